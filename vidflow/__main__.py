@@ -1,0 +1,3 @@
+from vidflow.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The Story API's data model and its HTTP client."""

@@ -1,0 +1,1 @@
+"""The executor: runs a Plan against a provider, writing the lockfile after every step."""

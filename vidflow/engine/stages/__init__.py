@@ -1,0 +1,45 @@
+"""Pipeline stages: pure functions from inputs to files, no database, no HTTP.
+
+The contract the pipeline (vidflow/engine/pipeline.py) relies on:
+
+storyboard.py
+    write_storyboard(idea, *, scene_count, language="English", elements=None,
+                     page_text=None, image_count=None) -> dict
+        {"characters": [{name, description, ...}], "environments": [...],
+         "objects": [...], "scenes": [{"name", "image_description", "narrator" (the
+         narration text, as the reference's storyboard example names it),
+         "camera_movement", "elements": [names], "environment": name}]}
+        Deterministic. User `elements` are kept (with their image_url/URL/image) and
+        placed in the scenes that mention them. `image_count` (images mode) fixes the
+        scene count. A ChatStoryboardWriter (OpenAI-compatible endpoint) sits behind the
+        same interface and falls back to the rule-based writer, saying so.
+
+images.py
+    aspect_size(aspect_ratio) -> (width, height)   # 16:9 → (1280, 720), 9:16 → (720, 1280)...
+    render_element(element, kind, size, out, *, source=None) -> None   (PNG)
+    render_scene(scene, storyboard, size, out, *, element_images={name: Path},
+                 base_image=None) -> None   (PNG; base_image = a user image, images mode)
+
+narration.py
+    NARRATORS: tuple of the reference's voice names
+    synthesize(text, *, narrator="Rachel", language="English", out) -> float  (WAV, seconds)
+
+music.py
+    background_music(duration, *, mood, out, sample_rate=48000) -> None   (WAV)
+    ambient_sound(duration, *, environment, out, sample_rate=48000) -> None (WAV)
+
+animate.py
+    animate_scene(image, out, *, duration, camera_movement, size, fps=30, loop=1) -> None
+        a silent H.264 yuv420p clip of exactly round(duration*fps) frames
+
+compose.py
+    compose_story(clips, out, *, size, fps=30, transition=0.0, narrations=[(wav, start_s)],
+                  music=None, ambient=None) -> float  (final MP4 duration, seconds)
+        H.264/AAC, yuv420p, +faststart, music ducked under narration, loudnorm ~-16 LUFS;
+        no audio stream when there is no audio input at all.
+    concat_videos(videos, out, *, size=None, audio=[]) -> float
+
+ffmpeg.py
+    the one runner: ffmpeg_exe(), run_ffmpeg(args, ...) raising MediaError with the
+    tail of FFmpeg's log; probe(path) -> MediaInfo (duration, width, height, streams).
+"""

@@ -1,0 +1,37 @@
+"""All terminal output goes through here, so tests capture it in one place."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def echo(message: str = "", *, markup: bool = False) -> None:
+    """A line for the user (stdout). Markup only where the caller asks for it."""
+    stdout.print(message, markup=markup)
+
+
+def warn(message: str) -> None:
+    stderr.print(f"[yellow]Warning:[/yellow] {message}", markup=True)
+
+
+def error(message: str) -> None:
+    stderr.print(f"[red]Error:[/red] {_escape(message)}", markup=True)
+
+
+def raw(text: str) -> None:
+    """Machine-readable output (JSON): exactly the text, nothing styled."""
+    sys.stdout.write(text)
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,1 @@
+"""The planner: a pure function (desired, lockfile, remote) → Plan."""

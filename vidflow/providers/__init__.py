@@ -1,0 +1,1 @@
+"""Providers: how vidflow reaches the Story API (local engine in process, or HTTP)."""

@@ -1,0 +1,1 @@
+"""`vidflow serve`: the Story API's HTTP routes over the engine's service layer."""

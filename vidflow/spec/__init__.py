@@ -1,0 +1,1 @@
+"""spec → resolved stories: load YAML, validate, template, expand variants, fingerprint."""

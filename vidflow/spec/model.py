@@ -1,0 +1,84 @@
+"""The resolved model: what the planner and the providers see of a spec.
+
+This is the contract between the spec language (loader, schema, templating, variants) and
+everything after it (planner, executor, providers). Keep it small and stable.
+
+`params` holds the generation inputs under the Story API's own parameter names, with the
+reference's defaults filled in and JSON-string fields (`audio_option`, `elements`) as plain
+dicts. Local files appear as {"path": <relative to project root, posix>, "sha256": <hex>}
+so the canonical form (and the fingerprint) changes exactly when a file's bytes change.
+
+What a change costs decides the plan action (see ../shared/design.md):
+  - `title`, `description`, `visibility_status`  → update in place (PUT)
+  - `storyboard` (pinned, mode "storyboard")      → regenerate on the same story
+  - anything in `params`                          → replace
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vidflow.errors import Location
+
+MODES = ("idea", "url", "images", "storyboard")
+VISIBILITY = {"private": "0", "unlisted": "1", "public": "2"}
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    type: str = "local"  # "local" | "http"
+    base_url: str | None = None
+    api_key_env: str = "VIMMERSE_API_KEY"
+    data_dir: str | None = None  # local engine data, relative to the project root
+
+    @property
+    def identity(self) -> str:
+        """What the lockfile records to tell providers apart (never a key)."""
+        return "local" if self.type == "local" else f"http:{(self.base_url or '').rstrip('/')}"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    prevent_destroy: bool = False
+
+
+@dataclass(frozen=True)
+class ResolvedStory:
+    address: str  # e.g. "winter-promo[aspect_ratio=9:16,tone=fun]"
+    mode: str  # one of MODES
+    params: dict[str, Any]  # generation inputs, API names, defaults filled
+    title: str = ""
+    description: str = ""
+    visibility_status: str = "0"  # "0" private, "1" unlisted, "2" public
+    storyboard: dict[str, Any] | None = None  # pinned storyboard (mode "storyboard")
+    output: str = ""  # relative path of the downloaded video, e.g. "out/winter-promo.mp4"
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    location: Location | None = None  # where the story is declared
+    fingerprint: str = ""  # sha256 of canonical `mode` + `params`
+    storyboard_fingerprint: str | None = None  # sha256 of canonical `storyboard`
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """The fields a PUT /story/{id} changes in place."""
+        return {
+            "title": self.title,
+            "description": self.description,
+            "visibility_status": self.visibility_status,
+        }
+
+
+@dataclass(frozen=True)
+class Moved:
+    from_address: str
+    to_address: str
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    root: str  # absolute folder holding the specs (lockfile lives here: vidflow.lock)
+    provider: ProviderConfig
+    stories: dict[str, ResolvedStory]  # address → story, sorted by address
+    moved: tuple[Moved, ...] = ()
+    files: tuple[str, ...] = ()  # spec files read, relative to root
