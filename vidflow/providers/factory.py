@@ -1,0 +1,36 @@
+"""Pick the provider a project's spec asks for."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from vidflow.errors import VidflowError
+from vidflow.providers.base import Provider
+from vidflow.spec.model import Project
+
+
+def make_provider(project: Project, *, environ: Mapping[str, str] | None = None,
+                  engine_overrides: Mapping[str, Any] | None = None) -> Provider:
+    """The provider for `project`.
+
+    `engine_overrides` (EngineConfig fields, e.g. {"scale": 0.25, "fps": 10}) applies to the
+    local provider only and wins over VIDFLOW_ENGINE_SCALE / VIDFLOW_ENGINE_FPS.
+    """
+    environ = os.environ if environ is None else environ
+    config = project.provider
+    root = Path(project.root)
+    if config.type == "local":
+        from vidflow.providers import local
+
+        overrides = {**local.engine_overrides(environ), **dict(engine_overrides or {})}
+        return local.LocalProvider(root, data_dir=config.data_dir, overrides=overrides)
+    if config.type == "http":
+        from vidflow.providers.http import HttpProvider
+
+        return HttpProvider(root, base_url=config.base_url or "",
+                            api_key_env=config.api_key_env, environ=environ)
+    raise VidflowError(f"unknown provider type {config.type!r}",
+                       hint="use provider: {type: local} or {type: http, base_url: ...}")

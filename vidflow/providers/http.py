@@ -1,0 +1,67 @@
+"""The `http` provider: any server speaking the Story API (the hosted one, `vidflow serve`).
+
+The key comes from the environment variable the spec names (`api_key_env`, default
+VIMMERSE_API_KEY); it is handed to the client and never printed or recorded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from vidflow.api.models import StoryRecord
+from vidflow.errors import MediaError, PlanError, VidflowError
+from vidflow.providers.base import ApiProvider, local_element_images
+from vidflow.spec.model import ResolvedStory
+
+
+def api_key_from_env(name: str, environ: Mapping[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    key = environ.get(name, "").strip()
+    if not key:
+        raise VidflowError(f"the http provider needs an API key in the environment "
+                           f"variable {name}, which is not set",
+                           hint=f"export {name}=<your key>, or use provider: {{type: local}}")
+    return key
+
+
+class HttpProvider(ApiProvider):
+    poll_first = 0.5
+    poll_max = 5.0
+
+    def __init__(self, root: Path, *, base_url: str, api_key_env: str = "VIMMERSE_API_KEY",
+                 environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(root)
+        from vidflow.api.client import StoryClient
+
+        if not base_url:
+            raise VidflowError("the http provider needs provider.base_url in the spec")
+        self.base_url = base_url.rstrip("/")
+        self.identity = f"http:{self.base_url}"
+        self.client = StoryClient(self.base_url, api_key=api_key_from_env(api_key_env,
+                                                                           environ))
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any] | StoryRecord:
+        return getattr(self.client, name)(*args, **kwargs)
+
+    def check(self, story: ResolvedStory) -> None:
+        """There is no upload route for element images: they must be URLs here."""
+        fields = local_element_images(story)
+        if fields:
+            raise PlanError(
+                f"{story.address}: {fields[0]}: a local file cannot be sent to the http "
+                f"provider (the Story API has no upload for element images)",
+                hint="use image_url with a public URL, or provider: {type: local}")
+
+    def download(self, record: StoryRecord, dest: Path) -> str:
+        if not record.video_url:
+            raise MediaError(f"story {record.id} has no video_url to download")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        return self.client.download(record.video_url, dest)
+
+    def close(self) -> None:
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()

@@ -1,0 +1,120 @@
+"""The `local` provider: the embedded Story engine, in process, offline, no key.
+
+Render quality can be lowered for quick drafts (and tests) with two environment variables,
+read only here:
+
+    VIDFLOW_ENGINE_SCALE   resolution multiplier, e.g. 0.25 (default 1.0)
+    VIDFLOW_ENGINE_FPS     frames per second, e.g. 10 (default 30)
+
+Changing them does not change any story's fingerprint: they are render settings of this
+machine, not inputs of the story.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from vidflow.api.models import StoryRecord
+from vidflow.errors import MediaError, VidflowError
+from vidflow.providers.base import ApiProvider, local_file, sha256_file
+from vidflow.spec.model import ResolvedStory
+
+ACCOUNT = "local"
+DEFAULT_DATA_DIR = ".vidflow/engine"
+SCALE_ENV = "VIDFLOW_ENGINE_SCALE"
+FPS_ENV = "VIDFLOW_ENGINE_FPS"
+
+
+def engine_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """EngineConfig fields set by VIDFLOW_ENGINE_SCALE / VIDFLOW_ENGINE_FPS."""
+    out: dict[str, Any] = {}
+    for name, field, kind in ((SCALE_ENV, "scale", float), (FPS_ENV, "fps", int)):
+        value = environ.get(name)
+        if not value:
+            continue
+        try:
+            parsed = kind(value)
+        except ValueError as exc:
+            raise VidflowError(f"{name}={value!r} is not a number",
+                               hint=f"unset {name} or give e.g. {kind(1)}") from exc
+        if parsed <= 0:
+            raise VidflowError(f"{name} must be positive, got {value}")
+        out[field] = parsed
+    return out
+
+
+class LocalProvider(ApiProvider):
+    identity = "local"
+    poll_first = 0.1
+    poll_max = 1.0
+
+    def __init__(self, root: Path, *, data_dir: str | None = None,
+                 overrides: Mapping[str, Any] | None = None) -> None:
+        super().__init__(root)
+        from vidflow.engine.service import EngineConfig, StoryEngine
+
+        self.data_dir = (self.root / (data_dir or DEFAULT_DATA_DIR)).resolve()
+        config = EngineConfig(data_dir=self.data_dir, **dict(overrides or {}))
+        self.engine = StoryEngine(config)
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return getattr(self.engine, name)(*args, account=ACCOUNT, **kwargs)
+
+    def _elements(self, story: ResolvedStory) -> dict[str, Any] | None:
+        """Local element images become absolute paths the engine reads directly."""
+        elements = story.params.get("elements")
+        if not elements:
+            return elements
+        out: dict[str, Any] = {}
+        for kind, items in elements.items():
+            if not isinstance(items, list):
+                out[kind] = items
+                continue
+            out[kind] = []
+            for i, item in enumerate(items):
+                item = dict(item)
+                if isinstance(item.get("image"), dict | str):
+                    item["image"] = str(local_file(self.root, item["image"],
+                                                   address=story.address,
+                                                   field=f"elements.{kind}[{i}].image"))
+                out[kind].append(item)
+        return out
+
+    def download(self, record: StoryRecord, dest: Path) -> str:
+        """Copy the engine's file beside `dest`, verify it, then rename into place."""
+        if not record.video_url:
+            raise MediaError(f"story {record.id} has no video_url to download")
+        source = self.engine.media_path(_url_path(record.video_url))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part",
+                                        dir=dest.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                shutil.copyfileobj(src, out)
+                out.flush()
+                os.fsync(out.fileno())
+            if tmp.stat().st_size == 0:
+                raise MediaError(f"story {record.id}: the video file is empty")
+            digest = sha256_file(tmp)
+            os.replace(tmp, dest)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        return digest
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def _url_path(url: str) -> str:
+    """"/media/x.mp4" from a relative path or an absolute URL."""
+    from urllib.parse import urlparse
+
+    return urlparse(url).path if "://" in url else url
