@@ -1,0 +1,397 @@
+"""Storyboard writers: a deterministic rule-based one (default) and an OpenAI-compatible one.
+
+The rule-based writer splits the idea into beats (sentences, then clauses), spreads them
+over the scenes, finds environments, characters and objects by keyword, and keeps the
+user's own elements verbatim, placing each in the scenes that mention it. Same inputs, same
+storyboard, byte for byte, so content-addressed assets are reused across runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+CAMERA_MOVEMENTS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "tilt_up", "tilt_down",
+                    "static")
+ELEMENT_KINDS = ("characters", "environments", "objects")
+# Fields that point at a user-supplied image for an element; kept verbatim.
+IMAGE_FIELDS = ("image_url", "URL", "url", "image", "image_path")
+
+_STOPWORDS = frozenset(_words("""
+a an the and or of to in on at for with by from into onto over under this that these
+those is are was were be been it its their our your my his her as while where when who
+which what create make video promotional commercial story short about showing shows
+show featuring feature features"""))
+
+
+@dataclass(frozen=True)
+class EnvKind:
+    kind: str
+    keywords: tuple[str, ...]
+    name: str
+    description: str
+
+
+# Order matters: the first kind whose keyword appears wins for a beat.
+ENV_KINDS: tuple[EnvKind, ...] = (
+    EnvKind("snow", ("snow", "winter", "ski", "ice", "frozen", "glacier", "christmas", "nieve",
+             "invierno", "neige", "hiver", "schnee", "winter"),
+            "Snowy Mountains", "snow-covered mountains and pine slopes under a pale winter sky"),
+    EnvKind("ocean", ("ocean", "sea", "beach", "wave", "surf", "coast", "island", "shore", "playa",
+             "mar", "plage", "mer", "strand", "meer"),
+            "Ocean Shore", "a sunlit ocean shore with rolling waves and soft sand"),
+    EnvKind("desert", ("desert", "dune", "sahara", "cactus", "canyon", "desierto", "désert",
+             "wüste"),
+            "Desert Dunes", "golden desert dunes under a hot orange sky"),
+    EnvKind("forest", ("forest", "woods", "jungle", "tree", "trees", "woodland", "bosque",
+             "forêt", "wald"),
+            "Deep Forest", "a green forest of tall trees with light through the leaves"),
+    EnvKind("meadow", ("meadow", "field", "garden", "park", "farm", "flower", "flowers",
+                       "grass", "spring", "countryside",
+                       "prado", "campo", "jardín", "prairie", "jardin", "wiese", "garten"),
+            "Sunny Meadow", "a sunny green meadow with wildflowers and rolling hills"),
+    EnvKind("city", ("city", "street", "urban", "downtown", "town", "skyline", "building",
+                     "cafe", "shop", "market", "ciudad",
+                     "calle", "ville", "rue", "stadt", "straße"),
+            "City Street", "a lively city street with tall buildings and lit windows"),
+    EnvKind("night", ("night", "midnight", "star", "stars", "moon", "evening", "dark", "noche",
+             "nuit", "nacht"),
+            "Starry Night", "a calm night sky full of stars above dark hills"),
+    EnvKind("studio", ("studio", "product", "showcase", "stage", "spotlight", "launch"),
+            "Studio", "a clean photo studio with a soft gradient backdrop and spotlight"),
+    EnvKind("indoor", ("tent", "room", "home", "house", "kitchen", "indoor", "indoors",
+                       "office", "cabin", "bedroom", "living"),
+            "Cozy Interior", "a cozy indoor room with warm lamp light and a window"),
+)
+DEFAULT_ENV = EnvKind("default", (), "Open Landscape",
+                      "a soft open landscape of gentle hills under a clear sky")
+
+_CHARACTER_WORDS = ("animals", "animal", "cat", "cats", "dog", "dogs", "fox", "bear",
+                    "rabbit", "bunny", "bird", "birds", "owl", "penguin", "lion", "panda",
+                    "woman", "women", "man", "men", "girl", "boy", "kid", "kids", "child",
+                    "children", "family", "friends", "people", "team", "chef", "hiker",
+                    "skier", "surfer", "astronaut", "robot", "explorer", "traveler",
+                    "customer", "mother", "father", "athlete", "dancer", "musician")
+_OBJECT_WORDS = ("jar", "bottle", "cream", "serum", "phone", "car", "bike", "cup", "coffee",
+                 "tea", "instrument", "instruments", "guitar", "drum", "drums", "piano",
+                 "violin", "book", "shoe", "shoes", "watch", "bag", "box", "gift", "camera",
+                 "laptop", "headphones", "lamp", "ball", "cake", "pizza", "perfume",
+                 "backpack", "jacket", "skis", "board", "lantern", "mug", "logo")
+_ADJ_WORDS = frozenset(_words("""
+cute little small big happy young old brave tiny fluffy wise clever friendly playful
+curious elegant shiny new red blue green golden silver pink white black musical sleek
+warm cozy bright colorful wooden"""))
+
+_SENTENCE_RE = re.compile(r"(?<=[.!?。！？])\s*")
+_CLAUSE_RE = re.compile(r"\s*(?:,|;|:|\band then\b|\bthen\b|\bwhile\b|\band\b|、|，)\s*")
+_WORD_RE = re.compile(r"[\w'-]+", re.UNICODE)
+_LEAD_RE = re.compile(
+    r"^(?:please\s+)?(?:create|make|produce|generate|write|build)\s+(?:an?\s+|the\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:video|story|commercial|ad|film|clip|movie)\s*"
+    r"(?:where|in which|about|of|showing|that shows|featuring|for|with)?\s*",
+    re.IGNORECASE)
+
+_FRAMES = ("Meet {}.", "Watch {} in action.", "Here comes {}.", "All eyes on {}.")
+_FRAMES_LAST = ("{}, made for moments like this.", "Discover {} today.",
+                "{}: the star of the show.")
+_CLOSERS = ("And this is only the beginning.", "A moment worth remembering.",
+            "Every detail tells the story.", "Everything comes together at last.",
+            "The journey continues.", "Now it is your turn.")
+
+
+def write_storyboard(idea: str, *, scene_count: int, language: str = "English",
+                     elements: dict[str, Any] | None = None, page_text: str | None = None,
+                     image_count: int | None = None) -> dict[str, Any]:
+    """A full storyboard for `idea`: characters, environments, objects and scenes.
+
+    `image_count` (images mode) fixes the scene count; `page_text` (url mode) adds beats and
+    keywords from the page. Narration is the user's own words, never translated.
+    """
+    count = image_count if image_count else scene_count
+    count = max(1, int(count))
+    idea = (idea or "").strip()
+    source = " ".join(p for p in (idea, _page_summary(page_text)) if p)
+    english = language.strip().lower() in ("english", "en", "")
+    beats = _beats(source, count, english=english)
+    seed = _seed(idea, count, language, page_text or "", image_count or 0)
+
+    user = _user_elements(elements)
+    environments = _environments(source, beats, user["environments"])
+    characters = _merge(user["characters"], _detect(source, _CHARACTER_WORDS))
+    objects = _merge(user["objects"], _detect(source, _OBJECT_WORDS))
+
+    scenes = []
+    for i, beat in enumerate(beats):
+        env = _scene_environment(beat, environments, i, count)
+        shown = _scene_elements(beat, i, count, characters, objects, user, beats)
+        scenes.append({
+            "name": _scene_name(i, count, beat),
+            "image_description": _image_description(env, shown, beat, i, image_count),
+            "narrator": _narration(beat, i, count, english, seed, shown),
+            "camera_movement": _camera(i, count, seed),
+            "elements": shown,
+            "environment": env["name"],
+        })
+    return {"characters": characters, "environments": environments, "objects": objects,
+            "scenes": scenes}
+
+
+# --- beats ---------------------------------------------------------------------------
+
+def _page_summary(page_text: str | None, sentences: int = 3) -> str:
+    if not page_text:
+        return ""
+    parts = [p.strip() for p in _SENTENCE_RE.split(" ".join(page_text.split())) if p.strip()]
+    return " ".join(parts[:sentences])
+
+
+def _strip_lead(text: str) -> str:
+    stripped = _LEAD_RE.sub("", text, count=1).strip()
+    return stripped or text
+
+
+def _beats(text: str, count: int, *, english: bool) -> list[str]:
+    """Exactly `count` short beats covering the text, in order."""
+    sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+    if not sentences:
+        return [""] * count
+    sentences[0] = _strip_lead(sentences[0])
+    if len(sentences) < count:
+        clauses = [c for s in sentences for c in _CLAUSE_RE.split(s) if len(c.split()) >= 2
+                   or (c and not english)]
+        if len(clauses) > len(sentences):
+            sentences = clauses
+    if len(sentences) < count and not english:
+        sentences = _chunk_words(" ".join(sentences), count)
+    if len(sentences) >= count:
+        return _group(sentences, count)
+    # Fewer beats than scenes (English): the extra scenes get framing lines instead.
+    return sentences + [""] * (count - len(sentences))
+
+
+def _chunk_words(text: str, count: int) -> list[str]:
+    words = text.split()
+    if len(words) < count and len(text) >= count:
+        words = list(text.replace(" ", ""))  # scripts without spaces (ja, zh)
+        joiner = ""
+    else:
+        joiner = " "
+    if not words:
+        return []
+    size = -(-len(words) // count)
+    return [joiner.join(words[i:i + size]) for i in range(0, len(words), size)]
+
+
+def _group(parts: list[str], count: int) -> list[str]:
+    """Merge `parts` into `count` consecutive groups of near-equal size."""
+    n = len(parts)
+    bounds = [round(k * n / count) for k in range(count + 1)]
+    return [" ".join(parts[bounds[k]:bounds[k + 1]]) for k in range(count)]
+
+
+# --- elements ------------------------------------------------------------------------
+
+def _user_elements(elements: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in ELEMENT_KINDS}
+    for kind in ELEMENT_KINDS:
+        for item in (elements or {}).get(kind) or []:
+            if isinstance(item, dict) and str(item.get("name", "")).strip():
+                out[kind].append(copy.deepcopy(item))
+    return out
+
+
+def _detect(text: str, vocabulary: Iterable[str]) -> list[dict[str, Any]]:
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for idx, word in enumerate(words):
+        if word not in vocabulary or word in seen:
+            continue
+        seen.add(word)
+        adjs = [w for w in words[max(0, idx - 2):idx] if w in _ADJ_WORDS]
+        phrase = " ".join([*adjs, word])
+        found.append({"name": phrase.title(),
+                      "description": f"{_article(phrase)} {phrase}, stylized and friendly, "
+                                     f"as the idea describes it"})
+        if len(found) >= 3:
+            break
+    return found
+
+
+def _article(phrase: str) -> str:
+    if phrase.endswith("s") and not phrase.endswith("ss"):
+        return "Some"
+    return "An" if phrase[:1].lower() in "aeiou" else "A"
+
+
+def _merge(user: list[dict[str, Any]], detected: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    names = {e["name"].lower() for e in user}
+    words = {w for e in user for w in _name_words(e["name"])}
+    extra = [d for d in detected if d["name"].lower() not in names
+             and not (_name_words(d["name"]) & words)]
+    return user + extra
+
+
+def _name_words(name: str) -> set[str]:
+    return {w.lower() for w in _WORD_RE.findall(name)
+            if len(w) > 2 and w.lower() not in _STOPWORDS}
+
+
+def env_kind_of(text: str) -> EnvKind:
+    """The environment kind whose keywords appear first in `text` (default if none)."""
+    words = {w.lower() for w in _WORD_RE.findall(text)}
+    return next((k for k in ENV_KINDS if words & set(k.keywords)), DEFAULT_ENV)
+
+
+def _environments(source: str, beats: list[str], user: list[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
+    envs = list(user)
+    kinds = {env_kind_of(f"{e['name']} {e.get('description', '')}").kind for e in user}
+    for text in [*beats, source]:
+        kind = env_kind_of(text)
+        if kind.kind not in kinds and (kind is not DEFAULT_ENV or not envs):
+            kinds.add(kind.kind)
+            envs.append({"name": kind.name, "description": kind.description})
+        if len(envs) >= 3:
+            break
+    return envs
+
+
+def _mentions(text: str, element: dict[str, Any]) -> bool:
+    low = text.lower()
+    if element["name"].lower() in low:
+        return True
+    words = {w.lower() for w in _WORD_RE.findall(text)}
+    return bool(_name_words(element["name"]) & words)
+
+
+def _scene_environment(beat: str, envs: list[dict[str, Any]], i: int, count: int
+                       ) -> dict[str, Any]:
+    for env in envs:
+        if _mentions(beat, env):
+            return env
+    kind = env_kind_of(beat)
+    for env in envs:
+        if env_kind_of(f"{env['name']} {env.get('description', '')}").kind == kind.kind \
+                and kind is not DEFAULT_ENV:
+            return env
+    # No hint in this beat: keep the story's settings in order across the scenes.
+    return envs[min(len(envs) - 1, i * len(envs) // count)]
+
+
+def _scene_elements(beat: str, i: int, count: int, characters: list[dict[str, Any]],
+                    objects: list[dict[str, Any]], user: dict[str, list[dict[str, Any]]],
+                    beats: list[str]) -> list[str]:
+    shown = [c["name"] for c in characters if _mentions(beat, c)]
+    # A user character no beat mentions is the protagonist: it is in every scene.
+    shown += [c["name"] for c in user["characters"]
+              if not any(_mentions(b, c) for b in beats)]
+    if not shown and characters and i < count - 1:
+        shown.append(characters[i % len(characters)]["name"])
+    hero_shot = i == count - 1  # every object gets at least the final, hero shot
+    shown += [o["name"] for o in objects if hero_shot or _mentions(beat, o)]
+    return list(dict.fromkeys(shown))
+
+
+# --- scene text ------------------------------------------------------------------------
+
+def _scene_name(i: int, count: int, beat: str) -> str:
+    words = [w for w in _WORD_RE.findall(beat) if w.lower() not in _STOPWORDS][:3]
+    title = " ".join(w.capitalize() for w in words)
+    role = "Opening" if i == 0 else "Finale" if i == count - 1 and count > 1 else f"Scene {i + 1}"
+    return f"{role}: {title}" if title else role
+
+
+def _image_description(env: dict[str, Any], shown: list[str], beat: str, i: int,
+                       image_count: int | None) -> str:
+    parts = []
+    if image_count:
+        parts.append(f"The user's image {i + 1}")
+    parts.append(f"Wide shot of {env.get('description') or env['name']}")
+    if shown:
+        parts.append("featuring " + ", ".join(shown))
+    text = ", ".join(parts)
+    return f"{text}. {beat.strip()}".strip() if beat.strip() else f"{text}."
+
+
+def _narration(beat: str, i: int, count: int, english: bool, seed: int,
+               shown: list[str]) -> str:
+    text = " ".join(beat.split())
+    if text:
+        text = _shorten(text, 22 if english else 40)
+        if english:
+            text = text[0].upper() + text[1:]
+        return text if text[-1] in ".!?。！？" else text + ("." if english else "")
+    if not english:
+        return ""
+    if shown:  # a framing line about what this scene shows
+        lines = _FRAMES_LAST if i == count - 1 else _FRAMES
+        return lines[(seed + i) % len(lines)].format(shown[-1] if i == count - 1 else shown[0])
+    return _CLOSERS[(seed + i) % len(_CLOSERS)]
+
+
+def _shorten(text: str, max_words: int) -> str:
+    """Keep narration to one or two short sentences so its audio fits a scene."""
+    words = text.split()
+    if len(words) <= max_words:
+        return text
+    cut = " ".join(words[:max_words])
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    return cut[:end + 1] if end > len(cut) // 2 else cut.rstrip(",;:") + "."
+
+
+def _camera(i: int, count: int, seed: int) -> str:
+    if i == 0:
+        return "zoom_in"
+    if i == count - 1:
+        return "zoom_out"
+    middle = ("pan_right", "tilt_up", "pan_left", "zoom_in", "tilt_down", "zoom_out")
+    return middle[(seed + i) % len(middle)]
+
+
+def _seed(*parts: object) -> int:
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+# --- validation, shared by the chat writer ------------------------------------------------
+
+def validate_storyboard(board: Any, scene_count: int) -> dict[str, Any]:
+    """Check a storyboard's shape; ValueError naming the first problem."""
+    if not isinstance(board, dict):
+        raise ValueError("storyboard is not a JSON object")
+    scenes = board.get("scenes")
+    if not isinstance(scenes, list) or len(scenes) != scene_count:
+        raise ValueError(f"storyboard needs exactly {scene_count} scenes")
+    for kind in ELEMENT_KINDS:
+        items = board.setdefault(kind, [])
+        if not isinstance(items, list) or not all(
+                isinstance(e, dict) and isinstance(e.get("name"), str) for e in items):
+            raise ValueError(f"{kind} must be a list of objects with a name")
+    for n, scene in enumerate(scenes):
+        if not isinstance(scene, dict):
+            raise ValueError(f"scenes[{n}] is not an object")
+        for key in ("name", "image_description", "narrator"):
+            if not isinstance(scene.get(key), str):
+                raise ValueError(f"scenes[{n}].{key} must be a string")
+        if scene.get("camera_movement") not in CAMERA_MOVEMENTS:
+            scene["camera_movement"] = "zoom_in"
+        if not isinstance(scene.get("elements"), list):
+            scene["elements"] = []
+        if not isinstance(scene.get("environment"), str):
+            envs = board["environments"]
+            scene["environment"] = envs[0]["name"] if envs else DEFAULT_ENV.name
+    return board
