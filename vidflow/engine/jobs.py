@@ -1,0 +1,188 @@
+"""Background jobs: a small thread pool, per-account slots, progress, terminal states.
+
+A job is a function of a `JobControl`; it reports progress per pipeline step and calls
+`check()` between units of work so `close()` can stop it. A job stopped by `close()` leaves
+its story `processing` with its job spec in the store: the next engine resumes it.
+Whatever else a job raises ends its story in `fail` with a one-line human message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from vidflow.engine.store import Store
+from vidflow.engine.webhooks import Delivery, send_in_background
+from vidflow.errors import TooManyRequests, VidflowError
+
+log = logging.getLogger(__name__)
+
+# Relative cost of the reference's 7 steps, measured at small sizes: animation and the
+# images dominate; a job's progress is the weighted share of the steps it runs.
+STEP_WEIGHTS: dict[str, float] = {
+    "storyboard": 3, "elements": 10, "scenes": 15, "narration": 10, "music": 4,
+    "animation": 43, "composition": 15,
+}
+RETRY_AFTER = 5.0  # seconds a client should wait after TooManyRequests
+
+
+class Cancelled(Exception):
+    """The engine is closing; the story stays resumable."""
+
+
+@dataclass
+class JobControl:
+    story_id: str
+    account: str
+    steps: tuple[str, ...]
+    _report: Callable[[int], None]
+    _closing: threading.Event
+    _done: set[str] = field(default_factory=set)
+
+    def check(self) -> None:
+        if self._closing.is_set():
+            raise Cancelled()
+
+    def progress(self, step: str, fraction: float) -> None:
+        """`fraction` (0..1) of `step` is done; the store keeps the maximum seen."""
+        total = sum(STEP_WEIGHTS[s] for s in self.steps) or 1.0
+        done = sum(STEP_WEIGHTS[s] for s in self.steps if s in self._done)
+        if step in self.steps and step not in self._done:
+            done += STEP_WEIGHTS[step] * min(max(fraction, 0.0), 1.0)
+            if fraction >= 1.0:
+                self._done.add(step)
+        # 100 is reserved for success, so a reader never sees 100 on a failing story.
+        self._report(min(99, int(100 * done / total)))
+        self.check()
+
+
+@dataclass
+class _Slot:
+    account: str
+    submitted: bool = False
+
+
+class JobRunner:
+    def __init__(self, store: Store, *, workers: int, max_concurrent: int) -> None:
+        self.store = store
+        self.max_concurrent = max_concurrent
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers),
+                                        thread_name_prefix="vidflow-job")
+        self._lock = threading.Condition()
+        self._per_account: dict[str, int] = {}
+        self._active: set[str] = set()
+        self._closing = threading.Event()
+        self.webhook_threads: list[threading.Thread] = []
+
+    # --- admission ------------------------------------------------------------------
+    @contextmanager
+    def slot(self, account: str) -> Iterator[_Slot]:
+        """Reserve a running-job slot before creating anything; released if unused."""
+        with self._lock:
+            if self._per_account.get(account, 0) >= self.max_concurrent:
+                raise TooManyRequests(
+                    f"Too many requests: {self.max_concurrent} stories are already being "
+                    f"generated for this account; retry after {RETRY_AFTER:g} s",
+                    retry_after=RETRY_AFTER)
+            self._per_account[account] = self._per_account.get(account, 0) + 1
+        reserved = _Slot(account)
+        try:
+            yield reserved
+        finally:
+            if not reserved.submitted:
+                self._release(account)
+
+    def _release(self, account: str) -> None:
+        with self._lock:
+            self._per_account[account] = max(0, self._per_account.get(account, 0) - 1)
+            self._lock.notify_all()
+
+    # --- running --------------------------------------------------------------------
+    def submit(self, story_id: str, account: str, steps: tuple[str, ...],
+               work: Callable[[JobControl], None], *, webhook_url: str | None = None,
+               slot: _Slot | None = None) -> None:
+        if slot is None:  # resumed jobs: admitted by a previous process
+            with self._lock:
+                self._per_account[account] = self._per_account.get(account, 0) + 1
+        else:
+            slot.submitted = True
+        with self._lock:
+            self._active.add(story_id)
+        control = JobControl(story_id, account, steps,
+                             lambda pct: self.store.set_progress(story_id, pct), self._closing)
+        try:
+            self._pool.submit(self._run, control, work, webhook_url)
+        except RuntimeError:  # pool already shut down: the story stays resumable
+            self._finish(story_id, account)
+
+    def _run(self, control: JobControl, work: Callable[[JobControl], None],
+             webhook_url: str | None) -> None:
+        story_id, status = control.story_id, None
+        try:
+            if self._closing.is_set():
+                return
+            self.store.update(story_id, status="processing", message=None,
+                              progress_percentage=0)
+            work(control)
+            self.store.update(story_id, status="success", progress_percentage=100, job=None,
+                              message=None)
+            status = "success"
+        except Cancelled:
+            log.info("story %s interrupted by shutdown; it resumes on next start", story_id)
+        except Exception as exc:  # every failure becomes the story's message
+            message = failure_message(exc)
+            log.warning("story %s failed: %s", story_id, message,
+                        exc_info=not isinstance(exc, VidflowError))
+            self.store.update(story_id, status="fail", message=message, job=None)
+            status = "fail"
+        finally:
+            self._finish(story_id, control.account)
+        if status and webhook_url:
+            self.webhook_threads.append(send_in_background(
+                Delivery(webhook_url, control.account, story_id, status)))
+
+    def _finish(self, story_id: str, account: str) -> None:
+        with self._lock:
+            self._active.discard(story_id)
+            self._per_account[account] = max(0, self._per_account.get(account, 0) - 1)
+            self._lock.notify_all()
+
+    def is_active(self, story_id: str) -> bool:
+        with self._lock:
+            return story_id in self._active
+
+    def wait_idle(self, story_id: str, timeout: float | None) -> bool:
+        """Block until no job runs for the story; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            while story_id in self._active:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._lock.wait(0.5 if left is None else min(left, 0.5))
+        return True
+
+    def close(self) -> None:
+        """Stop taking work, interrupt running jobs at their next check, join workers."""
+        self._closing.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def failure_message(exc: BaseException) -> str:
+    """One human line, no traceback: our own errors as they are, others named."""
+    if isinstance(exc, VidflowError):
+        text = str(exc)
+    else:
+        text = f"Internal error ({type(exc).__name__}): {exc}" if str(exc) else (
+            f"Internal error ({type(exc).__name__})")
+    first = text.strip().splitlines()[0] if text.strip() else "Story generation failed"
+    extra = text.strip().splitlines()[1:]
+    # FFmpeg's last log line often carries the real reason; keep it, briefly.
+    if extra:
+        first = f"{first} — {extra[-1].strip()}"
+    return first[:500]

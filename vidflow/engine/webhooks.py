@@ -1,0 +1,59 @@
+"""Completion webhooks: POST {"customer_id", "batch_id", "status"}, retried, never blocking.
+
+The reference: the endpoint must answer 2xx within 10 seconds, or the call may be
+retried. Each delivery runs in its own daemon thread, so a slow receiver never holds up a
+pipeline worker; non-2xx answers and connection errors are retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import requests
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 10.0
+ATTEMPTS = 4
+BACKOFF = (0.5, 2.0, 5.0)  # seconds before the 2nd, 3rd, 4th attempt
+
+
+@dataclass(frozen=True)
+class Delivery:
+    url: str
+    customer_id: str
+    batch_id: str
+    status: str
+
+    @property
+    def payload(self) -> dict[str, str]:
+        return {"customer_id": self.customer_id, "batch_id": self.batch_id,
+                "status": self.status}
+
+
+def deliver(delivery: Delivery, *, attempts: int = ATTEMPTS,
+            backoff: tuple[float, ...] = BACKOFF, timeout: float = TIMEOUT) -> bool:
+    """POST until a 2xx answer or the attempts run out; True when delivered."""
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(backoff[min(attempt - 1, len(backoff) - 1)])
+        try:
+            resp = requests.post(delivery.url, json=delivery.payload, timeout=timeout)
+            if 200 <= resp.status_code < 300:
+                return True
+            log.warning("webhook for %s answered %s (attempt %d/%d)", delivery.batch_id,
+                        resp.status_code, attempt + 1, attempts)
+        except requests.RequestException as exc:
+            log.warning("webhook for %s failed: %s (attempt %d/%d)", delivery.batch_id,
+                        type(exc).__name__, attempt + 1, attempts)
+    return False
+
+
+def send_in_background(delivery: Delivery, **kwargs: object) -> threading.Thread:
+    thread = threading.Thread(target=deliver, args=(delivery,), kwargs=kwargs,
+                              name=f"webhook-{delivery.batch_id[:8]}", daemon=True)
+    thread.start()
+    return thread
