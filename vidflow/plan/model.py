@@ -1,0 +1,262 @@
+"""The plan's vocabulary (after Terraform's internal/plans): actions, reasons, changes.
+
+A `Plan` is a value: one `Change` per address (no-ops included, so `show`/JSON can list
+every story), plus the lockfile serial/lineage and a digest of the resolved specs it was
+made from, so a saved plan is refused once either moved on.
+
+How the executor reads a Change (the action decides; reasons are for people):
+
+  NOOP        nothing.
+  CREATE      create `after`; `before` is a stale entry (story 404 or `fail`) or None.
+  UPDATE      the story stays. PUT the metadata fields among `fields` (title, description,
+              visibility_status) if any; if `output` is among them, download/move the video
+              to the new path; `lifecycle.prevent_destroy` is recorded only. Then write the
+              entry from `after`.
+  REGENERATE  same story id: POST scenes/videos with `after.storyboard` (mode storyboard).
+  REPLACE     create `after` as a new story, record it at once with the old id appended to
+              `deposed`, and delete the old story (`before.story_id`, on `before.provider`)
+              only after the new one succeeded.
+  DELETE      delete `before.story_id` and drop the entry. If `deposed` is set, this is an
+              older story left at `address` by an interrupted replace: delete that id,
+              remove it from the entry's `deposed` list, after the address's own change (if
+              any) succeeded; the entry itself stays.
+  MOVE        rename the entry `moved_from` → `address`; no API call. (`moved_from` may
+              also be set on UPDATE/REGENERATE/REPLACE/RESUME/DELETE: rename first.)
+  RESUME      a story left `new`/`processing` by an interrupted apply, or `success` but not
+              yet downloaded: no create; poll `before.story_id` until done, then download.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+from vidflow.errors import Location, PlanError
+from vidflow.spec.model import Lifecycle, ProviderConfig, ResolvedStory
+from vidflow.state.lockfile import LockEntry
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Action(Enum):
+    """What happens to one address; each with a symbol and a verb for summaries."""
+
+    NOOP = ("no-op", " ", "leave")
+    CREATE = ("create", "+", "create")
+    UPDATE = ("update", "~", "update")
+    REPLACE = ("replace", "-/+", "replace")
+    REGENERATE = ("regenerate", "*", "regenerate")
+    DELETE = ("delete", "-", "delete")
+    MOVE = ("move", "->", "move")
+    RESUME = ("resume", "<=", "resume")
+
+    def __init__(self, key: str, symbol: str, verb: str) -> None:
+        self.key = key
+        self.symbol = symbol
+        self.verb = verb
+
+    @classmethod
+    def from_key(cls, key: str) -> Action:
+        for action in cls:
+            if action.key == key:
+                return action
+        raise PlanError(f"unknown plan action {key!r}")
+
+
+class Reason(Enum):
+    """Why an action was chosen, as a sentence for the reader of the plan."""
+
+    NEW = ("new", "new address in the specs")
+    GONE = ("gone", "gone from the specs")
+    FINGERPRINT = ("fingerprint", "generation inputs changed")
+    METADATA = ("metadata", "title, description or visibility changed")
+    REMOTE_DRIFT = ("remote-drift", "title, description or visibility changed outside vidflow")
+    STORYBOARD = ("storyboard", "pinned storyboard changed")
+    MODE = ("mode", "mode changed")
+    PROVIDER = ("provider", "provider changed")
+    REMOTE_DELETED = ("remote-deleted", "story deleted outside vidflow (404 on refresh)")
+    REMOTE_FAILED = ("remote-failed", "story failed; it is created again")
+    MOVED = ("moved", "renamed through a `moved` block")
+    RESUMED = ("resumed", "left processing by an interrupted apply: poll it, no new create")
+    NOT_DOWNLOADED = ("not-downloaded", "finished but its video was not downloaded yet")
+    OUTPUT = ("output", "output path changed")
+    LIFECYCLE = ("lifecycle", "lifecycle changed")
+    DEPOSED = ("deposed", "older story left by an interrupted replace")
+
+    def __init__(self, key: str, sentence: str) -> None:
+        self.key = key
+        self.sentence = sentence
+
+    @classmethod
+    def from_key(cls, key: str) -> Reason:
+        for reason in cls:
+            if reason.key == key:
+                return reason
+        raise PlanError(f"unknown plan reason {key!r}")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs: `path` like "title" or "params.audio_option.narrator"."""
+
+    path: str
+    before: Any
+    after: Any
+    forces_replacement: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    address: str
+    action: Action
+    reasons: tuple[Reason, ...]
+    before: LockEntry | None
+    after: ResolvedStory | None
+    fields: tuple[FieldChange, ...] = ()
+    moved_from: str | None = None
+    deposed: str | None = None  # DELETE of this older story id at `address`
+
+    @property
+    def story_id(self) -> str | None:
+        """The story this change acts on (None for a create)."""
+        if self.deposed:
+            return self.deposed
+        return self.before.story_id if self.before else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "action": self.action.key,
+            "symbol": self.action.symbol,
+            "reasons": [r.key for r in self.reasons],
+            "reason_text": [r.sentence for r in self.reasons],
+            "fields": [
+                {"path": f.path, "before": f.before, "after": f.after,
+                 "forces_replacement": f.forces_replacement}
+                for f in self.fields
+            ],
+            "moved_from": self.moved_from,
+            "deposed": self.deposed,
+            "story_id": self.story_id,
+            "before": self.before.to_json() if self.before else None,
+            "after": story_to_json(self.after) if self.after else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        return cls(
+            address=data["address"],
+            action=Action.from_key(data["action"]),
+            reasons=tuple(Reason.from_key(k) for k in data.get("reasons", ())),
+            before=LockEntry.from_json(data["before"]) if data.get("before") else None,
+            after=story_from_json(data["after"]) if data.get("after") else None,
+            fields=tuple(FieldChange(f["path"], f["before"], f["after"],
+                                     bool(f["forces_replacement"]))
+                         for f in data.get("fields", ())),
+            moved_from=data.get("moved_from"),
+            deposed=data.get("deposed"),
+        )
+
+
+# The summary line's fixed part (Terraform's order), then the extra counts when non-zero.
+_SUMMARY_FIXED = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
+_SUMMARY_EXTRA = (Action.REGENERATE, Action.MOVE, Action.RESUME)
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[Change, ...]
+    lock_serial: int
+    lock_lineage: str
+    spec_digest: str
+    errors: tuple[str, ...] = ()
+    provider: ProviderConfig | None = None
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)
+
+    @property
+    def pending(self) -> tuple[Change, ...]:
+        """The changes that do something (no-ops left out)."""
+        return tuple(c for c in self.changes if c.action is not Action.NOOP)
+
+    def counts(self) -> Counter[Action]:
+        return Counter(c.action for c in self.changes)
+
+    def change_for(self, address: str) -> Change | None:
+        """The address's own change (not a deposed-story delete)."""
+        for change in self.changes:
+            if change.address == address and change.deposed is None:
+                return change
+        return None
+
+    def summary(self) -> str:
+        """"Plan: 2 to create, 1 to update, 1 to replace, 0 to delete." (+ extras if any)."""
+        counts = self.counts()
+        parts = [f"{counts[a]} to {a.verb}" for a in _SUMMARY_FIXED]
+        parts += [f"{counts[a]} to {a.verb}" for a in _SUMMARY_EXTRA if counts[a]]
+        return "Plan: " + ", ".join(parts) + "."
+
+    def to_json(self) -> dict[str, Any]:
+        """A stable document: every change, counts, and what a later apply needs."""
+        counts = self.counts()
+        return {
+            "format_version": PLAN_FORMAT_VERSION,
+            "lock_serial": self.lock_serial,
+            "lock_lineage": self.lock_lineage,
+            "spec_digest": self.spec_digest,
+            "provider": asdict(self.provider) if self.provider else None,
+            "has_changes": self.has_changes,
+            "errors": list(self.errors),
+            "summary": self.summary(),
+            "counts": {a.key: counts[a] for a in Action},
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        version = data.get("format_version")
+        if version != PLAN_FORMAT_VERSION:
+            raise PlanError(f"plan format version {version!r} is not {PLAN_FORMAT_VERSION}",
+                            hint="run vidflow plan again")
+        provider = data.get("provider")
+        return cls(
+            changes=tuple(Change.from_json(c) for c in data["changes"]),
+            lock_serial=int(data["lock_serial"]),
+            lock_lineage=str(data["lock_lineage"]),
+            spec_digest=str(data["spec_digest"]),
+            errors=tuple(data.get("errors", ())),
+            provider=ProviderConfig(**provider) if provider else None,
+        )
+
+
+def story_to_json(story: ResolvedStory) -> dict[str, Any]:
+    """A resolved story's full form (everything a later apply needs)."""
+    data = asdict(story)
+    data["location"] = str(story.location) if story.location else None
+    return data
+
+
+def story_from_json(data: dict[str, Any]) -> ResolvedStory:
+    values = dict(data)
+    values["lifecycle"] = Lifecycle(**(values.get("lifecycle") or {}))
+    values["location"] = _location(values.get("location"))
+    return ResolvedStory(**values)
+
+
+def _location(text: str | None) -> Location | None:
+    if not text:
+        return None
+    file, _, rest = text.rpartition(":")
+    file, _, line = file.rpartition(":")
+    try:
+        return Location(file, int(line), int(rest))
+    except ValueError:
+        return None

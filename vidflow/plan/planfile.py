@@ -1,0 +1,64 @@
+"""Saved plans (`vidflow plan --out plan.json`, `vidflow apply plan.json`).
+
+A saved plan records the lockfile serial and lineage and a digest of the resolved specs it
+was made from; `load_plan` refuses it once any of them moved on, as Terraform does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from vidflow.errors import PlanError
+from vidflow.plan.model import Plan
+from vidflow.plan.planner import spec_digest
+from vidflow.spec.model import Project
+from vidflow.state.lockfile import Lockfile, atomic_write_text
+
+_FIX = "run vidflow plan again"
+
+
+def save_plan(path: str | os.PathLike[str], plan: Plan) -> None:
+    """Write the plan as JSON (sorted keys, stable), atomically."""
+    if plan.errors:
+        raise PlanError("refusing to save a plan with errors: " + "; ".join(plan.errors))
+    atomic_write_text(Path(path), plan.dumps())
+
+
+def read_plan(path: str | os.PathLike[str]) -> Plan:
+    """The saved plan at `path`, unchecked (see `load_plan`)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Plan.from_json(data)
+    except FileNotFoundError as exc:
+        raise PlanError(f"{path}: no such plan file", hint=_FIX) from exc
+    except PlanError as exc:
+        raise PlanError(f"{path}: {exc.message}", hint=_FIX) from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PlanError(f"{path}: not a vidflow plan file ({exc})", hint=_FIX) from exc
+
+
+def load_plan(path: str | os.PathLike[str], project: Project, lock: Lockfile) -> Plan:
+    """The saved plan at `path`, if it still applies to `project` and `lock`.
+
+    Raises PlanError (ending with "run vidflow plan again") if the specs or the lockfile
+    changed since the plan was made.
+    """
+    plan = read_plan(path)
+    check_plan_current(plan, project, lock, source=str(path))
+    return plan
+
+
+def check_plan_current(plan: Plan, project: Project, lock: Lockfile, *,
+                       source: str = "the plan") -> None:
+    if plan.lock_lineage != lock.lineage:
+        raise PlanError(f"{source} was made for another lockfile (lineage "
+                        f"{plan.lock_lineage or 'none'}, now {lock.lineage or 'none'})",
+                        hint=_FIX)
+    if plan.lock_serial != lock.serial:
+        raise PlanError(f"{source} is stale: the lockfile changed since it was made "
+                        f"(serial {plan.lock_serial}, now {lock.serial})", hint=_FIX)
+    if plan.spec_digest != spec_digest(project):
+        raise PlanError(f"{source} is stale: the specs changed since it was made", hint=_FIX)

@@ -1,0 +1,313 @@
+"""The planner: a pure function (desired stories, lockfile, refreshed remote) → Plan.
+
+No I/O. Per address, the first rule that applies decides (design.md's action table):
+
+  1. in the lockfile, not in the specs      → DELETE (a plan error if prevent_destroy)
+  2. in the specs, not in the lockfile      → CREATE
+  3. refresh found it gone (404) or `fail`  → CREATE again (also a locked status `fail`)
+  4. provider, mode or fingerprint changed  → REPLACE (fields say which forced it)
+  5. pinned storyboard changed              → REGENERATE on the same story
+  6. title/description/visibility (spec vs lockfile, or remote drift), output path or
+     lifecycle changed                      → UPDATE in place
+  7. left new/processing, or success but not downloaded → RESUME (poll, download)
+  8. renamed through `moved`                → MOVE (no API call)
+  9. otherwise                              → NOOP
+
+`moved` blocks are applied to the lockfile's addresses first (chains followed), so a
+renamed story is then compared as usual under its new address, with `moved_from` set.
+Older story ids left in an entry's `deposed` list (an interrupted replace) each get a DELETE
+change with `deposed` set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from vidflow.api.models import StoryRecord
+from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
+from vidflow.spec.model import Moved, Project, ResolvedStory
+from vidflow.state.lockfile import LockEntry, Lockfile, scrub_provider
+
+METADATA_FIELDS = ("title", "description", "visibility_status")
+UNFINISHED = frozenset({"new", "processing"})
+_NOT_REFRESHED = object()
+
+
+def make_plan(project: Project, lock: Lockfile,
+              remote: Mapping[str, StoryRecord | None] | None = None, *,
+              targets: Sequence[str] = ()) -> Plan:
+    """The changes that make the lockfile (and the stories it records) match `project`.
+
+    `remote` is the refresh result keyed by *lockfile* address (before `moved` renames):
+    a StoryRecord, or None for a story the API no longer has (404). Addresses absent from
+    `remote` (or `remote` None) are planned from the lockfile alone. `targets` restricts
+    the plan to exact addresses or bare story names (all variants of that story).
+    """
+    errors: list[str] = []
+    entries, moved_from = resolve_moves(lock.entries, project.moved, errors)
+    selected = _target_filter(targets, project.stories, entries, moved_from, errors)
+    identity = scrub_provider(project.provider.identity)
+    changes: list[Change] = []
+    for address in sorted(project.stories.keys() | entries.keys()):
+        if not selected(address):
+            continue
+        story = project.stories.get(address)
+        entry = entries.get(address)
+        source = moved_from.get(address)
+        if entry is None:
+            changes.append(Change(address, Action.CREATE, (Reason.NEW,), None, story))
+            continue
+        record = (remote.get(source or address, _NOT_REFRESHED)
+                  if remote is not None else _NOT_REFRESHED)
+        if story is None:
+            change = _gone(address, entry, record, source, errors)
+        else:
+            change = _compare(address, story, entry, record, identity, source)
+        if change is not None:
+            changes.append(change)
+        changes += _deposed_deletes(address, entry)
+    return Plan(
+        changes=tuple(changes),
+        lock_serial=lock.serial,
+        lock_lineage=lock.lineage,
+        spec_digest=spec_digest(project),
+        errors=tuple(errors),
+        provider=project.provider,
+    )
+
+
+def resolve_moves(entries: Mapping[str, LockEntry], moved: Iterable[Moved],
+                  errors: list[str]) -> tuple[dict[str, LockEntry], dict[str, str]]:
+    """The lockfile's entries under their addresses after `moved` renames.
+
+    Returns (entries by new address, {new address: old address}). Chains (a → b, b → c)
+    are followed whatever their order; a cycle, a source moved twice, or a rename onto an
+    address the lockfile already has are plan errors (those entries stay where they are).
+    """
+    targets: dict[str, str] = {}
+    for move in moved:
+        if move.from_address in targets and targets[move.from_address] != move.to_address:
+            errors.append(f"{_where(move)}moved: {move.from_address!r} is moved twice "
+                          f"(to {targets[move.from_address]!r} and {move.to_address!r}); "
+                          "keep one `moved` block per source address")
+            continue
+        targets[move.from_address] = move.to_address
+    result = dict(entries)
+    renamed: dict[str, str] = {}
+    for old in sorted(entries):
+        if old not in targets:
+            continue
+        new = _follow(old, targets)
+        if new is None:
+            errors.append(f"moved: the `moved` blocks from {old!r} form a cycle; "
+                          "remove one of them")
+            continue
+        if new == old:
+            continue
+        if new in entries or new in renamed:
+            errors.append(f"moved: cannot move {old!r} to {new!r}: the lockfile already has a "
+                          f"story at {new!r}; remove the `moved` block or run "
+                          f"`vidflow state rm '{new}'` first")
+            continue
+        result[new] = result.pop(old)
+        renamed[new] = old
+    return result, renamed
+
+
+def _follow(address: str, targets: Mapping[str, str]) -> str | None:
+    seen = {address}
+    while address in targets:
+        address = targets[address]
+        if address in seen:
+            return None
+        seen.add(address)
+    return address
+
+
+def _where(move: Moved) -> str:
+    return f"{move.location}: " if move.location else ""
+
+
+def _target_filter(targets: Sequence[str], stories: Mapping[str, ResolvedStory],
+                   entries: Mapping[str, LockEntry], moved_from: Mapping[str, str],
+                   errors: list[str]) -> Callable[[str], bool]:
+    """A predicate for --target: exact address, or a bare name matching all its variants."""
+    if not targets:
+        return lambda address: True
+    wanted = set(targets)
+
+    def selected(address: str) -> bool:
+        names = {address, story_name(address)}
+        old = moved_from.get(address)
+        if old is not None:
+            names |= {old, story_name(old)}
+        return not wanted.isdisjoint(names)
+
+    known = set(stories) | set(entries) | set(moved_from.values())
+    known |= {story_name(a) for a in list(known)}
+    for target in sorted(wanted - known):
+        errors.append(f"--target {target!r} matches no story in the specs or the lockfile")
+    return selected
+
+
+def story_name(address: str) -> str:
+    """The story's name without its variant key: "promo[tone=fun]" → "promo"."""
+    return address.split("[", 1)[0]
+
+
+def _gone(address: str, entry: LockEntry, record: object, source: str | None,
+          errors: list[str]) -> Change | None:
+    if entry.prevent_destroy:
+        errors.append(
+            f"{address}: gone from the specs but its lifecycle.prevent_destroy is set, so it "
+            f"will not be deleted (story {entry.story_id}); put it back in the specs, or set "
+            "prevent_destroy: false and apply, or forget it without deleting with "
+            f"`vidflow state rm '{source or address}'`")
+        return None
+    reasons = [Reason.GONE]
+    if record is None:
+        reasons.append(Reason.REMOTE_DELETED)
+    if source:
+        reasons.append(Reason.MOVED)
+    return Change(address, Action.DELETE, tuple(reasons), entry, None, moved_from=source)
+
+
+def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: object,
+             identity: str, source: str | None) -> Change:
+    moved = (Reason.MOVED,) if source else ()
+
+    def change(action: Action, reasons: Iterable[Reason],
+               fields: Iterable[FieldChange] = ()) -> Change:
+        return Change(address, action, (*reasons, *moved), entry, story, tuple(fields),
+                      moved_from=source)
+
+    if record is None:
+        return change(Action.CREATE, [Reason.REMOTE_DELETED])
+    status = record.status if isinstance(record, StoryRecord) else entry.status
+    if status == "fail":
+        return change(Action.CREATE, [Reason.REMOTE_FAILED])
+
+    forcing, force_reasons = _replacement_fields(story, entry, identity)
+    soft, soft_reasons = _in_place_fields(story, entry, record)
+    if forcing:
+        return change(Action.REPLACE, force_reasons, forcing + soft)
+    if story.storyboard_fingerprint != entry.storyboard_fingerprint:
+        board = FieldChange("storyboard", _short(entry.storyboard_fingerprint),
+                            _short(story.storyboard_fingerprint))
+        return change(Action.REGENERATE, [Reason.STORYBOARD, *soft_reasons], [board, *soft])
+    if soft:
+        return change(Action.UPDATE, soft_reasons + _resume_reasons(entry, status), soft)
+    resume = _resume_reasons(entry, status)
+    if resume:
+        return change(Action.RESUME, resume)
+    if source:
+        return change(Action.MOVE, [])
+    return change(Action.NOOP, [])
+
+
+def _resume_reasons(entry: LockEntry, status: str) -> list[Reason]:
+    if status in UNFINISHED:
+        return [Reason.RESUMED]
+    if status == "success" and entry.output and not entry.output_sha256:
+        return [Reason.NOT_DOWNLOADED]
+    return []
+
+
+def _replacement_fields(story: ResolvedStory, entry: LockEntry, identity: str
+                        ) -> tuple[list[FieldChange], list[Reason]]:
+    fields: list[FieldChange] = []
+    reasons: list[Reason] = []
+    if entry.provider != identity:
+        fields.append(FieldChange("provider", entry.provider, identity, True))
+        reasons.append(Reason.PROVIDER)
+    if entry.mode != story.mode:
+        fields.append(FieldChange("mode", entry.mode, story.mode, True))
+        reasons.append(Reason.MODE)
+    if entry.fingerprint != story.fingerprint:
+        reasons.append(Reason.FINGERPRINT)
+        diffs = (list(diff_values("params", entry.params, story.params, True))
+                 if entry.params is not None else [])
+        # An entry without params (imported, or params equal under a new canonical form)
+        # still shows what forced the replacement.
+        fields += diffs or [FieldChange("fingerprint", _short(entry.fingerprint),
+                                        _short(story.fingerprint), True)]
+    return fields, reasons
+
+
+def _in_place_fields(story: ResolvedStory, entry: LockEntry, record: object
+                     ) -> tuple[list[FieldChange], list[Reason]]:
+    fields: list[FieldChange] = []
+    reasons: list[Reason] = []
+    remote = _remote_metadata(record) if isinstance(record, StoryRecord) else {}
+    for name in METADATA_FIELDS:
+        want = getattr(story, name)
+        locked = getattr(entry, name)
+        if locked != want:
+            fields.append(FieldChange(name, remote.get(name, locked), want))
+            if Reason.METADATA not in reasons:
+                reasons.append(Reason.METADATA)
+        elif name in remote and remote[name] != want:
+            fields.append(FieldChange(name, remote[name], want))
+            if Reason.REMOTE_DRIFT not in reasons:
+                reasons.append(Reason.REMOTE_DRIFT)
+    if (story.output or None) != entry.output:
+        fields.append(FieldChange("output", entry.output, story.output or None))
+        reasons.append(Reason.OUTPUT)
+    if story.lifecycle.prevent_destroy != entry.prevent_destroy:
+        fields.append(FieldChange("lifecycle.prevent_destroy", entry.prevent_destroy,
+                                  story.lifecycle.prevent_destroy))
+        reasons.append(Reason.LIFECYCLE)
+    return fields, reasons
+
+
+def _remote_metadata(record: StoryRecord) -> dict[str, str]:
+    """The metadata the server reported; fields it did not send are not drift."""
+    values = {name: getattr(record, name) for name in METADATA_FIELDS}
+    if not record.raw:
+        return values
+    return {name: value for name, value in values.items() if name in record.raw}
+
+
+def diff_values(path: str, before: Any, after: Any, forces: bool) -> Iterable[FieldChange]:
+    """Field-level differences, recursing into mappings ("params.audio_option.narrator")."""
+    if before == after:
+        return
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(before.keys() | after.keys(), key=str):
+            yield from diff_values(f"{path}.{key}", before.get(key), after.get(key), forces)
+        return
+    yield FieldChange(path, before, after, forces)
+
+
+def _short(digest: str | None) -> str | None:
+    return f"sha256:{digest[:12]}" if digest else None
+
+
+def _deposed_deletes(address: str, entry: LockEntry) -> list[Change]:
+    return [Change(address, Action.DELETE, (Reason.DEPOSED,), entry, None, deposed=story_id)
+            for story_id in entry.deposed]
+
+
+def spec_digest(project: Project) -> str:
+    """A digest of everything the plan depends on in the specs (sha256, hex).
+
+    Built from each story's fingerprints (which hash its generation inputs) and the fields
+    planned outside them, plus `moved` and the provider identity: cheap for 10,000 stories.
+    A story without a fingerprint contributes its full params instead.
+    """
+    digest = hashlib.sha256()
+    digest.update(project.provider.identity.encode())
+    for move in project.moved:
+        digest.update(f"\0moved\0{move.from_address}\0{move.to_address}".encode())
+    for address in sorted(project.stories):
+        story = project.stories[address]
+        row: list[Any] = [address, story.mode, story.fingerprint, story.storyboard_fingerprint,
+                          story.title, story.description, story.visibility_status,
+                          story.output, story.lifecycle.prevent_destroy]
+        if not story.fingerprint:
+            row.append(story.params)
+        digest.update(b"\0" + json.dumps(row, sort_keys=True, default=str).encode())
+    return digest.hexdigest()

@@ -1,0 +1,86 @@
+"""A plan for people: each change with its symbol, the fields that changed, the summary.
+
+`render_plan` returns rich markup (user text escaped); `print_plan` sends it through
+vidflow.output. No-ops are left out; "No changes. Your videos match the specs." when
+nothing is pending.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.markup import escape
+
+from vidflow import output
+from vidflow.plan.model import Action, Change, FieldChange, Plan
+
+NO_CHANGES = "No changes. Your videos match the specs."
+_MAX_VALUE = 80
+
+_STYLE = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.REPLACE: "red",
+    Action.REGENERATE: "cyan",
+    Action.DELETE: "red",
+    Action.MOVE: "blue",
+    Action.RESUME: "blue",
+    Action.NOOP: "dim",
+}
+
+
+def render_plan(plan: Plan) -> str:
+    """The whole plan as rich markup, ending with the summary line (and any errors)."""
+    pending = plan.pending
+    lines: list[str] = []
+    if pending:
+        lines += ["vidflow will perform the following actions:", ""]
+        for change in pending:
+            lines += render_change(change)
+        lines.append(f"[bold]{escape(plan.summary())}[/bold]")
+    elif not plan.errors:
+        lines.append(f"[green]{NO_CHANGES}[/green]")
+    if plan.errors:
+        if lines:
+            lines.append("")
+        lines.append("[red]The plan has errors; apply refuses it until they are fixed:[/red]")
+        lines += [f"  [red]-[/red] {escape(e)}" for e in plan.errors]
+    return "\n".join(lines)
+
+
+def render_change(change: Change) -> list[str]:
+    """One change: "  -/+ address (story id)" then reasons and changed fields, indented."""
+    style = _STYLE[change.action]
+    symbol = escape(change.action.symbol)
+    head = f"  [{style}]{symbol:>3}[/{style}] [bold]{escape(change.address)}[/bold]"
+    notes = []
+    if change.deposed:
+        notes.append(f"deposed story {change.deposed}")
+    elif change.story_id:
+        notes.append(f"story {change.story_id}")
+    if change.moved_from:
+        notes.append(f"moved from {change.moved_from}")
+    if notes:
+        head += f" [dim]({escape(', '.join(notes))})[/dim]"
+    lines = [head]
+    lines += [f"        [dim]# {escape(r.sentence)}[/dim]" for r in change.reasons]
+    lines += [render_field(f) for f in change.fields]
+    lines.append("")
+    return lines
+
+
+def render_field(field: FieldChange) -> str:
+    mark = " [red]# forces replacement[/red]" if field.forces_replacement else ""
+    before = escape(_value(field.before))
+    after = escape(_value(field.after))
+    return f"        {escape(field.path)}: {before} [yellow]→[/yellow] {after}{mark}"
+
+
+def _value(value: Any) -> str:
+    text = "null" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def print_plan(plan: Plan) -> None:
+    output.echo(render_plan(plan), markup=True)

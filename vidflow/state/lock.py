@@ -1,0 +1,48 @@
+"""The state lock: one vidflow at a time may change a project's lockfile.
+
+`vidflow.lock.lock` beside the lockfile is an OS file lock (filelock), released when the
+process exits even if it crashes, so a killed apply never leaves the project locked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from vidflow.errors import LockfileError
+
+DEFAULT_LOCK_TIMEOUT = 0.0
+
+
+def lock_path_for(lockfile: str | os.PathLike[str]) -> Path:
+    """The lock file guarding `lockfile` (vidflow.lock → vidflow.lock.lock)."""
+    lockfile = Path(lockfile)
+    return lockfile.with_name(lockfile.name + ".lock")
+
+
+@contextmanager
+def state_lock(path: str | os.PathLike[str], timeout: float = DEFAULT_LOCK_TIMEOUT
+               ) -> Iterator[Path]:
+    """Hold the lock on the lockfile at `path` (the lockfile's own path, not the lock's).
+
+    Waits up to `timeout` seconds (0: try once) for another vidflow to finish, then raises
+    LockfileError. Yields the lock file's path. Re-entrant within one process.
+    """
+    target = lock_path_for(path)
+    lock = FileLock(str(target), thread_local=False)
+    try:
+        lock.acquire(timeout=max(timeout, 0.0))
+    except Timeout as exc:
+        waited = f"waited {timeout:g}s" if timeout > 0 else "did not wait"
+        raise LockfileError(
+            f"another vidflow is running on this project ({target} is locked; {waited}); "
+            "retry or pass --lock-timeout",
+            hint="e.g. --lock-timeout 300") from exc
+    try:
+        yield target
+    finally:
+        lock.release()

@@ -1,0 +1,371 @@
+"""The lockfile (`vidflow.lock`): what vidflow made, so it can plan without the network.
+
+One JSON document, keys sorted, two-space indent, newline at the end, one entry per address,
+so a git diff is one hunk per story:
+
+    {"entries": {"<address>": {...LockEntry...}}, "lineage": "<uuid>", "serial": 7, "version": 1}
+
+Values are immutable in practice: `Lockfile.with_entry` / `without` / `renamed` return new
+Lockfile values (the entries dict is copied, entries themselves are shared), so a plan made
+from one value is never changed under it. `write_lockfile` returns the value it wrote (its
+serial incremented, its lineage set): keep using that one.
+
+What never goes in: an API key (the provider is recorded as its identity, a base URL with
+credentials, query and fragment scrubbed) and an absolute path (an entry whose `output` or
+any `params` file path is absolute is refused).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from functools import cache
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from vidflow.errors import LockfileError
+from vidflow.spec.model import ResolvedStory
+
+FORMAT_VERSION = 1
+LOCKFILE_NAME = "vidflow.lock"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "lockfile.schema.json"
+
+
+@dataclass
+class LockEntry:
+    """One story vidflow made (or imported), recorded under its address.
+
+    `fingerprint` / `storyboard_fingerprint` are the spec's at the time the story was made;
+    `params` is the canonical generation input they hash, kept so a plan can show old and new
+    values of the field that forces a replacement. `prevent_destroy` is the spec's lifecycle
+    flag, kept so that removing the story from the specs cannot delete it silently.
+    `deposed` lists older story ids at this address waiting for deletion: a replace creates
+    the new story first and deletes the old one only once the new one succeeded.
+    """
+
+    story_id: str
+    provider: str  # ProviderConfig.identity: "local" or "http:<base url>"
+    mode: str
+    fingerprint: str
+    storyboard_fingerprint: str | None
+    title: str
+    description: str
+    visibility_status: str
+    status: str  # new | processing | success | fail (the Story API's values)
+    video_url: str | None = None
+    output: str | None = None  # relative posix path of the downloaded video
+    output_sha256: str | None = None
+    used_credits: int = 0
+    message: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    params: dict[str, Any] | None = None
+    prevent_destroy: bool = False
+    deposed: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_story(cls, story: ResolvedStory, *, story_id: str, provider: str,
+                   status: str = "processing", **extra: Any) -> LockEntry:
+        """The entry recording `story` as just created (status `processing` by default)."""
+        return cls(
+            story_id=story_id,
+            provider=scrub_provider(provider),
+            mode=story.mode,
+            fingerprint=story.fingerprint,
+            storyboard_fingerprint=story.storyboard_fingerprint,
+            title=story.title,
+            description=story.description,
+            visibility_status=story.visibility_status,
+            status=status,
+            output=story.output or None,
+            params=story.params,
+            prevent_destroy=story.lifecycle.prevent_destroy,
+            **extra,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LockEntry:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["deposed"] = list(values.get("deposed") or [])
+        return cls(**values)
+
+
+def _new_lineage() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Lockfile:
+    """All entries, plus `serial` (bumped by every write) and `lineage` (which history).
+
+    A saved plan records both and is refused once either moved on. `lineage` is "" for a
+    project with no lockfile yet; the first write gives it a uuid.
+    """
+
+    version: int = FORMAT_VERSION
+    serial: int = 0
+    lineage: str = field(default_factory=_new_lineage)
+    entries: dict[str, LockEntry] = field(default_factory=dict)
+
+    def __contains__(self, address: object) -> bool:
+        return address in self.entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.entries))
+
+    def get(self, address: str) -> LockEntry | None:
+        return self.entries.get(address)
+
+    def with_entry(self, address: str, entry: LockEntry) -> Lockfile:
+        """A new Lockfile with `address` set to `entry` (added or replaced)."""
+        return replace(self, entries={**self.entries, address: entry})
+
+    def without(self, address: str) -> Lockfile:
+        """A new Lockfile without `address` (no error if it was not there)."""
+        entries = dict(self.entries)
+        entries.pop(address, None)
+        return replace(self, entries=entries)
+
+    def renamed(self, old: str, new: str) -> Lockfile:
+        """A new Lockfile with the entry at `old` moved to `new` (no API call involved)."""
+        if old not in self.entries:
+            raise LockfileError(f"no entry {old!r} in the lockfile",
+                                hint="run `vidflow state list` to see the addresses")
+        if new in self.entries:
+            raise LockfileError(f"the lockfile already has an entry {new!r}",
+                                hint=f"remove it first with `vidflow state rm '{new}'`")
+        entries = {(new if a == old else a): e for a, e in self.entries.items()}
+        return replace(self, entries=entries)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "serial": self.serial,
+            "lineage": self.lineage,
+            "entries": {a: e.to_json() for a, e in self.entries.items()},
+        }
+
+
+def lockfile_path(root: str | os.PathLike[str]) -> Path:
+    """Where the lockfile of the project at `root` lives."""
+    return Path(root) / LOCKFILE_NAME
+
+
+def scrub_provider(identity: str) -> str:
+    """A provider identity fit for the lockfile: "local", or "http:" + a bare base URL.
+
+    Credentials in the URL (user:key@), its query and fragment are dropped, and so is a
+    trailing slash: the identity tells providers apart, it must never carry a secret.
+    """
+    kind, sep, url = identity.partition(":")
+    if not sep or not url:
+        return identity
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return identity
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    clean = urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+    return f"{kind}:{clean}"
+
+
+def _is_absolute(path: str) -> bool:
+    return (PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute()
+            or path.startswith("~"))
+
+
+def _absolute_paths(value: Any, where: str) -> Iterator[str]:
+    """Field paths inside `value` holding a local file path that is absolute."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{where}.{key}"
+            if key == "path" and isinstance(item, str) and _is_absolute(item):
+                yield inner
+            else:
+                yield from _absolute_paths(item, inner)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _absolute_paths(item, f"{where}[{i}]")
+
+
+def check_entry(address: str, entry: LockEntry) -> None:
+    """Refuse what must never be written: absolute paths and keys in the provider."""
+    if entry.output and _is_absolute(entry.output):
+        raise LockfileError(
+            f"{address}: output {entry.output!r} is an absolute path; the lockfile is "
+            "committed and shared, so it only records paths relative to the project folder",
+            hint="set `output` in the spec to a relative path such as out/story.mp4")
+    for bad in _absolute_paths(entry.params, "params"):
+        raise LockfileError(f"{address}: {bad} is an absolute path; the lockfile only records "
+                            "paths relative to the project folder")
+    if scrub_provider(entry.provider) != entry.provider:
+        raise LockfileError(f"{address}: provider identity carries credentials or a query; "
+                            "only the base URL may be recorded")
+
+
+@cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    try:
+        schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # a broken install, not a user error
+        raise LockfileError(f"cannot read the lockfile schema {SCHEMA_PATH}: {exc}") from exc
+    return Draft202012Validator(schema)
+
+
+@cache
+def _entry_validator() -> Any:
+    """The schema of one entry: validating entries one by one lets us cache the result."""
+    from jsonschema import Draft202012Validator
+
+    schema = _validator().schema
+    return Draft202012Validator({**schema["$defs"]["entry"], "$defs": schema["$defs"]})
+
+
+# Entries already validated, by their serialized text: the executor writes the lockfile after
+# every state change, and re-validating 10,000 unchanged entries each time would dominate.
+_VALID_ENTRIES: set[str] = set()
+_VALID_CACHE_MAX = 200_000
+
+
+def _schema_problems(doc: Any, entry_texts: Mapping[str, str] | None = None) -> list[str]:
+    """Every schema violation in `doc`, as "field.path: message" lines."""
+    if not isinstance(doc, dict):
+        return ["the document is not a JSON object"]
+    head = {k: v for k, v in doc.items() if k != "entries"}
+    head["entries"] = {}
+    problems = [_describe(err) for err in _validator().iter_errors(head)]
+    entries = doc.get("entries")
+    if not isinstance(entries, dict):
+        return [*problems, "entries: must be an object keyed by address"]
+    validator = _entry_validator()
+    for address, entry in entries.items():
+        text = entry_texts.get(address) if entry_texts else None
+        if text is not None and text in _VALID_ENTRIES:
+            continue
+        errs = [_describe(err, f"entries.{address}") for err in validator.iter_errors(entry)]
+        problems += errs
+        if not errs and text is not None and len(_VALID_ENTRIES) < _VALID_CACHE_MAX:
+            _VALID_ENTRIES.add(text)
+    return problems
+
+
+def _describe(err: Any, prefix: str = "") -> str:
+    path = ".".join(str(p) for p in err.absolute_path)
+    where = ".".join(p for p in (prefix, path) if p)
+    return f"{where}: {err.message}" if where else err.message
+
+
+def _entry_text(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
+
+
+def read_lockfile(path: str | os.PathLike[str]) -> Lockfile:
+    """The lockfile at `path`; an empty one (serial 0, lineage "") if there is none yet.
+
+    Corrupt JSON, a schema violation or a newer format version raise LockfileError naming
+    the file and what is wrong; the file is left as it is.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Lockfile(lineage="")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LockfileError(f"{path}: cannot read the lockfile: {exc}") from exc
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise LockfileError(
+            f"{path}: the lockfile is not valid JSON ({exc}); vidflow will not overwrite it",
+            hint="restore it from git (git checkout -- vidflow.lock) or fix it by hand") from exc
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise LockfileError(
+            f"{path}: the lockfile has format version {version}, written by a newer vidflow; "
+            f"this one reads version {FORMAT_VERSION} and will not overwrite it",
+            hint="upgrade vidflow")
+    texts = ({a: _entry_text(e) for a, e in doc["entries"].items() if isinstance(e, dict)}
+             if isinstance(doc, dict) and isinstance(doc.get("entries"), dict) else None)
+    problems = _schema_problems(doc, texts)
+    if problems:
+        listed = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise LockfileError(
+            f"{path}: the lockfile does not match its schema; vidflow will not overwrite it:"
+            f"\n  {listed}{more}",
+            hint="restore it from git or fix the fields named above")
+    return Lockfile(
+        version=doc["version"],
+        serial=doc["serial"],
+        lineage=doc["lineage"],
+        entries={a: LockEntry.from_json(e) for a, e in doc["entries"].items()},
+    )
+
+
+def dumps_lockfile(lock: Lockfile) -> str:
+    """The lockfile's exact text: sorted keys, two-space indent, newline at the end."""
+    return json.dumps(lock.to_json(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_lockfile(path: str | os.PathLike[str], lock: Lockfile) -> Lockfile:
+    """Write `lock` atomically with its serial incremented; return the value written.
+
+    Every entry is checked (no absolute path, no credentials) and the document validated
+    against schemas/lockfile.schema.json before anything touches the disk. The text goes to
+    a temporary file in the same folder, is fsynced, then renamed over the old file, and the
+    folder is fsynced: a crash at any point leaves either the old file or the new one.
+    Call it under `state_lock` (vidflow.state.lock).
+    """
+    path = Path(path)
+    for address, entry in lock.entries.items():
+        check_entry(address, entry)
+    new = replace(lock, version=FORMAT_VERSION, serial=lock.serial + 1,
+                  lineage=lock.lineage or _new_lineage())
+    doc = new.to_json()
+    texts = {a: _entry_text(e) for a, e in doc["entries"].items()}
+    problems = _schema_problems(doc, texts)
+    if problems:
+        raise LockfileError(f"{path}: refusing to write an invalid lockfile: "
+                            + "; ".join(problems[:5]))
+    atomic_write_text(path, dumps_lockfile(new))
+    return new
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # some platforms cannot open a directory; the rename is still atomic
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
