@@ -1,0 +1,289 @@
+"""Run Steps against a provider with bounded parallelism, recording state as it happens.
+
+The guarantees that keep an apply from paying twice:
+  - a create's story ID is recorded (status "processing") the moment the call returns,
+    before anything else happens, so an interrupted apply resumes polling it;
+  - a replace makes the new story first and deletes the old one only after the new video
+    is downloaded; if the new one fails, the old one stays in the lockfile;
+  - `stop` (Ctrl-C) ends the start of new work; in-flight calls finish and are recorded;
+  - 402 (insufficient credit) stops every later create, other steps go on.
+
+State changes go through `StateRecorder`, which serializes them (one writer) and writes the
+lockfile atomically after each one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from vidflow.api.models import StoryRecord
+from vidflow.apply.steps import Kind, Step, output_path
+from vidflow.errors import InsufficientCredit, NotFound, StoryApiError, VidflowError
+from vidflow.providers.base import Interrupted, Provider
+from vidflow.spec.model import ResolvedStory
+
+DEFAULT_PARALLELISM = 4
+
+
+class StateRecorder(Protocol):
+    """The executor's view of the lockfile; every method persists before returning."""
+
+    def rename(self, old: str, new: str) -> None: ...
+
+    def started(self, story: ResolvedStory, record: StoryRecord, *,
+                replacing: str | None = None) -> None: ...
+
+    def progressed(self, address: str, record: StoryRecord) -> None: ...
+
+    def finished(self, story: ResolvedStory, record: StoryRecord, *, output: str,
+                 sha256: str) -> None: ...
+
+    def failed_replacement(self, story: ResolvedStory, new_id: str) -> None: ...
+
+    def updated(self, story: ResolvedStory, record: StoryRecord | None, *,
+                output: str | None = None, sha256: str | None = None) -> None: ...
+
+    def removed(self, address: str, story_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Event:
+    """A progress report for the display."""
+
+    address: str
+    kind: Kind
+    status: str  # "pending", "new", "processing", "success", "fail", "downloading", ...
+    progress: int = 0
+    message: str | None = None
+
+
+@dataclass
+class StepResult:
+    address: str
+    kind: Kind
+    outcome: str  # "done" | "failed" | "skipped" | "interrupted"
+    message: str | None = None
+    story_id: str | None = None
+    output: str | None = None
+    used_credits: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "done"
+
+
+@dataclass
+class ApplyResult:
+    results: list[StepResult] = field(default_factory=list)
+    interrupted: bool = False
+    out_of_credit: bool = False
+
+    @property
+    def failed(self) -> list[StepResult]:
+        return [r for r in self.results if r.outcome == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(r.ok for r in self.results)
+
+
+class _Skip(Exception):
+    """A step that must not start (stop requested, or out of credit)."""
+
+
+class Executor:
+    def __init__(self, provider: Provider, state: StateRecorder, root: Path, *,
+                 parallelism: int = DEFAULT_PARALLELISM,
+                 on_event: Callable[[Event], None] | None = None,
+                 stop: threading.Event | None = None) -> None:
+        if parallelism < 1:
+            raise VidflowError("--parallelism must be at least 1")
+        self.provider = provider
+        self.state = state
+        self.root = Path(root)
+        self.parallelism = parallelism
+        self.on_event = on_event or (lambda event: None)
+        self.stop = stop or threading.Event()
+        self.no_credit = threading.Event()
+
+    # --- the run -----------------------------------------------------------------------
+    def run(self, steps: Sequence[Step]) -> ApplyResult:
+        # Renames touch only the lockfile and must precede everything else at that address.
+        for step in steps:
+            if step.moved_from:
+                self.state.rename(step.moved_from, step.address)
+        work = [s for s in steps if s.kind is not Kind.MOVE]
+        result = ApplyResult(results=[StepResult(s.address, s.kind, "done")
+                                      for s in steps if s.kind is Kind.MOVE])
+        for step in work:
+            self._emit(step, "pending")
+        with ThreadPoolExecutor(max_workers=self.parallelism,
+                                thread_name_prefix="vidflow-apply") as pool:
+            futures: list[Future[StepResult]] = [pool.submit(self._guarded, s) for s in work]
+            pending = set(futures)
+            while pending:
+                # A short timeout keeps the main thread free to take Ctrl-C.
+                _, pending = wait_futures(pending, timeout=0.2)
+        result.results.extend(f.result() for f in futures)
+        result.interrupted = self.stop.is_set()
+        result.out_of_credit = self.no_credit.is_set()
+        return result
+
+    def _guarded(self, step: Step) -> StepResult:
+        try:
+            if self.stop.is_set():
+                raise _Skip("not started: apply was interrupted")
+            return self._run_step(step)
+        except _Skip as exc:
+            self._emit(step, "skipped", message=str(exc))
+            return StepResult(step.address, step.kind, "skipped", str(exc), step.story_id)
+        except Interrupted:
+            self._emit(step, "interrupted")
+            return StepResult(step.address, step.kind, "interrupted",
+                              "still running; `vidflow apply` resumes it", step.story_id)
+        except VidflowError as exc:
+            if isinstance(exc, InsufficientCredit):
+                self.no_credit.set()
+            self._emit(step, "failed", message=str(exc))
+            return StepResult(step.address, step.kind, "failed", str(exc), step.story_id)
+        except Exception as exc:  # one story's bug must not stop the others
+            message = f"unexpected {type(exc).__name__}: {exc}"
+            self._emit(step, "failed", message=message)
+            return StepResult(step.address, step.kind, "failed", message, step.story_id)
+
+    def _run_step(self, step: Step) -> StepResult:
+        if step.kind.creates and self.no_credit.is_set():
+            raise _Skip("not started: the account is out of credit (402)")
+        handler = {
+            Kind.CREATE: self._create,
+            Kind.RESUME: self._resume,
+            Kind.REPLACE: self._replace,
+            Kind.REGENERATE: self._regenerate,
+            Kind.UPDATE: self._update,
+            Kind.DELETE: self._delete,
+        }[step.kind]
+        result = handler(step)
+        if result.ok and step.kind is not Kind.DELETE:
+            # Older stories left at this address by an interrupted replace go only now.
+            for old_id in step.deposed:
+                self._delete_one(step.address, old_id)
+        return result
+
+    # --- one handler per kind ----------------------------------------------------------
+    def _create(self, step: Step) -> StepResult:
+        story = _need_story(step)
+        record = self.provider.create(story)
+        self.state.started(story, record)
+        return self._finish(step, story, record.id)
+
+    def _resume(self, step: Step) -> StepResult:
+        story = _need_story(step)
+        assert step.story_id is not None
+        return self._finish(step, story, step.story_id)
+
+    def _regenerate(self, step: Step) -> StepResult:
+        story = _need_story(step)
+        assert step.story_id is not None
+        record = self.provider.regenerate(step.story_id, story)
+        self.state.started(story, record)
+        return self._finish(step, story, step.story_id)
+
+    def _replace(self, step: Step) -> StepResult:
+        story = _need_story(step)
+        old_id = step.story_id
+        assert old_id is not None
+        record = self.provider.create(story)
+        self.state.started(story, record, replacing=old_id)
+        result = self._finish(step, story, record.id, replacing=old_id)
+        if result.ok:
+            # Only now, with the new video safe, does the old story go.
+            self._emit(step, "deleting old", 100)
+            self._delete_one(story.address, old_id)
+            self._emit(step, "success", 100)
+        return result
+
+    def _update(self, step: Step) -> StepResult:
+        story = _need_story(step)
+        assert step.story_id is not None
+        self._emit(step, "updating")
+        record = self._put_metadata(story, step.story_id) if step.update_metadata else None
+        output = sha256 = None
+        if step.output_changed:
+            record = self.provider.get(step.story_id)
+            output, sha256 = self._download(step, story, record)
+        self.state.updated(story, record, output=output, sha256=sha256)
+        self._emit(step, "success", 100)
+        return StepResult(step.address, step.kind, "done", story_id=step.story_id,
+                          output=output, used_credits=record.used_credits if record else 0)
+
+    def _delete(self, step: Step) -> StepResult:
+        assert step.story_id is not None
+        self._emit(step, "deleting")
+        # Older stories first, so the entry disappears only with the last one.
+        for story_id in (*step.deposed, step.story_id):
+            self._delete_one(step.address, story_id)
+        self._emit(step, "deleted", 100)
+        return StepResult(step.address, step.kind, "done", story_id=step.story_id)
+
+    def _delete_one(self, address: str, story_id: str) -> None:
+        with contextlib.suppress(NotFound):  # deleted outside vidflow: what we wanted
+            self.provider.delete(story_id)
+        self.state.removed(address, story_id)
+
+    # --- shared tail: wait, download, record ---------------------------------------------
+    def _finish(self, step: Step, story: ResolvedStory, story_id: str, *,
+                replacing: str | None = None) -> StepResult:
+        def progress(record: StoryRecord) -> None:
+            self._emit(step, record.status, record.progress_percentage)
+
+        record = self.provider.wait(story_id, progress, stop=self.stop)
+        self.state.progressed(story.address, record)
+        if record.status != "success":
+            message = record.message or f"story {story_id} ended with status {record.status}"
+            if replacing is not None:
+                self._discard_failed(story, story_id)
+            self._emit(step, "failed", record.progress_percentage, message)
+            return StepResult(step.address, step.kind, "failed", message, story_id,
+                              used_credits=record.used_credits)
+        output, sha256 = self._download(step, story, record)
+        if step.update_metadata:
+            self._put_metadata(story, story_id)
+        self.state.finished(story, record, output=output, sha256=sha256)
+        self._emit(step, "success", 100)
+        return StepResult(step.address, step.kind, "done", story_id=story_id, output=output,
+                          used_credits=record.used_credits)
+
+    def _download(self, step: Step, story: ResolvedStory,
+                  record: StoryRecord) -> tuple[str, str]:
+        """Fetch the video to the story's output path; (relative path, sha256)."""
+        self._emit(step, "downloading", 100)
+        output = output_path(story)
+        return output, self.provider.download(record, self.root / output)
+
+    def _discard_failed(self, story: ResolvedStory, new_id: str) -> None:
+        """A failed replacement: the old story stays; the failed new one is removed."""
+        self.state.failed_replacement(story, new_id)
+        # Best effort: the lockfile no longer points at it either way.
+        with contextlib.suppress(StoryApiError):
+            self.provider.delete(new_id)
+
+    def _put_metadata(self, story: ResolvedStory, story_id: str) -> StoryRecord | None:
+        return self.provider.update(story_id, **story.metadata)
+
+    def _emit(self, step: Step, status: str, progress: int = 0,
+              message: str | None = None) -> None:
+        self.on_event(Event(step.address, step.kind, status, progress, message))
+
+
+def _need_story(step: Step) -> ResolvedStory:
+    if step.story is None:
+        raise VidflowError(f"{step.address}: no spec for a {step.kind.value} step")
+    return step.story
+

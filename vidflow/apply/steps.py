@@ -1,0 +1,98 @@
+"""What the executor does, one Step per address: a small closed set, independent of how
+the planner words its reasons (reasons are for people; the executor never reads them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from vidflow.plan.model import Action, Change, Plan
+from vidflow.spec.model import ResolvedStory
+
+
+class Kind(StrEnum):
+    CREATE = "create"  # new story, wait, download
+    RESUME = "resume"  # a story an interrupted apply left processing: wait, download
+    UPDATE = "update"  # metadata only: PUT
+    REGENERATE = "regenerate"  # pinned storyboard changed: scenes + videos on the same story
+    REPLACE = "replace"  # new story, wait, download, then delete the old one
+    DELETE = "delete"  # DELETE the story
+    MOVE = "move"  # rename the lockfile entry only, no API call
+
+    @property
+    def creates(self) -> bool:
+        """Steps that spend credits on generation (402 stops these)."""
+        return self in (Kind.CREATE, Kind.REPLACE, Kind.REGENERATE)
+
+
+@dataclass(frozen=True)
+class Step:
+    address: str
+    kind: Kind
+    story: ResolvedStory | None = None  # the desired story (None for delete)
+    story_id: str | None = None  # the existing story, when there is one
+    moved_from: str | None = None  # lockfile entry to rename to `address` first
+    update_metadata: bool = False  # also PUT title/description/visibility
+    deposed: tuple[str, ...] = ()  # older stories at this address, deleted after success
+    output_changed: bool = False  # UPDATE: the video moves to the spec's new output path
+
+
+def address_slug(address: str) -> str:
+    """A file-name-safe form of an address: `promo[tone=fun]` → `promo-tone-fun`."""
+    return re.sub(r"[^A-Za-z0-9._]+", "-", address).strip("-") or "story"
+
+
+def output_path(story: ResolvedStory) -> str:
+    """Where the video goes, relative to the project root (default out/<slug>.mp4)."""
+    return story.output or f"out/{address_slug(story.address)}.mp4"
+
+
+_METADATA_FIELDS = frozenset({"title", "description", "visibility_status"})
+
+
+def _needs_put_after_create(story: ResolvedStory) -> bool:
+    """Create calls take a title only; description and visibility need a PUT after."""
+    return bool(story.description) or story.visibility_status != "0"
+
+
+def steps_from_plan(plan: Plan) -> list[Step]:
+    """The executor's steps for a plan: one per address, deposed deletes folded in.
+
+    A DELETE of a deposed story (left by an interrupted replace) runs after its address's
+    own step succeeds, so it rides on that step; alone, it is a delete of that id only.
+    """
+    deposed: dict[str, list[str]] = {}
+    for change in plan.pending:
+        if change.deposed:
+            deposed.setdefault(change.address, []).append(change.deposed)
+    steps = []
+    for change in plan.pending:
+        if change.deposed:
+            continue
+        step = _step_for(change, tuple(deposed.pop(change.address, ())))
+        steps.append(step)
+    for address, ids in sorted(deposed.items()):
+        steps.append(Step(address, Kind.DELETE, story_id=ids[-1], deposed=tuple(ids[:-1])))
+    return steps
+
+
+def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
+    action, story = change.action, change.after
+    before_id = change.before.story_id if change.before else None
+    paths = {f.path for f in change.fields}
+    if action is Action.CREATE:
+        assert story is not None
+        return Step(change.address, Kind.CREATE, story, None, change.moved_from,
+                    _needs_put_after_create(story),
+                    deposed + ((before_id,) if before_id else ()))
+    kind = {
+        Action.UPDATE: Kind.UPDATE, Action.REPLACE: Kind.REPLACE,
+        Action.REGENERATE: Kind.REGENERATE, Action.DELETE: Kind.DELETE,
+        Action.MOVE: Kind.MOVE, Action.RESUME: Kind.RESUME,
+    }[action]
+    put = bool(paths & _METADATA_FIELDS)
+    if kind is Kind.REPLACE and story is not None:
+        put = put or _needs_put_after_create(story)
+    return Step(change.address, kind, story, before_id, change.moved_from, put, deposed,
+                output_changed="output" in paths)
