@@ -1,0 +1,192 @@
+"""`vidflow state list|rm|mv`: inspect and edit the lockfile without touching any story.
+
+Each subcommand is a plain function returning an exit code; click only wires arguments.
+All of them hold the state lock; rm and mv write the lockfile atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from vidflow import output
+from vidflow.errors import LockfileError
+from vidflow.plan.planner import story_name
+from vidflow.state.lock import DEFAULT_LOCK_TIMEOUT, state_lock
+from vidflow.state.lockfile import Lockfile, lockfile_path, read_lockfile, write_lockfile
+
+
+def project_lockfile(path: str) -> Path:
+    """The lockfile of the project at PATH (a folder, or a spec file inside it)."""
+    root = Path(path)
+    if root.is_file():
+        root = root.parent
+    return lockfile_path(root)
+
+
+def matching(lock: Lockfile, address: str) -> list[str]:
+    """Addresses an argument names: itself if recorded, else every variant of a bare name."""
+    if address in lock.entries:
+        return [address]
+    return sorted(a for a in lock.entries if story_name(a) == address and "[" in a)
+
+
+def state_list(path: str, *, as_json: bool = False,
+               lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
+    file = project_lockfile(path)
+    with state_lock(file, lock_timeout):
+        lock = read_lockfile(file)
+    if as_json:
+        rows = [{"address": a, "story_id": e.story_id, "status": e.status,
+                 "provider": e.provider, "output": e.output}
+                for a, e in sorted(lock.entries.items())]
+        output.raw(json.dumps(rows, indent=2, sort_keys=True))
+        return 0
+    if not lock.entries:
+        output.echo(f"No stories recorded in {file}.")
+        return 0
+    width = max(len(a) for a in lock.entries)
+    for address in lock:
+        entry = lock.entries[address]
+        output.echo(f"{address:<{width}}  {entry.story_id}  {entry.status}")
+    return 0
+
+
+def state_rm(path: str, addresses: Sequence[str], *,
+             lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
+    file = project_lockfile(path)
+    with state_lock(file, lock_timeout):
+        lock = read_lockfile(file)
+        removed: list[tuple[str, str]] = []
+        for address in addresses:
+            found = matching(lock, address)
+            if not found:
+                raise LockfileError(f"no story {address!r} in {file}",
+                                    hint="run `vidflow state list` to see the addresses")
+            for name in found:
+                removed.append((name, lock.entries[name].story_id))
+                lock = lock.without(name)
+        write_lockfile(file, lock)
+    for name, story_id in removed:
+        output.echo(f"Removed {escape(name)} (story {story_id}) from the lockfile.",
+                    markup=True)
+    output.warn("the stories themselves were not deleted; vidflow no longer manages them "
+                "(`vidflow import ADDR STORY_ID` takes one back)")
+    return 0
+
+
+def state_mv(path: str, source: str, destination: str, *,
+             lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
+    file = project_lockfile(path)
+    with state_lock(file, lock_timeout):
+        lock = read_lockfile(file)
+        renames = _renames(lock, source, destination)
+        if not renames:
+            raise LockfileError(f"no story {source!r} in {file}",
+                                hint="run `vidflow state list` to see the addresses")
+        for old, new in renames:
+            lock = lock.renamed(old, new)
+        write_lockfile(file, lock)
+    for old, new in renames:
+        output.echo(f"Moved {escape(old)} → {escape(new)}.", markup=True)
+    output.echo("Add a `moved` block to the specs (or rename the story there) so the next "
+                "plan does not create or delete it.")
+    return 0
+
+
+def _renames(lock: Lockfile, source: str, destination: str) -> list[tuple[str, str]]:
+    """(old, new) pairs: one address, or every variant of a bare story name."""
+    if source in lock.entries:
+        return [(source, destination)]
+    if "[" in destination:
+        return []
+    return [(old, destination + old[len(story_name(old)):]) for old in matching(lock, source)]
+
+
+_path_option = click.option(
+    "--path", "-C", "path", default=".", show_default=True,
+    type=click.Path(exists=True, file_okay=True, dir_okay=True),
+    help="Project folder (or a spec file in it); the lockfile is vidflow.lock there.")
+
+
+def _timeout_option(default: float | None) -> Callable[[Any], Any]:
+    return click.option(
+        "--lock-timeout", type=click.FloatRange(min=0), default=default,
+        show_default=default is not None,
+        help="Seconds to wait for another vidflow on this project to finish.")
+
+
+def _timeout(ctx: click.Context, given: float | None) -> float:
+    if given is not None:
+        return given
+    parent = ctx.find_object(dict) or {}
+    return float(parent.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
+
+
+@click.group(name="state")
+@_timeout_option(DEFAULT_LOCK_TIMEOUT)
+@click.pass_context
+def command(ctx: click.Context, lock_timeout: float) -> None:
+    """Inspect and edit the lockfile (vidflow.lock) without touching any story.
+
+    \b
+    Example:
+      vidflow state list examples/quickstart
+      vidflow state mv -C examples/quickstart promo winter-promo
+      vidflow state rm -C examples/quickstart 'promo[tone=fun]'
+    """
+    ctx.obj = {"lock_timeout": lock_timeout}
+
+
+@command.command(name="list")
+@click.argument("path", default=".", type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
+@_timeout_option(None)
+@click.pass_context
+def list_command(ctx: click.Context, path: str, as_json: bool,
+                 lock_timeout: float | None) -> int:
+    """List the recorded addresses with their story ids and last known status.
+
+    \b
+    Example:
+      vidflow state list examples/quickstart
+    """
+    return state_list(path, as_json=as_json, lock_timeout=_timeout(ctx, lock_timeout))
+
+
+@command.command(name="rm")
+@click.argument("addresses", nargs=-1, required=True)
+@_path_option
+@_timeout_option(None)
+@click.pass_context
+def rm_command(ctx: click.Context, addresses: tuple[str, ...], path: str,
+               lock_timeout: float | None) -> int:
+    """Forget stories (an address, or a story name for all its variants) without deleting them.
+
+    \b
+    Example:
+      vidflow state rm -C examples/quickstart 'promo[tone=fun]'
+    """
+    return state_rm(path, addresses, lock_timeout=_timeout(ctx, lock_timeout))
+
+
+@command.command(name="mv")
+@click.argument("source")
+@click.argument("destination")
+@_path_option
+@_timeout_option(None)
+@click.pass_context
+def mv_command(ctx: click.Context, source: str, destination: str, path: str,
+               lock_timeout: float | None) -> int:
+    """Rename a recorded address (a story name renames all its variants); no API call.
+
+    \b
+    Example:
+      vidflow state mv -C examples/quickstart promo winter-promo
+    """
+    return state_mv(path, source, destination, lock_timeout=_timeout(ctx, lock_timeout))
