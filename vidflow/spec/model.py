@@ -57,6 +57,28 @@ class ResolvedStory:
     location: Location | None = None  # where the story is declared
     fingerprint: str = ""  # sha256 of canonical `mode` + `params`
     storyboard_fingerprint: str | None = None  # sha256 of canonical `storyboard`
+    # Added by the spec language (not generation inputs, so outside `params`/fingerprint):
+    webhook_url: str | None = None  # send with the create / videos call when set
+    variant: dict[str, Any] = field(default_factory=dict)  # the expansion's values
+
+    def to_dict(self) -> dict[str, Any]:
+        """A stable, JSON-ready form (what `vidflow render --json` prints per story)."""
+        return {
+            "address": self.address,
+            "mode": self.mode,
+            "params": self.params,
+            "title": self.title,
+            "description": self.description,
+            "visibility_status": self.visibility_status,
+            "storyboard": self.storyboard,
+            "webhook_url": self.webhook_url,
+            "output": self.output,
+            "lifecycle": {"prevent_destroy": self.lifecycle.prevent_destroy},
+            "variant": self.variant,
+            "fingerprint": self.fingerprint,
+            "storyboard_fingerprint": self.storyboard_fingerprint,
+            "location": str(self.location) if self.location else None,
+        }
 
     @property
     def metadata(self) -> dict[str, str]:

@@ -1,0 +1,368 @@
+"""load_project: spec files → validated, templated, expanded, fingerprinted stories.
+
+Each step reports every problem it finds (as SpecError at file:line:col) instead of
+stopping at the first, so `vidflow validate` lists them all in one go. A story whose raw
+form breaks the schema is not resolved further (its later errors would only be noise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vidflow.errors import Location, SpecError, SpecErrors
+from vidflow.spec import templating
+from vidflow.spec.loader import Document, PathKey, format_path, load_file, spec_files
+from vidflow.spec.model import Moved, Project, ProviderConfig, ResolvedStory
+from vidflow.spec.resolve import FileHasher, build_story
+from vidflow.spec.rules import DEFAULT_OUTPUT, applies, check_story
+from vidflow.spec.schema import IDENTIFIER_PATTERN
+from vidflow.spec.validation import check_rendered, schema_errors
+from vidflow.spec.variants import Variant, address_slug, expand, variant_address
+
+
+@dataclass
+class _Problems:
+    """Collects errors, once each: 10,000 variants sharing one mistake give one line."""
+
+    errors: dict[tuple[str, str, str], SpecError] = field(default_factory=dict)
+
+    def add(self, message: str, location: Location | None, path: PathKey | str,
+            suffix: str = "") -> None:
+        where = path if isinstance(path, str) else format_path(path)
+        key = (str(location), where, message)
+        if key not in self.errors:
+            self.errors[key] = SpecError(message + suffix, location=location, field=where)
+
+    def extend(self, errors: Sequence[SpecError]) -> None:
+        for err in errors:
+            self.add(err.message, err.location, err.field)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+
+def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
+                 var_files: Sequence[Path] = ()) -> Project:
+    """The project at `path` (a spec file or a folder of them); raises SpecErrors."""
+    problems = _Problems()
+    given = Path(path)
+    root, files = spec_files(given)
+    docs: list[Document] = []
+    bad: dict[str, list[PathKey]] = {}
+    for file in files:
+        display = (given if given.is_file() else given / file.name).as_posix()
+        try:
+            doc = load_file(file, display)
+        except SpecErrors as exc:
+            problems.extend(exc.errors)
+            continue
+        except SpecError as exc:
+            problems.extend([exc])
+            continue
+        found = schema_errors(doc)
+        problems.extend(found)
+        bad[doc.file] = [_error_path(e) for e in found]
+        docs.append(doc)
+    provider = _provider(docs, problems)
+    variables = _variables(docs, vars or {}, var_files, problems)
+    hasher = FileHasher(root)
+    stories: dict[str, ResolvedStory] = {}
+    for doc in docs:
+        if not isinstance(doc.data, dict) or _has_error(bad[doc.file], ("defaults",)):
+            continue
+        defaults = doc.data.get("defaults") or {}
+        for name, raw in (doc.data.get("stories") or {}).items():
+            if _has_error(bad[doc.file], ("stories", name)):
+                continue
+            for story in _resolve_story(name, raw, doc, defaults, variables, hasher, problems):
+                _add_unique(stories, story, problems)
+    _check_outputs(stories, problems)
+    moved = _moved(docs, problems)
+    if problems:
+        raise SpecErrors(list(problems.errors.values()))
+    return Project(
+        root=str(root.resolve()),
+        provider=provider,
+        stories=dict(sorted(stories.items())),
+        moved=moved,
+        files=tuple(f.name for f in files),
+    )
+
+
+def count_story_blocks(path: str | Path) -> int:
+    """How many story blocks the specs declare (before variant expansion)."""
+    _, files = spec_files(Path(path))
+    total = 0
+    for file in files:
+        data = load_file(file, file.name).data
+        if isinstance(data, dict) and isinstance(data.get("stories"), dict):
+            total += len(data["stories"])
+    return total
+
+
+def _error_path(err: SpecError) -> PathKey:
+    return tuple(err.field.replace("[", ".[").split(".")) if err.field else ()
+
+
+def _has_error(paths: list[PathKey], prefix: tuple[str, ...]) -> bool:
+    return any(p[: len(prefix)] == prefix for p in paths)
+
+
+# --- project-wide settings -------------------------------------------------------------
+
+def _provider(docs: list[Document], problems: _Problems) -> ProviderConfig:
+    found = [(doc, doc.data["provider"]) for doc in docs
+             if isinstance(doc.data, dict) and isinstance(doc.data.get("provider"), dict)]
+    if not found:
+        return ProviderConfig()
+    first_doc, spec = found[0]
+    for doc, _ in found[1:]:
+        problems.add(f"provider is already declared at {first_doc.key_where(('provider',))}; "
+                     "declare it once per project", doc.key_where(("provider",)), ("provider",))
+    kind = spec.get("type", "local")
+    if kind == "local" and "base_url" in spec:
+        problems.add("base_url needs `type: http`", first_doc.key_where(("provider", "base_url")),
+                     ("provider", "base_url"))
+    if kind == "http" and "data_dir" in spec:
+        problems.add("data_dir is for the local engine; remove it or use `type: local`",
+                     first_doc.key_where(("provider", "data_dir")), ("provider", "data_dir"))
+    return ProviderConfig(type=kind, base_url=spec.get("base_url"),
+                          api_key_env=spec.get("api_key_env", "VIMMERSE_API_KEY"),
+                          data_dir=spec.get("data_dir"))
+
+
+def _variables(docs: list[Document], cli_vars: Mapping[str, str], var_files: Sequence[Path],
+               problems: _Problems) -> dict[str, Any]:
+    """Spec `vars` (merged across files) < each --var-file in order < each --var."""
+    import re
+
+    merged: dict[str, Any] = {}
+    seen: dict[str, Location] = {}
+    for doc in docs:
+        block = doc.data.get("vars") if isinstance(doc.data, dict) else None
+        for name, value in (block or {}).items() if isinstance(block, dict) else ():
+            here = doc.key_where(("vars", name))
+            if name in seen:
+                problems.add(f"variable {name!r} is also defined at {seen[name]}; define it once",
+                             here, ("vars", name))
+            elif name in templating.RESERVED:
+                problems.add(f"{name!r} is a reserved template name; rename the variable",
+                             here, ("vars", name))
+            seen[name] = here
+            merged[name] = value
+    for file in var_files:
+        merged.update(_var_file(Path(file), problems))
+    for name, value in cli_vars.items():
+        if not re.match(IDENTIFIER_PATTERN, name) or name in templating.RESERVED:
+            problems.add(f"--var {name}: not a usable variable name", None, "--var")
+        merged[name] = value
+    return merged
+
+
+def _var_file(file: Path, problems: _Problems) -> dict[str, Any]:
+    try:
+        doc = load_file(file, file.as_posix())
+    except SpecErrors as exc:
+        problems.extend(exc.errors)
+        return {}
+    except SpecError as exc:
+        problems.extend([exc])
+        return {}
+    except OSError as exc:
+        problems.add(f"cannot read --var-file: {exc.strerror}", None, file.as_posix())
+        return {}
+    if not isinstance(doc.data, dict):
+        problems.add("a --var-file must be a mapping of name: value", doc.where(()), "")
+        return {}
+    return doc.data
+
+
+def _moved(docs: list[Document], problems: _Problems) -> tuple[Moved, ...]:
+    out = []
+    for doc in docs:
+        for i, entry in enumerate(doc.data.get("moved") or [] if isinstance(doc.data, dict)
+                                  else []):
+            if not isinstance(entry, dict) or "from" not in entry or "to" not in entry:
+                continue  # the schema said so already
+            loc = doc.where(("moved", i))
+            if entry["from"] == entry["to"]:
+                problems.add("from and to are the same address", loc, ("moved", i))
+            out.append(Moved(entry["from"], entry["to"], loc))
+    return tuple(out)
+
+
+def _add_unique(stories: dict[str, ResolvedStory], story: ResolvedStory,
+                problems: _Problems) -> None:
+    first = stories.get(story.address)
+    if first is None:
+        stories[story.address] = story
+        return
+    problems.add(f"address {story.address!r} is also declared at {first.location}; "
+                 "each story needs its own address", story.location, story.address)
+
+
+def _check_outputs(stories: dict[str, ResolvedStory], problems: _Problems) -> None:
+    owners: dict[str, ResolvedStory] = {}
+    for story in stories.values():
+        other = owners.setdefault(story.output, story)
+        if other is not story:
+            problems.add(f"output {story.output!r} is also the output of {other.address}; "
+                         "give each story its own output", story.location, story.address)
+
+
+# --- one story block → its resolved variants -------------------------------------------
+
+@dataclass
+class _Leaf:
+    path: PathKey  # inside the story
+    source: PathKey  # inside the document (for file:line:col)
+    compiled: templating.Compiled | None  # None: template failed to compile
+
+
+def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict[str, Any],
+                   variables: dict[str, Any], hasher: FileHasher,
+                   problems: _Problems) -> list[ResolvedStory]:
+    story_path = ("stories", name)
+    merged, origin = _merge(raw, defaults, story_path)
+    variants, variant_problems = expand(raw.get("variants"))
+    for problem in variant_problems:
+        where = (*story_path, "variants", *problem.path)
+        problems.add(problem.message, doc.where(where), where)
+    leaves = _leaves(merged, origin, story_path, doc, problems)
+    location = doc.key_where(story_path)
+    out = []
+    for variant in variants:
+        address = variant_address(name, variant.identity)
+        suffix = f" (in {address})" if variant.identity else ""
+        story = _render(merged, leaves, variant, address, variables, doc, problems, suffix)
+        if story is None:
+            continue
+        mode = story.get("mode", "idea")
+        story = {k: v for k, v in story.items()
+                 if origin.get((k,), story_path)[0] != "defaults" or applies(mode, k)}
+        found = check_story(story)
+        resolved = build_story(address, story, output=story["output"], files=hasher,
+                               location=location, variant=variant.values, problems=found)
+        for path, message, at_key in found:
+            src = _source(origin, path, story_path)
+            problems.add(message, doc.key_where(src) if at_key else doc.where(src), src, suffix)
+        out.append(resolved)
+    return out
+
+
+def _merge(raw: dict[str, Any], defaults: dict[str, Any], story_path: PathKey,
+           ) -> tuple[dict[str, Any], dict[PathKey, PathKey]]:
+    """defaults + story (mappings audio_option/lifecycle merged one level), and where each
+    top-level field (or sub-field) came from."""
+    merged: dict[str, Any] = {}
+    origin: dict[PathKey, PathKey] = {}
+    for key, value in defaults.items():
+        merged[key] = value
+        origin[(key,)] = ("defaults", key)
+    for key, value in raw.items():
+        if key == "variants":
+            continue
+        if key in ("audio_option", "lifecycle") and isinstance(merged.get(key), dict):
+            for sub in value:
+                origin[(key, sub)] = (*story_path, key, sub)
+            for sub in merged[key]:
+                origin.setdefault((key, sub), ("defaults", key, sub))
+            merged[key] = {**merged[key], **value}
+            origin[(key,)] = (*story_path, key)
+            continue
+        merged[key] = value
+        origin[(key,)] = (*story_path, key)
+    if "output" not in merged:
+        merged["output"] = DEFAULT_OUTPUT
+    return merged, origin
+
+
+def _source(origin: dict[PathKey, PathKey], path: PathKey, story_path: PathKey) -> PathKey:
+    """Where a story-relative path is written in the document."""
+    if not path:
+        return story_path
+    base = origin.get(tuple(path[:2])) if len(path) >= 2 else None
+    if base is not None:
+        return (*base, *path[2:])
+    base = origin.get(tuple(path[:1]))
+    return (*base, *path[1:]) if base is not None else (*story_path, *path)
+
+
+def _leaves(merged: dict[str, Any], origin: dict[PathKey, PathKey], story_path: PathKey,
+            doc: Document, problems: _Problems) -> list[_Leaf]:
+    """The template strings of a story, compiled once for all its variants."""
+    leaves = []
+    for path, value in _string_leaves(merged, ()):
+        if not templating.is_template(value):
+            continue
+        source = _source(origin, path, story_path)
+        try:
+            compiled = templating.compile_template(value)
+        except templating.TemplateProblem as exc:
+            loc = doc.where(source)
+            problems.add(exc.message, _line_in(loc, exc.line), source)
+            compiled = None
+        leaves.append(_Leaf(path, source, compiled))
+    return leaves
+
+
+def _string_leaves(value: Any, path: PathKey) -> list[tuple[PathKey, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _string_leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [leaf for i, v in enumerate(value) for leaf in _string_leaves(v, (*path, i))]
+    return []
+
+
+def _line_in(loc: Location, line: int) -> Location:
+    """A template's own line N as a file position (block scalars start one line below)."""
+    return loc if line <= 1 else Location(loc.file, loc.line + line, 1)
+
+
+def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, address: str,
+            variables: dict[str, Any], doc: Document, problems: _Problems,
+            suffix: str) -> dict[str, Any] | None:
+    """One variant's story: templates rendered, copying only the containers they touch."""
+    slug = address_slug(address)
+    context = {**variables, "vars": variables, "variant": variant.values, "address": address,
+               "address_slug": slug}
+    story = dict(merged)
+    copied: set[int] = set()
+    ok = True
+    for leaf in leaves:
+        if leaf.compiled is None:
+            ok = False
+            continue
+        source = leaf.source
+        if leaf.path == ("output",) and leaf.compiled.source == DEFAULT_OUTPUT:
+            _set_in(story, leaf.path, f"out/{slug}.mp4", copied)  # the common case, fast
+            continue
+        try:
+            text = templating.render(leaf.compiled, context)
+        except templating.TemplateProblem as exc:
+            problems.add(exc.message, _line_in(doc.where(source), exc.line), source, suffix)
+            ok = False
+            continue
+        value, problem = check_rendered(leaf.path, text)
+        if problem:
+            problems.add(problem, doc.where(source), source, suffix)
+            ok = False
+        _set_in(story, leaf.path, value, copied)
+    return story if ok else None
+
+
+def _set_in(root: dict[str, Any], path: PathKey, value: Any, copied: set[int]) -> None:
+    node: Any = root
+    for part in path[:-1]:
+        child = node[part]
+        if id(child) not in copied:
+            child = dict(child) if isinstance(child, dict) else list(child)
+            copied.add(id(child))
+            node[part] = child
+        node = child
+    node[path[-1]] = value

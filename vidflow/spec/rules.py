@@ -1,0 +1,115 @@
+"""What each mode takes, the reference's defaults, and the rules JSON Schema cannot say.
+
+Checks take a rendered story (plain dict, one variant) and return problems as
+(story-relative path, message, at_key) so the caller can place them at file:line:col.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+# The Story API's parameters per mode (POST /story/idea-2-video, url-2-video,
+# images-2-video; storyboard = POST /story then /elements, /scenes, /videos).
+_AUTO = ("idea", "scene_count", "image_tool", "video_tool", "scene_duration", "aspect_ratio",
+         "is_transition", "elements", "audio_option", "language")
+MODE_PARAMS: dict[str, tuple[str, ...]] = {
+    "idea": _AUTO,
+    "url": _AUTO,
+    "images": ("idea", "image_urls", "image_files", "video_tool", "is_transition",
+               "scene_duration", "aspect_ratio", "audio_option", "language"),
+    "storyboard": ("idea", "scene_count", "language", "audio_option", "elements",
+                   "image_urls", "image_files", "aspect_ratio", "option", "enhance_image",
+                   "is_transition", "motion_type", "duration", "loop"),
+}
+ALL_PARAMS = frozenset(p for params in MODE_PARAMS.values() for p in params)
+# Fields every mode takes that are not generation inputs (or, storyboard, regenerate-only).
+META_FIELDS = frozenset({"mode", "title", "description", "visibility", "webhook_url", "output",
+                         "lifecycle", "variants", "storyboard"})
+
+DEFAULT_IMAGES_IDEA = ("Create a stunning video showcasing these images with a compelling "
+                       "narrative")
+DEFAULT_AUDIO = {"has_bg_music": True, "has_narration": True, "native_audio": False,
+                 "narrator": "Rachel"}
+PARAM_DEFAULTS: dict[str, Any] = {
+    "scene_count": 3, "image_tool": "Seedream", "video_tool": "Auto", "scene_duration": "5",
+    "aspect_ratio": "16:9", "is_transition": False, "language": "English",
+    "option": "Seedream", "enhance_image": False, "motion_type": "Auto", "duration": 5,
+    "loop": 1,
+}
+DEFAULT_OUTPUT = "out/{{ address_slug }}.mp4"
+
+_HINTS = {
+    ("images", "scene_count"): "images mode makes one scene per image; remove it",
+    ("images", "image_tool"): "images mode animates your own images; remove it",
+    ("images", "elements"): "images-2-video takes no elements; remove them",
+    ("storyboard", "image_tool"): "advanced mode names the image model `option`",
+    ("storyboard", "video_tool"): "advanced mode names the animation method `motion_type`",
+    ("storyboard", "scene_duration"): "advanced mode takes `duration` (1..10 seconds)",
+}
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
+
+Problem = tuple[tuple[str | int, ...], str, bool]  # (path, message, at the key?)
+
+
+def applies(mode: str, field: str) -> bool:
+    return field in META_FIELDS or field in MODE_PARAMS.get(mode, ())
+
+
+def check_story(story: dict[str, Any]) -> list[Problem]:
+    mode = story.get("mode", "idea")
+    problems: list[Problem] = []
+    for field in story:
+        if field in ALL_PARAMS and field not in MODE_PARAMS[mode]:
+            hint = _HINTS.get((mode, field), f"{mode} mode does not take it; remove it")
+            problems.append(((field,), f"not a parameter of {mode} mode ({hint})", True))
+    if field_missing(story, "idea") and mode != "images":
+        problems.append(((), f"`idea` is required in {mode} mode", True))
+    if mode == "url" and "idea" in story and not _URL.search(story["idea"]):
+        problems.append((("idea",), "url mode needs an http(s) URL in the idea, e.g. "
+                                    "'A promo for https://example.com'", False))
+    problems.extend(_image_problems(story, mode))
+    if mode == "storyboard" and "storyboard" not in story:
+        problems.append(((), "storyboard mode needs a pinned `storyboard:` (characters, "
+                             "environments, objects, scenes)", True))
+    if mode != "storyboard" and "storyboard" in story:
+        problems.append((("storyboard",), "a pinned storyboard needs `mode: storyboard`", True))
+    problems.extend(_element_problems(story))
+    problems.extend(_output_problems(story.get("output")))
+    return problems
+
+
+def field_missing(story: dict[str, Any], field: str) -> bool:
+    return field not in story or story[field] in (None, "")
+
+
+def _image_problems(story: dict[str, Any], mode: str) -> list[Problem]:
+    has_urls, has_files = "image_urls" in story, "image_files" in story
+    if has_urls and has_files and mode in ("images", "storyboard"):
+        return [(("image_files",), "use either image_urls or image_files, not both", True)]
+    if mode == "images" and not has_urls and not has_files:
+        return [((), "images mode needs image_urls or image_files", True)]
+    return []
+
+
+def _element_problems(story: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for top in ("elements", "storyboard"):
+        groups = story.get(top) or {}
+        for kind in ("objects", "characters", "environments"):
+            for i, item in enumerate(groups.get(kind) or []):
+                if "image" in item and "image_url" in item:
+                    problems.append(((top, kind, i, "image"),
+                                     "use either image or image_url, not both", True))
+    return problems
+
+
+def _output_problems(output: Any) -> list[Problem]:
+    if not isinstance(output, str):
+        return []
+    pure = PurePosixPath(output.replace("\\", "/"))
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", output) or ".." in pure.parts:
+        return [(("output",), "must be a relative path inside the project (no leading '/', "
+                              "no '..')", False)]
+    return []

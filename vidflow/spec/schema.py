@@ -1,0 +1,276 @@
+"""The JSON Schema (draft 2020-12) of a spec, built here so each enum is written once.
+
+`schemas/vidflow.schema.json` is this document, committed for editors (a test keeps the two
+equal); `vidflow schema` prints it. Enums are the Story API reference's, letter for letter.
+
+Any field may hold a Jinja2 template instead of its final value; such fields are
+`anyOf: [<the real schema>, {"$ref": "#/$defs/template"}]`, always in that order, so the
+error mapper and the per-variant check know branch 0 is the real one.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+SCHEMA_ID = "https://vidflow.dev/schemas/vidflow.schema.json"
+
+IMAGE_TOOLS = ("Seedream", "FluxTurbo", "NanoBanana", "QwenImage")
+VIDEO_TOOLS = ("Auto", "KlingAI", "Seedance", "Pixverse", "VeoFast")
+SCENE_DURATIONS = ("5", "10", 5, 10)
+ASPECT_RATIOS = ("16:9", "4:3", "1:1", "3:4", "9:16")
+LANGUAGES = ("Arabic", "Chinese", "English", "French", "German", "Hindi", "Japanese",
+             "Korean", "Spanish", "Turkish")
+NARRATORS = ("Rachel", "Aria", "Roger", "Sarah", "Laura", "Charlie", "George", "Callum",
+             "River", "Liam", "Charlotte", "Alice", "Matilda", "Will", "Jessica", "Eric",
+             "Chris", "Brian", "Daniel", "Lily", "Bill")
+IMAGE_OPTIONS = ("Seedream", "FluxPro", "FluxTurbo", "NanoBananaPro", "NanoBanana",
+                 "FluxKontextPro", "FluxFinetuned", "QwenImage", "StableDiffusion3.5",
+                 "LeonardoImage", "GPTImage", "Auto")
+MOTION_TYPES = ("Auto", "AutoT3", "KlingAI", "KlingT4", "LumaAI", "LumaRay2", "VeoFast", "Veo",
+                "RunwayML", "MinimaxHailuo", "Seedance", "SeedanceFast", "Hunyuan", "Pixverse",
+                "PixverseT3", "PicoMotion", "StaticMotion", "Wan", "Sora", "SoraPro")
+MODES = ("idea", "url", "images", "storyboard")
+VISIBILITIES = ("private", "unlisted", "public")
+
+ADDRESS_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+HTTP_URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+TEMPLATE_PATTERN = r"\{\{|\{%"
+MOVED_ADDRESS_PATTERN = r"^[a-z0-9][a-z0-9_-]*(\[[^\[\]]+\])?$"
+
+# Human wording for the patterns above, used by the error mapper.
+PATTERN_MESSAGES = {
+    ADDRESS_PATTERN: "must be a lowercase slug: letters a-z, digits, '-' or '_', "
+                     "starting with a letter or digit",
+    IDENTIFIER_PATTERN: "must be a name made of letters, digits and '_' (not starting "
+                        "with a digit), so templates can use it",
+    HTTP_URL_PATTERN: "must be an http:// or https:// URL",
+    MOVED_ADDRESS_PATTERN: "must be a story address such as promo or promo[tone=fun]",
+}
+
+
+def templatable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"$ref": "#/$defs/template"}]}
+
+
+def _enum(values: tuple[Any, ...], description: str, default: Any = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"enum": list(values), "description": description}
+    if default is not None:
+        schema["default"] = default
+    return templatable(schema)
+
+
+def _bool(description: str, default: bool) -> dict[str, Any]:
+    return templatable({"type": "boolean", "description": description, "default": default})
+
+
+def _int(description: str, minimum: int, maximum: int | None, default: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum, "description": description,
+                              "default": default}
+    if maximum is not None:
+        schema["maximum"] = maximum
+    return templatable(schema)
+
+
+def _string(description: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "description": description, **extra}
+
+
+def _element_item() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["name"],
+        "additionalProperties": False,
+        "properties": {
+            "name": _string("Element name, as scenes mention it.", minLength=1),
+            "description": _string("What it looks like."),
+            "image_url": templatable({"$ref": "#/$defs/http_url"}),
+            "image": _string("A local image file, relative to the spec file's folder; "
+                             "uploaded by vidflow. Use either image or image_url.",
+                             minLength=1),
+        },
+    }
+
+
+def _elements() -> dict[str, Any]:
+    items = {"type": "array", "items": {"$ref": "#/$defs/element"}}
+    return {
+        "type": "object",
+        "description": "Initial elements (the API's JSON string `elements`, as a mapping).",
+        "additionalProperties": False,
+        "properties": {"objects": items, "characters": items, "environments": items},
+    }
+
+
+def _scene() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["image_description"],
+        "additionalProperties": True,
+        "properties": {
+            "name": _string("Scene name."),
+            "image_description": _string("What the scene shows.", minLength=1),
+            "narrator": _string("The narration text of this scene (the reference's name)."),
+            "camera_movement": _string("Camera movement, e.g. 'slow zoom in'."),
+            "elements": {"type": "array", "items": {"type": "string"}},
+            "environment": _string("Name of the scene's environment."),
+        },
+    }
+
+
+def _storyboard() -> dict[str, Any]:
+    items = {"type": "array", "items": {"$ref": "#/$defs/element"}}
+    return {
+        "type": "object",
+        "description": "A pinned storyboard (mode: storyboard): scenes regenerate on the "
+                       "same story when only this changes.",
+        "required": ["characters", "environments", "objects", "scenes"],
+        "additionalProperties": False,
+        "properties": {
+            "characters": items,
+            "environments": items,
+            "objects": items,
+            "scenes": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/scene"}},
+        },
+    }
+
+
+def _audio_option() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "The API's JSON string `audio_option`, as a mapping. native_audio: "
+                       "true turns narration off.",
+        "additionalProperties": False,
+        "properties": {
+            "has_bg_music": _bool("Background music.", True),
+            "has_narration": _bool("Narration (ignored when native_audio is true).", True),
+            "native_audio": _bool("Native sound effects and lip sync.", False),
+            "narrator": _enum(NARRATORS, "Narration voice.", "Rachel"),
+        },
+    }
+
+
+def _variants() -> dict[str, Any]:
+    combo = {"type": "object", "minProperties": 1,
+             "propertyNames": {"pattern": IDENTIFIER_PATTERN},
+             "additionalProperties": {"$ref": "#/$defs/variant_value"}}
+    return {
+        "type": "object",
+        "description": "A CI-style matrix: each combination becomes its own story, "
+                       "addressed name[key=value,...] (keys sorted).",
+        "additionalProperties": False,
+        "properties": {
+            "matrix": {"type": "object", "propertyNames": {"pattern": IDENTIFIER_PATTERN},
+                       "additionalProperties": {"type": "array", "minItems": 1,
+                                                "items": {"$ref": "#/$defs/variant_value"}}},
+            "include": {"type": "array", "items": combo},
+            "exclude": {"type": "array", "items": combo},
+        },
+    }
+
+
+def story_properties() -> dict[str, Any]:
+    """Every field a story (or `defaults`) may set."""
+    return {
+        "mode": _enum(MODES, "idea (idea-2-video), url (url-2-video), images "
+                      "(images-2-video) or storyboard (advanced mode, pinned storyboard).",
+                      "idea"),
+        "idea": _string("The story idea (url mode: must contain an http(s) URL).",
+                        minLength=1),
+        "title": _string("Story title (updated in place)."),
+        "description": _string("Story description (updated in place)."),
+        "visibility": _enum(VISIBILITIES, "private, unlisted or public (updated in place).",
+                            "private"),
+        "scene_count": _int("Number of scenes.", 1, None, 3),
+        "image_tool": _enum(IMAGE_TOOLS, "Image generation model.", "Seedream"),
+        "video_tool": _enum(VIDEO_TOOLS, "Animation method.", "Auto"),
+        "scene_duration": _enum(SCENE_DURATIONS, "Seconds per scene.", "5"),
+        "aspect_ratio": _enum(ASPECT_RATIOS, "Video aspect ratio.", "16:9"),
+        "is_transition": _bool("Transition videos between scenes.", False),
+        "language": _enum(LANGUAGES, "Narration and storyboard language.", "English"),
+        "elements": _elements(),
+        "audio_option": _audio_option(),
+        "image_urls": {"type": "array", "minItems": 1,
+                       "items": templatable({"$ref": "#/$defs/http_url"})},
+        "image_files": {"type": "array", "minItems": 1,
+                        "items": _string("A local image, relative to the spec file's folder.",
+                                         minLength=1)},
+        "storyboard": _storyboard(),
+        "option": _enum(IMAGE_OPTIONS, "Image model of the advanced steps.", "Seedream"),
+        "enhance_image": _bool("1x super-resolution of generated images.", False),
+        "motion_type": _enum(MOTION_TYPES, "Motion style of the advanced video step.", "Auto"),
+        "duration": _int("Seconds per scene (advanced mode).", 1, 10, 5),
+        "loop": _int("Times the motion repeats (advanced mode).", 1, 6, 1),
+        "webhook_url": templatable({"$ref": "#/$defs/http_url"}),
+        "output": _string("Where apply downloads the video, relative to the project root.",
+                          minLength=1, default="out/{{ address_slug }}.mp4"),
+        "lifecycle": {"type": "object", "additionalProperties": False,
+                      "properties": {"prevent_destroy": {"type": "boolean", "default": False}}},
+    }
+
+
+@cache
+def build_schema() -> dict[str, Any]:
+    fields = story_properties()
+    story = {"type": "object", "additionalProperties": False,
+             "properties": {**fields, "variants": _variants()}}
+    defaults = {"type": "object", "additionalProperties": False,
+                "description": "Fields applied to every story of this file (a story's own "
+                               "value wins; fields its mode does not take are skipped).",
+                "properties": fields}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "vidflow spec",
+        "description": "AI video stories as code. Story fields use the Story API's "
+                       "parameter names.",
+        "type": "object",
+        "required": ["version"],
+        "additionalProperties": False,
+        "properties": {
+            "version": {"const": 1, "description": "Spec format version."},
+            "provider": _provider(),
+            "vars": {"type": "object", "propertyNames": {"pattern": IDENTIFIER_PATTERN},
+                     "description": "Template variables (override with --var / --var-file)."},
+            "defaults": defaults,
+            "stories": {"type": "object", "propertyNames": {"pattern": ADDRESS_PATTERN},
+                        "additionalProperties": {"$ref": "#/$defs/story"}},
+            "moved": {"type": "array", "items": {
+                "type": "object", "required": ["from", "to"], "additionalProperties": False,
+                "properties": {"from": {"type": "string", "pattern": MOVED_ADDRESS_PATTERN},
+                               "to": {"type": "string", "pattern": MOVED_ADDRESS_PATTERN}}}},
+        },
+        "$defs": {
+            "story": story,
+            "element": _element_item(),
+            "scene": _scene(),
+            "http_url": {"type": "string", "pattern": HTTP_URL_PATTERN},
+            "template": {"type": "string", "pattern": TEMPLATE_PATTERN,
+                         "description": "A Jinja2 template rendering to the field's value."},
+            "variant_value": {"type": ["string", "number", "boolean"]},
+        },
+    }
+
+
+def _provider() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["type"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {"enum": ["local", "http"]},
+            "base_url": {"$ref": "#/$defs/http_url"},
+            "api_key_env": {"type": "string", "pattern": IDENTIFIER_PATTERN,
+                            "default": "VIMMERSE_API_KEY"},
+            "data_dir": {"type": "string", "minLength": 1},
+        },
+        "if": {"properties": {"type": {"const": "http"}}},
+        "then": {"required": ["base_url"]},
+    }
+
+
+def schema_text() -> str:
+    """The schema as committed in schemas/vidflow.schema.json."""
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,107 @@
+"""Jinja2 in a sandbox: strings in, strings out, nothing else reachable.
+
+Templates see only: the spec's `vars` (each also as a top-level name), `--var` and
+`--var-file` values, `variant` (the expansion's values), `address` and `address_slug`.
+There is no loader, so `include`/`import` fail, and no environment variables or files are
+exposed. Attribute tricks (`''.__class__`) are refused by the sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+RESERVED = frozenset({"vars", "variant", "address", "address_slug"})
+
+_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+                            keep_trailing_newline=True)
+
+
+class TemplateProblem(Exception):
+    """A template that cannot compile or render; `line` is 1-based within the template."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def is_template(text: str) -> bool:
+    return "{{" in text or "{%" in text or "{#" in text
+
+
+@dataclass(frozen=True)
+class Compiled:
+    source: str
+    template: Any
+    attributes: dict[str, str]  # attribute → "object.attribute", to name undefined ones
+
+
+_cache: dict[str, Compiled] = {}
+
+
+def compile_template(source: str) -> Compiled:
+    """Compile once per distinct source (10,000 variants share one compiled template)."""
+    hit = _cache.get(source)
+    if hit is not None:
+        return hit
+    try:
+        ast = _env.parse(source)
+        template = _env.from_string(ast)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno or 1) from exc
+    attributes = {}
+    for node in ast.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name):
+            attributes[node.attr] = f"{node.node.name}.{node.attr}"
+    compiled = Compiled(source, template, attributes)
+    _cache[source] = compiled
+    return compiled
+
+
+_NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
+_UNDEFINED = re.compile(r"'([^']+)' is undefined")
+
+
+def render(compiled: Compiled, context: dict[str, Any]) -> str:
+    try:
+        return compiled.template.render(context)
+    except SecurityError as exc:
+        raise TemplateProblem(
+            f"template refused by the sandbox: {exc}; templates may only use variables "
+            "and filters") from exc
+    except UndefinedError as exc:
+        raise TemplateProblem(_undefined_message(compiled, str(exc)),
+                              _line_of(compiled.source, exc)) from exc
+    except TemplateError as exc:
+        raise TemplateProblem(f"template error: {exc}") from exc
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise TemplateProblem(f"template error: {type(exc).__name__}: {exc}") from exc
+
+
+def _undefined_message(compiled: Compiled, text: str) -> str:
+    attr = _NO_ATTRIBUTE.search(text)
+    if attr:
+        name = compiled.attributes.get(attr.group(1), attr.group(1))
+    else:
+        plain = _UNDEFINED.search(text)
+        name = plain.group(1) if plain else text
+    fix = ("add the key to variants" if name.startswith("variant.")
+           else f"define it under `vars:` or pass --var {name.split('.')[0]}=...")
+    return f"undefined variable {name!r} ({fix})"
+
+
+def _line_of(source: str, exc: Exception) -> int:
+    """The template line of the first mention of the undefined name (1 if unknown)."""
+    found = _NO_ATTRIBUTE.search(str(exc)) or _UNDEFINED.search(str(exc))
+    if not found:
+        return 1
+    for number, line in enumerate(source.splitlines(), start=1):
+        if found.group(1) in line:
+            return number
+    return 1

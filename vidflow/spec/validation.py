@@ -1,0 +1,140 @@
+"""JSON Schema checks with errors mapped back to `file:line:col: field.path: message`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from vidflow.errors import SpecError
+from vidflow.spec.loader import Document, PathKey, coerce_scalar, format_path
+from vidflow.spec.schema import PATTERN_MESSAGES, build_schema
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(build_schema())
+
+
+def schema_errors(doc: Document) -> list[SpecError]:
+    """Every schema violation of one document, each at its own position."""
+    errors: list[SpecError] = []
+    for err in _validator().iter_errors(doc.data):
+        errors.extend(_map_error(err, doc))
+    return errors
+
+
+def _map_error(err: ValidationError, doc: Document) -> Iterable[SpecError]:
+    path: PathKey = tuple(err.absolute_path)
+    kind = err.validator
+    if kind in ("anyOf", "oneOf") and err.context:
+        # Branch 0 is the real schema; branch 1 only says "or a template".
+        real = [e for e in err.context if e.relative_schema_path[0] == 0]
+        for sub in real[:1] or err.context[:1]:
+            yield from _map_error(sub, doc)
+        return
+    if kind == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        for key in sorted(set(err.instance) - set(allowed)):
+            yield SpecError(_unknown_field(key, allowed), location=doc.key_where((*path, key)),
+                            field=format_path((*path, key)))
+        return
+    if kind == "required":
+        missing = str(err.message).split("'")[1]
+        yield SpecError("required field is missing", location=doc.key_where(path),
+                        field=format_path((*path, missing)))
+        return
+    if kind == "propertyNames":
+        name = err.instance
+        sub = err.context[0] if err.context else None
+        message = _message(sub) if sub is not None else err.message
+        yield SpecError(f"{name!r} {message}" if sub is not None else message,
+                        location=doc.key_where((*path, name)), field=format_path((*path, name)))
+        return
+    yield SpecError(_message(err), location=doc.where(path), field=format_path(path))
+
+
+def _message(err: ValidationError) -> str:
+    kind = err.validator
+    if kind == "enum":
+        return f"{err.instance!r} is not one of: {', '.join(map(str, err.validator_value))}"
+    if kind == "pattern":
+        return PATTERN_MESSAGES.get(err.validator_value, err.message)
+    if kind == "const" and list(err.absolute_path) == ["version"]:
+        return f"unsupported version {err.instance!r}; this vidflow reads version 1"
+    if kind == "type":
+        return f"{err.instance!r} is not of type {err.validator_value}"
+    if kind == "minItems" and err.validator_value == 1:
+        return "must not be empty"
+    return err.message
+
+
+def _unknown_field(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown field {key!r}{hint}"
+
+
+# --- the per-variant check of templated values ------------------------------------------
+
+_NON_STRING = {"integer", "boolean", "number"}
+
+
+@cache
+def leaf_schema(story_path: PathKey) -> dict[str, Any] | None:
+    """The real (non-template) schema of a story field; list indices as 0."""
+    root = build_schema()
+    schema: dict[str, Any] | None = root["$defs"]["story"]
+    for part in story_path:
+        schema = _real(schema, root)
+        if schema is None:
+            return None
+        if isinstance(part, int):
+            schema = schema.get("items")
+        else:
+            props = schema.get("properties", {})
+            extra = schema.get("additionalProperties")
+            schema = props.get(part, extra if isinstance(extra, dict) else None)
+    return _real(schema, root)
+
+
+def _real(schema: dict[str, Any] | None, root: dict[str, Any]) -> dict[str, Any] | None:
+    while schema is not None:
+        if "$ref" in schema:
+            schema = root["$defs"][schema["$ref"].rsplit("/", 1)[1]]
+        elif "anyOf" in schema:
+            schema = schema["anyOf"][0]
+        else:
+            return schema
+    return None
+
+
+@cache
+def _leaf_validator(story_path: PathKey) -> Draft202012Validator | None:
+    schema = leaf_schema(story_path)
+    return Draft202012Validator(schema) if schema is not None else None
+
+
+@cache
+def wants_non_string(story_path: PathKey) -> bool:
+    schema = leaf_schema(story_path) or {}
+    if schema.get("type") in _NON_STRING:
+        return True
+    return any(not isinstance(v, str) for v in schema.get("enum", ()))
+
+
+def check_rendered(story_path: PathKey, text: str) -> tuple[Any, str | None]:
+    """(value, problem) for a rendered template: coerced by YAML rules where the field
+    is not a string, then checked against the field's schema."""
+    shape = tuple(0 if isinstance(p, int) else p for p in story_path)
+    value: Any = coerce_scalar(text) if wants_non_string(shape) else text
+    validator = _leaf_validator(shape)
+    if validator is None:
+        return value, None
+    for err in validator.iter_errors(value):
+        return value, f"rendered to {text!r}: {_message(err)}"
+    return value, None
