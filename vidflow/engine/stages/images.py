@@ -1,0 +1,292 @@
+"""Element and scene images, rendered procedurally with Pillow and NumPy.
+
+A scene is a backdrop chosen by its environment's description (snow, meadow, city, night,
+ocean, desert, forest, studio, indoor, or a soft default), with the scene's characters and
+objects standing in a row in front, each labelled with its name. User-supplied element
+images are composited in place of the drawn figure, so a product appears in its scenes.
+Everything is seeded from a hash of the inputs: same inputs, same PNG bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+
+from vidflow.engine.stages.backdrops import render_backdrop
+from vidflow.engine.stages.figures import draw_character, draw_object
+from vidflow.engine.stages.storyboard import IMAGE_FIELDS, env_kind_of
+from vidflow.errors import MediaError
+
+ASPECT_SIZES: dict[str, tuple[int, int]] = {
+    "16:9": (1280, 720),
+    "4:3": (960, 720),
+    "1:1": (720, 720),
+    "3:4": (720, 960),
+    "9:16": (720, 1280),
+}
+
+Size = tuple[int, int]
+
+
+def aspect_size(aspect_ratio: str, *, scale: float = 1.0) -> Size:
+    """(width, height) for an aspect ratio of the reference; `scale` shrinks test renders.
+
+    Both dimensions stay even, as yuv420p needs.
+    """
+    try:
+        width, height = ASPECT_SIZES[aspect_ratio.strip()]
+    except KeyError as exc:
+        raise MediaError(f"unknown aspect_ratio {aspect_ratio!r}",
+                         hint="use one of " + ", ".join(ASPECT_SIZES)) from exc
+    return _even(width * scale), _even(height * scale)
+
+
+def _even(value: float) -> int:
+    return max(16, round(value / 2) * 2)
+
+
+def seed_of(*parts: object) -> int:
+    """A stable 32-bit seed from any JSON-able inputs (never Python's salted hash())."""
+    blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode()
+    return int.from_bytes(hashlib.sha256(blob).digest()[:4], "big")
+
+
+def font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=max(8, px))
+
+
+# --- elements --------------------------------------------------------------------------
+
+def element_source(element: Mapping[str, Any], base_dir: Path | None = None) -> Path | None:
+    """The local image file an element names, if any (`image`, `image_path`, file URLs)."""
+    for key in IMAGE_FIELDS:
+        value = element.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        parsed = urlparse(value)
+        if parsed.scheme in ("http", "https"):
+            continue  # remote: the pipeline downloads it and passes the file in
+        path = Path(parsed.path if parsed.scheme == "file" else value).expanduser()
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        if path.is_file():
+            return path
+    return None
+
+
+def render_element(element: Mapping[str, Any], kind: str, size: Size, out: Path, *,
+                   source: Path | None = None) -> None:
+    """One element's image: the user's picture if given, else a drawn figure/backdrop.
+
+    Characters and objects are drawn on a transparent canvas (PNG with alpha) so scenes
+    can composite them; environments fill the frame.
+    """
+    kind = _kind(kind)
+    source = source or element_source(element)
+    name = str(element.get("name", ""))
+    description = str(element.get("description", ""))
+    width, height = size
+    if kind == "environments":
+        if source:
+            image = cover(_open(source), size)
+        else:
+            image = render_backdrop(env_kind_of(f"{name} {description}").kind, description,
+                                    size, seed_of("env", name, description))
+        _save(image.convert("RGB"), out)
+        return
+    canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+    box_h = int(min(height * 0.78, width * 1.3))
+    sprite = (contain(_open(source), (int(width * 0.8), box_h)) if source
+              else _sprite(element, kind, box_h))
+    canvas.alpha_composite(sprite, ((width - sprite.width) // 2,
+                                    (height - sprite.height) // 2 - height // 20))
+    _label(canvas, name, width // 2, int(height * 0.93), max(10, height // 22))
+    _save(canvas, out)
+
+
+def _kind(kind: str) -> str:
+    k = kind.strip().lower()
+    return {"character": "characters", "object": "objects",
+            "environment": "environments"}.get(k, k)
+
+
+def _sprite(element: Mapping[str, Any], kind: str, box_h: int) -> Image.Image:
+    name = str(element.get("name", ""))
+    description = str(element.get("description", ""))
+    seed = seed_of("sprite", kind, name, description)
+    if kind == "characters":
+        return draw_character(name, description, box_h, seed)
+    return draw_object(name, description, int(box_h * 0.7), seed)
+
+
+# --- scenes ----------------------------------------------------------------------------
+
+def render_scene(scene: Mapping[str, Any], storyboard: Mapping[str, Any], size: Size,
+                 out: Path, *, element_images: Mapping[str, Path] | None = None,
+                 base_image: Path | None = None) -> None:
+    """A scene image: backdrop for its environment, its elements in front, labelled.
+
+    `base_image` (images mode) is the user's own picture, cropped to the frame (cover).
+    """
+    element_images = element_images or {}
+    if base_image is not None:
+        _save(cover(_open(Path(base_image)), size).convert("RGB"), out)
+        return
+    by_name = _elements_by_name(storyboard)
+    env = _scene_env(scene, storyboard)
+    frame = _scene_backdrop(scene, env, size, element_images)
+    shown = [by_name[n] for n in scene.get("elements") or [] if n in by_name
+             and by_name[n][0] in ("characters", "objects")]
+    _place_elements(frame, shown, element_images, seed_of("layout", scene))
+    _save(frame.convert("RGB"), out)
+
+
+def _elements_by_name(board: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    found: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for kind in ("characters", "objects", "environments"):
+        for item in board.get(kind) or []:
+            if isinstance(item, Mapping) and item.get("name"):
+                found.setdefault(str(item["name"]), (kind, item))
+    return found
+
+
+def _scene_env(scene: Mapping[str, Any], board: Mapping[str, Any]) -> Mapping[str, Any]:
+    name = scene.get("environment")
+    envs = [e for e in board.get("environments") or [] if isinstance(e, Mapping)]
+    for env in envs:
+        if env.get("name") == name:
+            return env
+    # No named environment: the scene's own words pick the backdrop.
+    return {"name": str(name or ""), "description": str(scene.get("image_description", ""))}
+
+
+def _scene_backdrop(scene: Mapping[str, Any], env: Mapping[str, Any], size: Size,
+                    element_images: Mapping[str, Path]) -> Image.Image:
+    name = str(env.get("name", ""))
+    user_supplied = any(env.get(k) for k in IMAGE_FIELDS)
+    source = (element_images.get(name) if user_supplied else None) or element_source(env)
+    if source:
+        return cover(_open(Path(source)), size).convert("RGBA")
+    description = str(env.get("description", ""))
+    text = f"{name} {description}"
+    kind = env_kind_of(text)
+    if kind.kind == "default":
+        kind = env_kind_of(str(scene.get("image_description", "")))
+    seed = seed_of("scene", name, description, scene.get("name"),
+                   scene.get("image_description"))
+    return render_backdrop(kind.kind, f"{description} {scene.get('image_description', '')}",
+                           size, seed).convert("RGBA")
+
+
+def slot_boxes(count: int, size: Size) -> list[tuple[int, int, int, int]]:
+    """Where `count` elements stand: boxes (left, top, right, bottom) in a row, low in frame.
+
+    Public so tests can look for a user's product exactly where it should be.
+    """
+    width, height = size
+    if count == 0:
+        return []
+    margin = width * 0.06
+    slot_w = (width - 2 * margin) / count
+    box_h = min(height * 0.5, slot_w * 1.6, height * 0.62)
+    bottom = height * 0.9
+    return [(int(margin + i * slot_w), int(bottom - box_h), int(margin + (i + 1) * slot_w),
+             int(bottom)) for i in range(count)]
+
+
+def _place_elements(frame: Image.Image, shown: list[tuple[str, Mapping[str, Any]]],
+                    element_images: Mapping[str, Path], seed: int) -> None:
+    width, height = frame.size
+    font_px = max(10, min(width, height) // 26)
+    rng = np.random.default_rng(seed)
+    for (kind, element), box in zip(shown, slot_boxes(len(shown), frame.size), strict=True):
+        name = str(element.get("name", ""))
+        left, top, right, bottom = box
+        box_w, box_h = right - left, bottom - top
+        source = element_images.get(name) or element_source(element)
+        if source:
+            sprite = _framed(contain(_open(Path(source)), (int(box_w * 0.86), int(box_h * 0.8))))
+        else:
+            sprite = _sprite(element, kind, box_h if kind == "characters" else int(box_h * 1.2))
+            sprite = contain(sprite, (int(box_w * 0.92), box_h))
+        jitter = int(rng.integers(-box_h // 30 - 1, box_h // 30 + 1))  # a livelier row
+        x = left + (box_w - sprite.width) // 2
+        y = bottom - sprite.height - font_px * 2 + jitter
+        _shadow(frame, x, bottom - font_px * 2, sprite.width)
+        frame.alpha_composite(sprite, (x, max(0, y)))
+        _label(frame, name, left + box_w // 2, bottom - font_px // 2, font_px)
+
+
+def _framed(image: Image.Image) -> Image.Image:
+    """An opaque user picture gets a white border, like a print standing in the scene."""
+    if image.mode == "RGBA" and image.getextrema()[3][0] < 250:
+        return image  # has its own transparency: composite as a cut-out
+    border = max(2, min(image.size) // 40)
+    return ImageOps.expand(image.convert("RGBA"), border=border, fill=(255, 255, 255, 255))
+
+
+def _shadow(frame: Image.Image, x: int, y: int, w: int) -> None:
+    """A soft contact shadow; blurred in a small tile, not over the whole frame."""
+    pad = max(2, w // 10)
+    tile = Image.new("RGBA", (w + 2 * pad, int(w * 0.12) + 2 * pad), (0, 0, 0, 0))
+    ImageDraw.Draw(tile).ellipse((pad + w * 0.1, pad, pad + w * 0.9, pad + w * 0.12),
+                                 fill=(0, 0, 0, 70))
+    tile = tile.filter(ImageFilter.GaussianBlur(max(1, w // 30)))
+    frame.alpha_composite(tile, (max(0, x - pad), max(0, y - pad - int(w * 0.06))))
+
+
+def _label(frame: Image.Image, text: str, cx: int, cy: int, px: int) -> None:
+    if not text:
+        return
+    draw = ImageDraw.Draw(frame)
+    fnt = font(px)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=fnt)
+    tw, th = right - left, bottom - top
+    pad = px // 3
+    x0 = max(2, min(frame.width - tw - 2 * pad - 2, cx - tw // 2 - pad))
+    y0 = max(2, min(frame.height - th - 2 * pad - 2, cy - th // 2 - pad))
+    draw.rounded_rectangle((x0, y0, x0 + tw + 2 * pad, y0 + th + 2 * pad), radius=pad,
+                           fill=(20, 20, 30, 190))
+    draw.text((x0 + pad - left, y0 + pad - top), text, font=fnt, fill=(255, 255, 255, 255))
+
+
+# --- image helpers ---------------------------------------------------------------------
+
+def _open(path: Path) -> Image.Image:
+    try:
+        with Image.open(path) as img:
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            return img.convert("RGBA") if img.mode in ("RGBA", "LA", "P") else \
+                img.convert("RGB")
+    except (OSError, ValueError) as exc:
+        raise MediaError(f"cannot read image {path}: {exc}",
+                         hint="use a PNG, JPEG or WebP file") from exc
+
+
+def cover(image: Image.Image, size: Size) -> Image.Image:
+    """Scale to fill `size` and crop the overflow, centred."""
+    return ImageOps.fit(image, size, method=Image.Resampling.LANCZOS)
+
+
+def contain(image: Image.Image, size: Size) -> Image.Image:
+    """Scale to fit inside `size`, keeping the aspect (no padding)."""
+    image = image.convert("RGBA")
+    ratio = min(size[0] / image.width, size[1] / image.height)
+    target = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(target, Image.Resampling.LANCZOS) if target != image.size else image
+
+
+def _save(image: Image.Image, out: Path) -> None:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    image.save(tmp, format="PNG", optimize=False, compress_level=1)
+    tmp.replace(out)  # never leave a half-written PNG for a content-addressed cache
