@@ -1,0 +1,184 @@
+"""Narration with eSpeak NG, loaded through ctypes from the espeakng-loader wheel.
+
+No system package and no subprocess: the library synthesizes into a callback that
+collects 16-bit samples, which are written as a mono WAV. libespeak-ng keeps global state
+and is not reentrant, so one module lock serializes every call into it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vidflow.errors import MediaError
+
+NARRATORS: tuple[str, ...] = (
+    "Rachel", "Aria", "Roger", "Sarah", "Laura", "Charlie", "George", "Callum", "River",
+    "Liam", "Charlotte", "Alice", "Matilda", "Will", "Jessica", "Eric", "Chris", "Brian",
+    "Daniel", "Lily", "Bill",
+)
+
+
+@dataclass(frozen=True)
+class Voice:
+    variant: str  # eSpeak voice variant (voices/!v/<variant>)
+    pitch: int  # 0..100, eSpeak default 50
+    rate: int  # words per minute, eSpeak default 175
+    range_: int = 50  # pitch range 0..100 (intonation)
+
+
+# One distinct setting per narrator of the reference (variant, pitch, rate all vary).
+VOICES: dict[str, Voice] = {
+    "Rachel": Voice("f1", 58, 165), "Aria": Voice("f2", 64, 172),
+    "Roger": Voice("m1", 40, 160), "Sarah": Voice("f3", 55, 170),
+    "Laura": Voice("f4", 62, 160), "Charlie": Voice("m2", 48, 178),
+    "George": Voice("m3", 34, 155), "Callum": Voice("m4", 45, 168),
+    "River": Voice("f5", 50, 165, 40), "Liam": Voice("m5", 46, 180),
+    "Charlotte": Voice("f1", 68, 158, 65), "Alice": Voice("f2", 56, 162, 60),
+    "Matilda": Voice("f3", 66, 175, 45), "Will": Voice("m6", 44, 172),
+    "Jessica": Voice("f4", 54, 180, 60), "Eric": Voice("m7", 42, 165),
+    "Chris": Voice("m1", 52, 182, 60), "Brian": Voice("m2", 36, 158, 40),
+    "Daniel": Voice("m3", 42, 150, 45), "Lily": Voice("f5", 70, 170, 60),
+    "Bill": Voice("m4", 30, 150, 35),
+}
+
+LANGUAGES: dict[str, str] = {
+    "english": "en", "spanish": "es", "french": "fr", "german": "de", "hindi": "hi",
+    "japanese": "ja", "korean": "ko", "turkish": "tr", "arabic": "ar", "chinese": "cmn",
+    "mandarin": "cmn", "italian": "it", "portuguese": "pt", "dutch": "nl", "russian": "ru",
+    "polish": "pl", "swedish": "sv", "vietnamese": "vi", "indonesian": "id",
+}
+
+SILENCE_S = 0.5  # what empty narration becomes: a short pause, not an error
+
+# espeak_AUDIO_OUTPUT / espeak_PARAMETER / flags, from speak_lib.h
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_ENDPAUSE = 0x1000
+_RATE, _VOLUME, _PITCH, _RANGE = 1, 2, 3, 4
+_EE_OK = 0
+
+_lock = threading.Lock()
+_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
+                                  ctypes.c_void_p)
+
+
+class _Engine:
+    """The loaded library, initialised once; use only while holding `_lock`."""
+
+    def __init__(self) -> None:
+        import espeakng_loader
+
+        try:
+            self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        except OSError as exc:
+            raise MediaError(f"cannot load libespeak-ng: {exc}",
+                             hint="reinstall espeakng-loader") from exc
+        self.data_path = Path(espeakng_loader.get_data_path())
+        lib = self.lib
+        lib.espeak_Initialize.restype = ctypes.c_int
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
+                                          ctypes.c_int]
+        lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetVoiceByName.restype = ctypes.c_int
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_Synth.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint,
+                                     ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
+                                     ctypes.c_void_p, ctypes.c_void_p]
+        lib.espeak_Synth.restype = ctypes.c_int
+        rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0,
+                                     str(self.data_path).encode(), 0)
+        if rate <= 0:
+            raise MediaError(f"eSpeak NG failed to initialise with data at {self.data_path}")
+        self.sample_rate = rate
+        self._chunks: list[np.ndarray] = []
+        self._callback = _SynthCallback(self._collect)  # kept alive: C holds the pointer
+        lib.espeak_SetSynthCallback(self._callback)
+
+    def _collect(self, wav: ctypes._Pointer, count: int, _events: int) -> int:
+        if wav and count > 0:
+            self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        return 0  # 0 = keep going
+
+    def speak(self, text: str, voice_name: str, voice: Voice) -> np.ndarray:
+        lib = self.lib
+        if lib.espeak_SetVoiceByName(voice_name.encode()) != _EE_OK:
+            raise MediaError(f"eSpeak NG has no voice {voice_name!r}")
+        lib.espeak_SetParameter(_RATE, voice.rate, 0)
+        lib.espeak_SetParameter(_PITCH, voice.pitch, 0)
+        lib.espeak_SetParameter(_RANGE, voice.range_, 0)
+        lib.espeak_SetParameter(_VOLUME, 100, 0)
+        self._chunks = []
+        data = text.encode("utf-8") + b"\0"
+        code = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0,
+                                _CHARS_UTF8 | _ENDPAUSE, None, None)
+        if code != _EE_OK:
+            raise MediaError(f"eSpeak NG could not synthesize (error {code})")
+        chunks, self._chunks = self._chunks, []
+        return np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
+
+
+@functools.cache
+def _engine() -> _Engine:
+    return _Engine()
+
+
+def language_code(language: str) -> str:
+    """The eSpeak voice language for a story language name ("Spanish" → "es")."""
+    key = language.strip().lower()
+    return LANGUAGES.get(key, key if 2 <= len(key) <= 3 else "en")
+
+
+def voice_for(narrator: str) -> Voice:
+    """The voice setting of a narrator name (case-insensitive); unknown names → Rachel."""
+    by_lower = {name.lower(): v for name, v in VOICES.items()}
+    return by_lower.get(narrator.strip().lower(), VOICES["Rachel"])
+
+
+def synthesize(text: str, *, narrator: str = "Rachel", language: str = "English",
+               out: Path) -> float:
+    """Speak `text` into a 16-bit mono WAV at `out`; returns its duration in seconds."""
+    voice = voice_for(narrator)
+    text = " ".join((text or "").split())
+    with _lock:
+        engine = _engine()
+        rate = engine.sample_rate
+        if text:
+            code = language_code(language)
+            try:
+                samples = engine.speak(text, f"{code}+{voice.variant}", voice)
+            except MediaError:
+                # a language the data lacks: say it in English rather than fail the story
+                samples = engine.speak(text, f"en+{voice.variant}", voice)
+        else:
+            samples = np.zeros(0, np.int16)
+    if samples.size == 0:
+        samples = np.zeros(int(SILENCE_S * rate), np.int16)
+    write_wav(out, samples.astype(np.int16), rate, channels=1)
+    return samples.size / rate
+
+
+def write_wav(out: Path, samples: np.ndarray, sample_rate: int, *, channels: int) -> None:
+    """Write int16 samples (frames × channels, or mono 1-D) as a PCM WAV, atomically."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(channels)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(np.ascontiguousarray(samples, dtype="<i2").tobytes())
+    tmp.replace(out)
+
+
+def wav_duration(path: Path) -> float:
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
