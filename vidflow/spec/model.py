@@ -104,3 +104,4 @@ class Project:
     stories: dict[str, ResolvedStory]  # address → story, sorted by address
     moved: tuple[Moved, ...] = ()
     files: tuple[str, ...] = ()  # spec files read, relative to root
+    blocks: tuple[str, ...] = ()  # story blocks as declared (before variant expansion)

@@ -89,18 +89,9 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
         stories=dict(sorted(stories.items())),
         moved=moved,
         files=tuple(f.name for f in files),
+        blocks=tuple(name for doc in docs if isinstance(doc.data, dict)
+                     for name in (doc.data.get("stories") or {})),
     )
-
-
-def count_story_blocks(path: str | Path) -> int:
-    """How many story blocks the specs declare (before variant expansion)."""
-    _, files = spec_files(Path(path))
-    total = 0
-    for file in files:
-        data = load_file(file, file.name).data
-        if isinstance(data, dict) and isinstance(data.get("stories"), dict):
-            total += len(data["stories"])
-    return total
 
 
 def _error_path(err: SpecError) -> PathKey:
