@@ -1,0 +1,152 @@
+"""The I/O around a plan: refresh from the provider, approval, Ctrl-C, running, summary.
+
+Commands (plan, apply, destroy, refresh, import) are thin wiring over these functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from vidflow import output
+from vidflow.api.models import StoryRecord
+from vidflow.apply.executor import ApplyResult, Executor
+from vidflow.apply.progress import ProgressDisplay
+from vidflow.apply.recorder import LockRecorder
+from vidflow.apply.steps import steps_from_plan
+from vidflow.errors import NotFound, PlanError, VidflowError
+from vidflow.plan.model import Plan
+from vidflow.providers.base import Provider, local_element_images
+from vidflow.spec.model import Project
+from vidflow.state.lockfile import Lockfile, lockfile_path, scrub_provider
+
+EXIT_OK, EXIT_FAILED, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def lock_path(project: Project) -> Path:
+    return lockfile_path(project.root)
+
+
+def refresh_remote(provider: Provider, lock: Lockfile,
+                   addresses: Iterable[str] | None = None) -> dict[str, StoryRecord | None]:
+    """GET every locked story made by this provider: its record, or None when it is gone.
+
+    Entries made by another provider are left out (the planner replaces those anyway).
+    """
+    identity = scrub_provider(provider.identity)
+    wanted = set(addresses) if addresses is not None else None
+    todo = [(a, e.story_id) for a, e in lock.entries.items()
+            if e.provider == identity and (wanted is None or a in wanted)]
+
+    def fetch(item: tuple[str, str]) -> tuple[str, StoryRecord | None]:
+        address, story_id = item
+        try:
+            return address, provider.get(story_id)
+        except NotFound:
+            return address, None
+
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="vidflow-refresh") as pool:
+        return dict(pool.map(fetch, todo))
+
+
+def check_plan(project: Project, plan: Plan) -> None:
+    """Problems the planner cannot see: what this provider cannot make. Plan errors too."""
+    problems = list(plan.errors)
+    if project.provider.type == "http":
+        for change in plan.pending:
+            if change.after is None:
+                continue
+            for field in local_element_images(change.after):
+                problems.append(
+                    f"{change.address}: {field}: a local file cannot be sent to the http "
+                    "provider (the Story API has no upload for element images); use "
+                    "image_url with a public URL, or provider: {type: local}")
+    if problems:
+        raise PlanError("the plan cannot be applied:\n  " + "\n  ".join(problems))
+
+
+def approve(plan: Plan, *, auto_approve: bool, verb: str = "apply",
+            environ: Mapping[str, str] | None = None) -> bool:
+    """Ask on a terminal; refuse outright in CI or without a terminal."""
+    if auto_approve:
+        return True
+    environ = os.environ if environ is None else environ
+    if environ.get("CI") or not sys.stdin.isatty():
+        why = "CI is set" if environ.get("CI") else "stdin is not a terminal"
+        raise VidflowError(f"refusing to {verb} without confirmation ({why})",
+                           hint=f"review `vidflow plan`, then run `vidflow {verb} "
+                                "--auto-approve`")
+    output.echo()
+    return click.confirm(f"Do you want to {verb} these changes?", default=False)
+
+
+@contextlib.contextmanager
+def ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
+    """First Ctrl-C: stop starting work, let in-flight calls finish. Second: abort now."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        output.warn("Interrupted: starting nothing new, waiting for calls in flight and "
+                    "saving the lockfile (Ctrl-C again to abort at once).")
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def execute(project: Project, plan: Plan, provider: Provider, lock: Lockfile, *,
+            parallelism: int, stop: threading.Event | None = None) -> ApplyResult:
+    """Run the plan's steps, the lockfile written after every state change."""
+    stop = stop or threading.Event()
+    recorder = LockRecorder(lock_path(project), lock, provider.identity)
+    with ProgressDisplay() as display, ctrl_c_stops(stop):
+        executor = Executor(provider, recorder, Path(project.root), parallelism=parallelism,
+                            on_event=display, stop=stop)
+        return executor.run(steps_from_plan(plan))
+
+
+def report(result: ApplyResult, *, verb: str = "Apply") -> int:
+    """The final summary: videos made, failures with the server's message; the exit code."""
+    output.echo()
+    for r in sorted(result.results, key=lambda r: r.address):
+        if r.ok and r.output:
+            output.echo(f"  {r.address}: {r.output}")
+    for r in result.failed:
+        output.echo(f"  [red]failed[/red] {_esc(r.address)}: {_esc(r.message or '')}",
+                    markup=True)
+    done = sum(r.ok for r in result.results)
+    skipped = sum(r.outcome in ("skipped", "interrupted") for r in result.results)
+    line = f"{verb} finished: {done} done, {len(result.failed)} failed"
+    if skipped:
+        line += f", {skipped} not finished"
+    output.echo(line + ".")
+    if result.out_of_credit:
+        output.error("the account is out of credit (402): no further stories were started; "
+                     "add credit, then run `vidflow apply` again")
+    if result.interrupted:
+        output.warn("apply was interrupted; stories still processing are in the lockfile "
+                    "and `vidflow apply` resumes them without creating them again")
+        return EXIT_INTERRUPTED
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,105 @@
+"""`vidflow apply`: make the stories match the specs (or run a saved plan)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from vidflow import output
+from vidflow.commands._options import (
+    auto_approve_option,
+    load,
+    lock_timeout_option,
+    parallelism_option,
+    path_argument,
+    target_option,
+    var_options,
+)
+from vidflow.errors import PlanError
+
+
+def is_plan_file(path: Path) -> bool:
+    return path.is_file() and path.suffix == ".json"
+
+
+def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
+          targets: Sequence[str] = (), lock_timeout: float = 0.0, refresh: bool = True,
+          vars_: Sequence[str] = (), var_files: Sequence[Path] = (),
+          project_dir: Path | None = None) -> int:
+    from vidflow.apply.session import (
+        approve,
+        check_plan,
+        execute,
+        lock_path,
+        refresh_remote,
+        report,
+    )
+    from vidflow.plan.planfile import load_plan
+    from vidflow.plan.planner import make_plan
+    from vidflow.plan.render import print_plan
+    from vidflow.providers.factory import make_provider
+    from vidflow.state.lock import state_lock
+    from vidflow.state.lockfile import read_lockfile
+
+    plan_file = path if is_plan_file(path) else None
+    if plan_file is not None and targets:
+        raise PlanError("--target cannot narrow a saved plan",
+                        hint="pass --target to `vidflow plan` instead")
+    project = load(project_dir or (Path(".") if plan_file else path), vars_, var_files)
+    with state_lock(lock_path(project), lock_timeout):
+        lock = read_lockfile(lock_path(project))
+        provider = make_provider(project)
+        try:
+            if plan_file is not None:
+                plan = load_plan(plan_file, project, lock)
+            else:
+                remote = refresh_remote(provider, lock) if refresh and lock.entries else None
+                plan = make_plan(project, lock, remote, targets=targets)
+            print_plan(plan)
+            check_plan(project, plan)
+            if not plan.has_changes:
+                return 0
+            # A saved plan was reviewed when it was made (as with Terraform): no question.
+            if plan_file is None and not approve(plan, auto_approve=auto_approve):
+                output.echo("Apply cancelled.")
+                return 1
+            result = execute(project, plan, provider, lock, parallelism=parallelism)
+        finally:
+            provider.close()
+    return report(result)
+
+
+@click.command("apply")
+@path_argument
+@auto_approve_option
+@parallelism_option
+@target_option
+@lock_timeout_option
+@click.option("--refresh/--no-refresh", default=True, show_default=True,
+              help="GET each locked story before planning.")
+@click.option("--project", "project_dir", type=click.Path(path_type=Path),
+              help="With a saved plan: the project folder it was made for (default: .).")
+@var_options
+def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str, ...],
+            lock_timeout: float, refresh: bool, project_dir: Path | None,
+            vars_: tuple[str, ...], var_files: tuple[Path, ...]) -> int:
+    """Create, update and delete stories until they match the specs.
+
+    Shows the plan and asks before doing anything (on a terminal; in CI or without a
+    terminal, --auto-approve is required). Each story's id is saved in vidflow.lock the
+    moment it exists, so an interrupted apply (Ctrl-C, crash, CI timeout) resumes it
+    next time instead of paying for it twice. Videos are downloaded to each story's
+    `output` (default out/<address>.mp4). PATH may also be a plan saved by
+    `vidflow plan --out`, which is refused if the specs or the lockfile changed since.
+
+    \b
+    Example:
+      vidflow apply examples/quickstart
+      vidflow apply --auto-approve --parallelism 2 .
+      vidflow plan --out plan.json . && vidflow apply plan.json
+    """
+    return apply(path, auto_approve=auto_approve, parallelism=parallelism, targets=targets,
+                 lock_timeout=lock_timeout, refresh=refresh, vars_=vars_,
+                 var_files=var_files, project_dir=project_dir)

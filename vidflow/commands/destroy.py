@@ -1,0 +1,74 @@
+"""`vidflow destroy`: delete the stories the lockfile records."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from vidflow import output
+from vidflow.commands._options import (
+    auto_approve_option,
+    load,
+    lock_timeout_option,
+    parallelism_option,
+    path_argument,
+    target_option,
+    var_options,
+)
+
+
+def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = (),
+            lock_timeout: float = 0.0, parallelism: int = 4, vars_: Sequence[str] = (),
+            var_files: Sequence[Path] = ()) -> int:
+    from vidflow.apply.session import approve, check_plan, execute, lock_path, report
+    from vidflow.plan.planner import make_plan
+    from vidflow.plan.render import print_plan
+    from vidflow.providers.factory import make_provider
+    from vidflow.state.lock import state_lock
+    from vidflow.state.lockfile import read_lockfile
+
+    project = load(path, vars_, var_files)
+    # Planning against no stories at all deletes everything locked (prevent_destroy: error).
+    with state_lock(lock_path(project), lock_timeout):
+        lock = read_lockfile(lock_path(project))
+        plan = make_plan(dataclasses.replace(project, stories={}), lock, targets=targets)
+        print_plan(plan)
+        check_plan(project, plan)
+        if not plan.has_changes:
+            return 0
+        if not approve(plan, auto_approve=auto_approve, verb="destroy"):
+            output.echo("Destroy cancelled.")
+            return 1
+        provider = make_provider(project)
+        try:
+            result = execute(project, plan, provider, lock, parallelism=parallelism)
+        finally:
+            provider.close()
+    return report(result, verb="Destroy")
+
+
+@click.command("destroy")
+@path_argument
+@target_option
+@auto_approve_option
+@parallelism_option
+@lock_timeout_option
+@var_options
+def command(path: Path, targets: tuple[str, ...], auto_approve: bool, parallelism: int,
+            lock_timeout: float, vars_: tuple[str, ...], var_files: tuple[Path, ...]) -> int:
+    """Delete every story in the lockfile (or only --target ones).
+
+    Stories with `lifecycle: {prevent_destroy: true}` are refused: the plan errors and
+    nothing is deleted. Downloaded videos under out/ are left on disk.
+
+    \b
+    Example:
+      vidflow destroy examples/quickstart
+      vidflow destroy --target 'promo[tone=fun]' --auto-approve .
+    """
+    return destroy(path, auto_approve=auto_approve, targets=targets,
+                   lock_timeout=lock_timeout, parallelism=parallelism, vars_=vars_,
+                   var_files=var_files)

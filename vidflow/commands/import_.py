@@ -1,0 +1,80 @@
+"""`vidflow import`: adopt a story made outside vidflow under a spec's address."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from vidflow import output
+from vidflow.commands._options import load, lock_timeout_option, var_options
+from vidflow.errors import NotFound, VidflowError
+
+
+def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float = 0.0,
+                 vars_: Sequence[str] = (), var_files: Sequence[Path] = ()) -> int:
+    from vidflow.apply.session import lock_path
+    from vidflow.apply.steps import output_path
+    from vidflow.providers.factory import make_provider
+    from vidflow.state.lock import state_lock
+    from vidflow.state.lockfile import LockEntry, read_lockfile, write_lockfile
+
+    project = load(path, vars_, var_files)
+    story = project.stories.get(address)
+    if story is None:
+        raise VidflowError(f"no story {address!r} in the specs",
+                           hint="write its spec first; `vidflow render` lists addresses")
+    with state_lock(lock_path(project), lock_timeout):
+        lock = read_lockfile(lock_path(project))
+        if address in lock:
+            raise VidflowError(f"{address!r} is already in the lockfile "
+                               f"(story {lock.entries[address].story_id})",
+                               hint=f"forget it first with `vidflow state rm '{address}'`")
+        provider = make_provider(project)
+        try:
+            try:
+                record = provider.get(story_id)
+            except NotFound as exc:
+                raise VidflowError(f"story {story_id} not found on {provider.identity}",
+                                   hint="check the id (and the API key for http)") from exc
+            # The spec's fingerprint: the story is taken to be what the spec describes, so
+            # the next plan shows no replace; remote metadata is kept so it shows the update.
+            entry = LockEntry.from_story(
+                story, story_id=record.id, provider=provider.identity,
+                status=record.status if record.done else "processing",
+                video_url=record.video_url, used_credits=record.used_credits,
+                created_at=record.created_at, updated_at=record.updated_at)
+            entry = replace(entry, title=record.title, description=record.description,
+                            visibility_status=record.visibility_status)
+            if record.status == "success":
+                target = output_path(story)
+                sha = provider.download(record, Path(project.root) / target)
+                entry = replace(entry, output=target, output_sha256=sha)
+        finally:
+            provider.close()
+        write_lockfile(lock_path(project), lock.with_entry(address, entry))
+    output.echo(f"Imported story {story_id} as {address} (status {record.status}).")
+    return 0
+
+
+@click.command("import")
+@click.argument("address")
+@click.argument("story_id")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@lock_timeout_option
+@var_options
+def command(address: str, story_id: str, path: Path, lock_timeout: float,
+            vars_: tuple[str, ...], var_files: tuple[Path, ...]) -> int:
+    """Adopt an existing story (made by hand or another tool) under ADDR.
+
+    The story is recorded with the spec's current fingerprint, so the next plan is clean
+    or shows only metadata updates; its video is downloaded when it is finished.
+
+    \b
+    Example:
+      vidflow import intro 5f2c9a1e-... examples/quickstart
+    """
+    return import_story(address, story_id, path, lock_timeout=lock_timeout, vars_=vars_,
+                        var_files=var_files)

@@ -1,0 +1,74 @@
+"""`vidflow plan`: what apply would do, without doing it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from vidflow import output
+from vidflow.commands._options import load, path_argument, target_option, var_options
+
+
+def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
+         detailed_exitcode: bool = False, targets: Sequence[str] = (), refresh: bool = True,
+         vars_: Sequence[str] = (), var_files: Sequence[Path] = ()) -> int:
+    from vidflow.apply.session import EXIT_CHANGES, check_plan, refresh_remote
+    from vidflow.plan.planfile import save_plan
+    from vidflow.plan.planner import make_plan
+    from vidflow.plan.render import print_plan
+    from vidflow.state.lockfile import lockfile_path, read_lockfile
+
+    project = load(path, vars_, var_files)
+    lock = read_lockfile(lockfile_path(project.root))
+    remote = None
+    if refresh and lock.entries:
+        from vidflow.providers.factory import make_provider
+
+        provider = make_provider(project)
+        try:
+            remote = refresh_remote(provider, lock)
+        finally:
+            provider.close()
+    result = make_plan(project, lock, remote, targets=targets)
+    if as_json:
+        output.raw(result.dumps())
+    else:
+        print_plan(result)
+    check_plan(project, result)
+    if out is not None:
+        save_plan(out, result)
+        if not as_json:
+            output.echo(f"\nSaved the plan to {out}; apply it with `vidflow apply {out}`.")
+    if detailed_exitcode and result.has_changes:
+        return EXIT_CHANGES
+    return 0
+
+
+@click.command("plan")
+@path_argument
+@click.option("--out", type=click.Path(path_type=Path), help="Save the plan for apply.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for CI bots.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when nothing changes, 2 when something would, 1 on error.")
+@target_option
+@click.option("--refresh/--no-refresh", default=True, show_default=True,
+              help="GET each locked story first, so stories deleted or failed outside "
+                   "vidflow are made again.")
+@var_options
+def command(path: Path, out: Path | None, as_json: bool, detailed_exitcode: bool,
+            targets: tuple[str, ...], refresh: bool, vars_: tuple[str, ...],
+            var_files: tuple[Path, ...]) -> int:
+    """Show what `vidflow apply` would change, and why.
+
+    Each story gets a symbol: + create, ~ update in place, -/+ replace, * regenerate on
+    the same story, - delete, -> move, <= resume. Nothing is created or paid for.
+
+    \b
+    Example:
+      vidflow plan examples/quickstart
+      vidflow plan --detailed-exitcode --out plan.json .   # exit 2: changes pending
+    """
+    return plan(path, out=out, as_json=as_json, detailed_exitcode=detailed_exitcode,
+                targets=targets, refresh=refresh, vars_=vars_, var_files=var_files)

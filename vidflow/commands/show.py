@@ -1,0 +1,61 @@
+"""`vidflow show`: the stories in the lockfile, with status, video and credits."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from vidflow import output
+from vidflow.commands import _lockview
+
+
+def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = False) -> int:
+    root, lock = _lockview.read(_lockview.split_args(root_arg)[1])
+    entries = _lockview.select(lock, address)
+    if as_json:
+        doc = {a: e.to_json() for a, e in entries.items()}
+        output.raw(json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False))
+        return 0
+    if address is not None and len(entries) == 1:
+        (addr, entry), = entries.items()
+        for key, value in entry.to_json().items():
+            if key != "params" and value not in (None, [], ""):
+                output.echo(f"{key}: {value}")
+        output.echo(f"address: {addr}")
+        return 0
+    if not entries:
+        output.echo("The lockfile records no stories yet.")
+        return 0
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("address", "status", "story id", "video", "credits"):
+        table.add_column(name)
+    for addr, entry in entries.items():
+        video = (_lockview.display_path(root, entry.output)
+                 if entry.output and entry.output_sha256 else entry.video_url or "-")
+        table.add_row(escape(addr), entry.status, entry.story_id, escape(video),
+                      str(entry.used_credits))
+    output.stdout.print(table)
+    total = sum(e.used_credits for e in entries.values())
+    output.echo(f"{len(entries)} stories, {total} credits used.")
+    return 0
+
+
+@click.command("show")
+@click.argument("args", nargs=-1, metavar="[ADDR] [PATH]")
+@click.option("--json", "as_json", is_flag=True, help="The lockfile entries as JSON.")
+def command(args: tuple[str, ...], as_json: bool) -> int:
+    """Show the stories vidflow made: status, story id, video path, credits used.
+
+    Reads only the lockfile (vidflow.lock in PATH, default the current folder); no
+    network. With ADDR, that story's whole entry (a story name shows all its variants).
+
+    \b
+    Example:
+      vidflow show examples/quickstart
+      vidflow show 'promo[tone=fun]' examples/promo --json
+    """
+    address, _ = _lockview.split_args(args)
+    return show(address, args, as_json=as_json)
