@@ -83,7 +83,8 @@ def _elements(groups: dict[str, Any], top: str, files: FileHasher,
 
 def _element(item: dict[str, Any], path: tuple[str | int, ...], files: FileHasher,
              problems: list[Problem]) -> dict[str, Any]:
-    out = {"description": "", **item}
+    out = dict(item)
+    out.setdefault("description", "")
     if "image" in item:
         out["image"] = _file(item["image"], (*path, "image"), files, problems)
     return out
