@@ -41,11 +41,11 @@ class JobControl:
     account: str
     steps: tuple[str, ...]
     _report: Callable[[int], None]
-    _closing: threading.Event
+    _stopped: Callable[[], bool]
     _done: set[str] = field(default_factory=set)
 
     def check(self) -> None:
-        if self._closing.is_set():
+        if self._stopped():
             raise Cancelled()
 
     def progress(self, step: str, fraction: float) -> None:
@@ -77,6 +77,7 @@ class JobRunner:
         self._per_account: dict[str, int] = {}
         self._active: set[str] = set()
         self._closing = threading.Event()
+        self._cancelled: set[str] = set()
         self.webhook_threads: list[threading.Thread] = []
 
     # --- admission ------------------------------------------------------------------
@@ -114,7 +115,8 @@ class JobRunner:
         with self._lock:
             self._active.add(story_id)
         control = JobControl(story_id, account, steps,
-                             lambda pct: self.store.set_progress(story_id, pct), self._closing)
+                             lambda pct: self.store.set_progress(story_id, pct),
+                             lambda: self._closing.is_set() or story_id in self._cancelled)
         try:
             self._pool.submit(self._run, control, work, webhook_url)
         except RuntimeError:  # pool already shut down: the story stays resumable
@@ -124,7 +126,7 @@ class JobRunner:
              webhook_url: str | None) -> None:
         story_id, status = control.story_id, None
         try:
-            if self._closing.is_set():
+            if self._closing.is_set() or story_id in self._cancelled:
                 return
             self.store.update(story_id, status="processing", message=None,
                               progress_percentage=0)
@@ -133,7 +135,7 @@ class JobRunner:
                               message=None)
             status = "success"
         except Cancelled:
-            log.info("story %s interrupted by shutdown; it resumes on next start", story_id)
+            log.info("story %s interrupted (shutdown or delete)", story_id)
         except Exception as exc:  # every failure becomes the story's message
             message = failure_message(exc)
             log.warning("story %s failed: %s", story_id, message,
@@ -149,8 +151,15 @@ class JobRunner:
     def _finish(self, story_id: str, account: str) -> None:
         with self._lock:
             self._active.discard(story_id)
+            self._cancelled.discard(story_id)
             self._per_account[account] = max(0, self._per_account.get(account, 0) - 1)
             self._lock.notify_all()
+
+    def cancel(self, story_id: str) -> None:
+        """Stop the story's job at its next check (the story is being deleted)."""
+        with self._lock:
+            if story_id in self._active:
+                self._cancelled.add(story_id)
 
     def is_active(self, story_id: str) -> bool:
         with self._lock:

@@ -11,14 +11,31 @@ aspect_ratio). Media URLs are paths under "/media/..." prefixed by
 Automatic modes and create_videos/concat return at once (status "new"/"processing") and
 finish in the background; create_storyboard, generate_elements and generate_scenes run to
 completion before they return, as the reference's examples read their results at once.
+
+Admission order for every request: validate (400/422) → story found (404) → a job slot
+for the account (429) → credits charged (402) → only then is anything created.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from vidflow.engine import credits, fetch, pipeline, work
+from vidflow.engine import validation as v
+from vidflow.engine.assets import file_digest
+from vidflow.engine.jobs import JobControl, JobRunner
+from vidflow.engine.store import MEDIA_PREFIX, Store, StoryRow
+from vidflow.errors import BadRequest, MediaError, NotFound, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 DEFAULT_IMAGES_IDEA = (
     "Create a stunning video showcasing these images with a compelling narrative"
@@ -38,14 +55,33 @@ class EngineConfig:
     storyboard_endpoint: str | None = None  # OpenAI-compatible base URL, optional
     storyboard_model: str = "gpt-4o-mini"
     storyboard_api_key_env: str = "OPENAI_API_KEY"
+    # Element "image"/"image_path" fields may name local files (in-process callers, specs).
+    # A server facing other users should set False so no client can read server files.
+    allow_local_files: bool = True
 
 
 class StoryEngine:
     def __init__(self, config: EngineConfig) -> None:
-        raise NotImplementedError
+        self.config = config
+        Path(config.data_dir).mkdir(parents=True, exist_ok=True)
+        self.store = Store(Path(config.data_dir), starting_balance=config.credits)
+        self.jobs = JobRunner(self.store, workers=config.workers,
+                              max_concurrent=config.max_concurrent)
+        self._story_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._resolve = fetch.local_media_resolver(config.public_base_url, self.media_path)
+        self._resume()
 
     def close(self) -> None:
-        raise NotImplementedError
+        """Stop workers; interrupted stories stay `processing` and resume on next start."""
+        self.jobs.close()
+        self.store.close()
+
+    def __enter__(self) -> StoryEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- automatic mode -------------------------------------------------------------
     def idea_to_video(self, *, account: str = "local", idea: str, scene_count: int = 3,
@@ -54,7 +90,12 @@ class StoryEngine:
                       is_transition: bool = False, elements: dict | None = None,
                       audio_option: dict | None = None, language: str = "English",
                       title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
-        raise NotImplementedError
+        params = self._automatic_params(
+            idea=idea, scene_count=scene_count, image_tool=image_tool, video_tool=video_tool,
+            scene_duration=scene_duration, aspect_ratio=aspect_ratio,
+            is_transition=is_transition, elements=elements, audio_option=audio_option,
+            language=language, title=title, webhook_url=webhook_url)
+        return self._start_automatic(account, "idea", params)
 
     def url_to_video(self, *, account: str = "local", idea: str, scene_count: int = 3,
                      image_tool: str = "Seedream", video_tool: str = "Auto",
@@ -62,7 +103,20 @@ class StoryEngine:
                      is_transition: bool = False, elements: dict | None = None,
                      audio_option: dict | None = None, language: str = "English",
                      title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
-        raise NotImplementedError
+        idea = v.require_idea(idea)
+        url = v.first_url(idea)
+        if url is None:
+            raise ValidationFailed("idea: must contain the website's http(s) URL", details=[{
+                "loc": ["body", "idea"], "type": "value_error",
+                "msg": "must contain the website's http(s) URL, e.g. 'A video for "
+                       "https://www.example.com'"}])
+        params = self._automatic_params(
+            idea=idea, scene_count=scene_count, image_tool=image_tool, video_tool=video_tool,
+            scene_duration=scene_duration, aspect_ratio=aspect_ratio,
+            is_transition=is_transition, elements=elements, audio_option=audio_option,
+            language=language, title=title, webhook_url=webhook_url)
+        params["url"] = url
+        return self._start_automatic(account, "url", params)
 
     def images_to_video(self, *, account: str = "local", idea: str = DEFAULT_IMAGES_IDEA,
                         image_urls: Sequence[str] = (), image_files: Sequence[Path] = (),
@@ -70,7 +124,16 @@ class StoryEngine:
                         scene_duration: str | int = "5", aspect_ratio: str = "16:9",
                         audio_option: dict | None = None, language: str = "English",
                         title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
-        raise NotImplementedError
+        idea = DEFAULT_IMAGES_IDEA if idea is None else idea
+        params = self._automatic_params(
+            idea=idea, scene_count=1, image_tool="Seedream", video_tool=video_tool,
+            scene_duration=scene_duration, aspect_ratio=aspect_ratio,
+            is_transition=is_transition, elements=None, audio_option=audio_option,
+            language=language, title=title, webhook_url=webhook_url)
+        files, urls = self._image_inputs(image_urls, image_files, required=True)
+        params["scene_count"] = len(files) or len(urls)
+        params["image_urls"] = [] if files else urls  # image_files win when both are given
+        return self._start_automatic(account, "images", params, files=files)
 
     # --- advanced mode --------------------------------------------------------------
     def create_storyboard(self, *, account: str = "local", idea: str, scene_count: int = 3,
@@ -78,50 +141,453 @@ class StoryEngine:
                           audio_option: dict | None = None, elements: dict | None = None,
                           image_urls: Sequence[str] = (), image_files: Sequence[Path] = (),
                           story_id: str | None = None, title: str = "") -> dict[str, Any]:
-        raise NotImplementedError
+        idea = v.require_idea(idea)
+        p = v.Problems()
+        params = {
+            "idea": idea, "scene_count": v.as_int(p, "scene_count", scene_count, 1, v.MAX_SCENES),
+            "language": v.enum(p, "language", language, v.LANGUAGES),
+            "aspect_ratio": v.enum(p, "aspect_ratio", aspect_ratio or "16:9", v.ASPECT_RATIOS),
+            "audio": v.audio_option(p, audio_option), "elements": v.elements(p, elements),
+        }
+        title = v.title(p, title)
+        p.raise_if_any()
+        files, urls = self._image_inputs(image_urls, image_files, required=False)
+        existing = self._own(story_id, account) if story_id else None
+        with self._story_lock(existing.id if existing else None):
+            if existing is not None:
+                self._not_busy(existing)
+            self.store.charge(account, credits.storyboard_price())
+            row = existing or self.store.create(account=account, mode="storyboard",
+                                                params=params, title=title)
+            try:
+                run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
+                params["uploads"] = self._save_uploads(row.id, files)
+                base = [run.story_dir / rel for rel in params["uploads"]]
+                if urls and not files:
+                    base = pipeline.fetch_images(run, urls)
+                    params["uploads"] = [b.relative_to(run.story_dir).as_posix() for b in base]
+                board = pipeline.write_storyboard(
+                    run, idea=idea, scene_count=params["scene_count"],
+                    language=params["language"], elements=params["elements"],
+                    image_count=len(base) or None, url=None)
+            except MediaError as exc:
+                if existing is None:
+                    self.store.delete(row.id)
+                raise BadRequest(str(exc)) from exc
+            fields: dict[str, Any] = {"params": {**row.params, **params}, "storyboard": board,
+                                      "scenes": [], "status": "new", "video_url": None,
+                                      "progress_percentage": 0, "message": None}
+            if title or existing is None:
+                fields["title"] = title
+            self.store.update(row.id, **fields)
+            self.store.add_used_credits(row.id, credits.storyboard_price())
+        return self.get_story(row.id, account=account)
 
     def generate_elements(self, story_id: str, *, account: str = "local",
                           option: str = "Seedream", aspect_ratio: str | None = None,
                           storyboard: dict | None = None,
                           enhance_image: bool = False) -> dict[str, Any]:
-        raise NotImplementedError
+        p = v.Problems()
+        v.enum(p, "option", option, v.IMAGE_OPTIONS)
+        aspect = v.enum(p, "aspect_ratio", aspect_ratio, v.ASPECT_RATIOS) if aspect_ratio else None
+        board = self._inbound_board(v.storyboard(p, storyboard))
+        v.as_bool(p, "enhance_image", enhance_image)
+        p.raise_if_any()
+        row = self._own(story_id, account)
+        with self._story_lock(row.id):
+            row = self._fresh(row)
+            self._not_busy(row)
+            board = board or row.storyboard
+            if not board:
+                raise BadRequest("The story has no storyboard: create one with POST /story first")
+            count = sum(len(board.get(k, [])) for k in pipeline.ELEMENT_KINDS)
+            self.store.charge(account, credits.elements_price(count))
+            run = self._make_run(row.id, aspect_ratio=aspect or row.params.get("aspect_ratio"))
+            try:
+                pipeline.element_images(run, board)
+            except MediaError as exc:
+                raise BadRequest(str(exc)) from exc
+            params = {**row.params, "image_option": option}
+            self.store.update(row.id, storyboard=board, params=params)
+            self.store.add_used_credits(row.id, credits.elements_price(count))
+        return self.get_story(row.id, account=account)
 
     def generate_scenes(self, story_id: str, *, account: str = "local",
                         option: str = "Seedream", aspect_ratio: str | None = None,
                         storyboard: dict | None = None, enhance_image: bool = False,
                         audio_option: dict | None = None) -> dict[str, Any]:
-        raise NotImplementedError
+        p = v.Problems()
+        v.enum(p, "option", option, v.IMAGE_OPTIONS)
+        aspect = v.enum(p, "aspect_ratio", aspect_ratio, v.ASPECT_RATIOS) if aspect_ratio else None
+        board = self._inbound_board(v.storyboard(p, storyboard))
+        v.as_bool(p, "enhance_image", enhance_image)
+        audio = v.audio_option(p, audio_option) if audio_option is not None else None
+        p.raise_if_any()
+        row = self._own(story_id, account)
+        with self._story_lock(row.id):
+            row = self._fresh(row)
+            self._not_busy(row)
+            board = board or row.storyboard
+            if not board:
+                raise BadRequest("The story has no storyboard: create one with POST /story first")
+            params = {**row.params, "image_option": option}
+            if aspect:
+                params["aspect_ratio"] = aspect
+            if audio is not None:
+                params["audio"] = audio
+            price = credits.scenes_price(scenes=len(board["scenes"]), audio=params["audio"])
+            self.store.charge(account, price)
+            run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
+            try:
+                work.scene_inputs(self.store, run, board, params, row.id)
+            except MediaError as exc:
+                raise BadRequest(str(exc)) from exc
+            params["scenes_ready"] = True
+            self.store.update(row.id, storyboard=board, params=params,
+                              scenes=pipeline.scene_records(board))
+            self.store.add_used_credits(row.id, price)
+        return self.get_story(row.id, account=account)
 
     def create_videos(self, story_id: str, *, account: str = "local", title: str = "",
                       storyboard: dict | None = None, is_transition: bool = False,
                       motion_type: str = "Auto", duration: int = 5, loop: int = 1,
                       webhook_url: str | None = None) -> dict[str, Any]:
-        raise NotImplementedError
+        p = v.Problems()
+        job = {"kind": "videos",
+               "motion_type": v.enum(p, "motion_type", motion_type, v.MOTION_TYPES),
+               "duration": v.as_int(p, "duration", duration, *v.DURATION_RANGE),
+               "loop": v.as_int(p, "loop", loop, *v.LOOP_RANGE),
+               "is_transition": v.as_bool(p, "is_transition", is_transition)}
+        board = self._inbound_board(v.storyboard(p, storyboard))
+        title = v.title(p, title)
+        hook = v.webhook(p, webhook_url)
+        p.raise_if_any()
+        row = self._own(story_id, account)
+        with self._story_lock(row.id):
+            row = self._fresh(row)
+            self._not_busy(row)
+            if not row.params.get("scenes_ready") or not row.storyboard:
+                raise BadRequest("Scenes have not been generated for this story yet: call "
+                                 f"POST /story/{row.id}/scenes first, then /videos")
+            board = board or row.storyboard
+            job["rescene"] = board != row.storyboard
+            audio = row.params["audio"]
+            price = credits.videos_price(scenes=len(board["scenes"]), seconds=job["duration"],
+                                         loop=job["loop"], transition=job["is_transition"],
+                                         audio=audio)
+            if job["rescene"]:
+                price += credits.scenes_price(scenes=len(board["scenes"]), audio=audio)
+            params = {**row.params, "webhook_url": hook, "video": {
+                k: job[k] for k in ("motion_type", "duration", "loop", "is_transition")}}
+            fields = {"storyboard": board, "params": params}
+            if title:
+                fields["title"] = title
+            self._submit(row, job, price, hook, fields)
+        return self.get_story(row.id, account=account)
 
     def concat(self, story_id: str, *, account: str = "local",
                concat_video_urls: Sequence[str] | None = None,
                audio_urls: Sequence[str] | None = None,
                concat_video_files: Sequence[Path] = (),
                audio_files: Sequence[Path] = ()) -> dict[str, Any]:
-        raise NotImplementedError
+        p = v.Problems()
+        video_urls = v.url_list(p, "concat_video_urls", concat_video_urls, limit=50)
+        audio_list = v.url_list(p, "audio_urls", audio_urls, limit=10)
+        video_files = self._check_files(p, "concat_video_files", concat_video_files)
+        audio_paths = self._check_files(p, "audio_files", audio_files)
+        p.raise_if_any()
+        row = self._own(story_id, account)
+        with self._story_lock(row.id):
+            row = self._fresh(row)
+            self._not_busy(row)
+            videos: list[dict[str, str]] = [{"url": u} for u in video_urls]
+            if not videos and not video_files:
+                videos = [{"url": s["video_url"]} for s in row.scenes if s.get("video_url")]
+                if not videos:
+                    raise BadRequest("The story has no scene videos yet: call POST "
+                                     f"/story/{row.id}/videos first, or pass concat_video_urls")
+            audios: list[dict[str, str]] = [{"url": u} for u in audio_list]
+            price = credits.concat_price(videos=len(videos) + len(video_files),
+                                         audios=len(audios) + len(audio_paths))
+            job = {"kind": "concat", "videos": videos, "audios": audios}
+
+            def add_files(story_dir: Path) -> None:
+                job["videos"] += [{"upload": r} for r in self._save_uploads(
+                    story_dir.name, video_files, prefix="video")]
+                job["audios"] += [{"upload": r} for r in self._save_uploads(
+                    story_dir.name, audio_paths, prefix="audio")]
+
+            self._submit(row, job, price, None, {}, before=add_files)
+        return self.get_story(row.id, account=account)
 
     # --- records ----------------------------------------------------------------------
     def get_story(self, story_id: str, *, account: str = "local") -> dict[str, Any]:
-        raise NotImplementedError
+        return self._present(self._own(story_id, account))
 
     def update_story(self, story_id: str, *, account: str = "local", title: str | None = None,
                      description: str | None = None,
                      visibility_status: str | None = None) -> dict[str, Any]:
-        raise NotImplementedError
+        p = v.Problems()
+        fields: dict[str, Any] = {}
+        if title is not None:
+            fields["title"] = v.title(p, title)
+        if description is not None:
+            if not isinstance(description, str):
+                p.add("description", "must be a string", "string_type")
+            elif len(description) > 5000:
+                p.add("description", "must be at most 5000 characters", "string_too_long")
+            else:
+                fields["description"] = description
+        if visibility_status is not None:
+            fields["visibility_status"] = v.enum(p, "visibility_status", str(visibility_status)
+                                                 if isinstance(visibility_status, int)
+                                                 else visibility_status, v.VISIBILITY)
+        p.raise_if_any()
+        row = self._own(story_id, account)
+        self.store.update(row.id, **fields)
+        return self.get_story(row.id, account=account)
 
     def delete_story(self, story_id: str, *, account: str = "local") -> dict[str, Any]:
-        raise NotImplementedError
+        row = self._own(story_id, account)
+        before = self._present(row)
+        self.jobs.cancel(row.id)  # a running job stops at its next check
+        self.store.delete(row.id)
+        if self.jobs.is_active(row.id):
+            # The job may still write a file before it notices; sweep once it has stopped.
+            folder = self.store.story_dir(row.id)
+            threading.Thread(target=self._sweep_after, args=(row.id, folder),
+                             daemon=True).start()
+        return before
+
+    def _sweep_after(self, story_id: str, folder: Path) -> None:
+        self.jobs.wait_idle(story_id, timeout=600)
+        shutil.rmtree(folder, ignore_errors=True)
 
     def wait(self, story_id: str, *, account: str = "local",
              timeout: float | None = None) -> dict[str, Any]:
-        """Block until the story is success or fail (in-process convenience)."""
-        raise NotImplementedError
+        """Block until the story's job ends (success or fail) and return the story.
+
+        A story with no job running (e.g. after create_storyboard) is returned at once; on
+        timeout the current record is returned, so check its status.
+        """
+        row = self._own(story_id, account)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        self.jobs.wait_idle(row.id, timeout)
+        story = self.get_story(row.id, account=account)
+        while story["status"] == "processing" and self.jobs.is_active(row.id) and (
+                deadline is None or time.monotonic() < deadline):
+            time.sleep(0.05)
+            story = self.get_story(row.id, account=account)
+        return story
 
     def media_path(self, url_path: str) -> Path:
         """The file behind a "/media/..." URL path; NotFound for anything outside."""
-        raise NotImplementedError
+        return self.store.media_path(url_path)
+
+    # --- account ----------------------------------------------------------------------
+    def balance(self, account: str = "local") -> int:
+        """The account's remaining credits."""
+        return self.store.balance(account)
+
+    # --- internals: admission ----------------------------------------------------------
+    def _automatic_params(self, *, idea: Any, scene_count: Any, image_tool: Any,
+                          video_tool: Any, scene_duration: Any, aspect_ratio: Any,
+                          is_transition: Any, elements: Any, audio_option: Any, language: Any,
+                          title: Any, webhook_url: Any) -> dict[str, Any]:
+        idea = v.require_idea(idea)
+        p = v.Problems()
+        params = {
+            "idea": idea,
+            "scene_count": v.as_int(p, "scene_count", scene_count, 1, v.MAX_SCENES),
+            "image_tool": v.enum(p, "image_tool", image_tool, v.IMAGE_TOOLS),
+            "video_tool": v.enum(p, "video_tool", video_tool, v.VIDEO_TOOLS),
+            "scene_duration": v.scene_duration(p, scene_duration),
+            "aspect_ratio": v.enum(p, "aspect_ratio", aspect_ratio, v.ASPECT_RATIOS),
+            "is_transition": v.as_bool(p, "is_transition", is_transition),
+            "elements": v.elements(p, elements),
+            "audio": v.audio_option(p, audio_option),
+            "language": v.enum(p, "language", language, v.LANGUAGES),
+            "title": v.title(p, title),
+            "webhook_url": v.webhook(p, webhook_url),
+        }
+        p.raise_if_any()
+        return params
+
+    def _image_inputs(self, urls: Sequence[str] | None, files: Sequence[Path] | None, *,
+                      required: bool) -> tuple[list[Path], list[str]]:
+        p = v.Problems()
+        checked_files = self._check_files(p, "image_files", files or (), images=True)
+        checked_urls = [] if checked_files else v.url_list(p, "image_urls", urls)
+        if len(checked_files) > v.MAX_IMAGES:
+            p.add("image_files", f"at most {v.MAX_IMAGES} images; got {len(checked_files)}",
+                  "too_long")
+        p.raise_if_any()
+        if required and not checked_files and not checked_urls:
+            raise BadRequest("Missing required parameters: give image_urls or image_files "
+                             "(at least one image)")
+        return checked_files, checked_urls
+
+    def _check_files(self, p: v.Problems, name: str, files: Sequence[Path] | None, *,
+                     images: bool = False) -> list[Path]:
+        out = []
+        for i, item in enumerate(files or ()):
+            path = Path(item)
+            if not path.is_file():
+                p.add([name, i], f"file not found: {path}", "file_missing")
+                continue
+            if images:
+                try:
+                    pipeline.verify_image(path, str(path))
+                except MediaError as exc:
+                    p.add([name, i], str(exc), "image_invalid")
+                    continue
+            out.append(path)
+        return out
+
+    def _start_automatic(self, account: str, mode: str, params: dict[str, Any], *,
+                         files: Sequence[Path] = ()) -> dict[str, Any]:
+        scenes = len(files) or params["scene_count"]
+        price = credits.automatic_price(scenes=scenes, seconds=params["scene_duration"],
+                                        transition=params["is_transition"],
+                                        audio=params["audio"], user_images=mode == "images")
+        with self.jobs.slot(account) as slot:
+            self.store.charge(account, price)
+            title = params.pop("title")
+            row = self.store.create(account=account, mode=mode, params=params, title=title,
+                                    used_credits=price)
+            params["uploads"] = self._save_uploads(row.id, files)
+            job = {"kind": "auto"}
+            self.store.update(row.id, params=params, job=job)
+            self.jobs.submit(row.id, account, work.steps_for(job, mode),
+                             work.build_job(self.store, self._job_run, row.id, job),
+                             webhook_url=params.get("webhook_url"), slot=slot)
+        return self.get_story(row.id, account=account)
+
+    def _submit(self, row: StoryRow, job: dict[str, Any], price: int, hook: str | None,
+                fields: dict[str, Any], before: Any = None) -> None:
+        with self.jobs.slot(row.account) as slot:
+            self.store.charge(row.account, price)
+            if before is not None:
+                before(self.store.story_dir(row.id))
+            self.store.update(row.id, job=job, status="new", progress_percentage=0,
+                              message=None, video_url=None, **fields)
+            self.store.add_used_credits(row.id, price)
+            self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
+                             work.build_job(self.store, self._job_run, row.id, job),
+                             webhook_url=hook, slot=slot)
+
+    def _save_uploads(self, story_id: str, files: Sequence[Path], prefix: str = "file"
+                      ) -> list[str]:
+        """Copy the caller's files into the story's folder, named by content."""
+        folder = self.store.story_dir(story_id) / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for path in files:
+            suffix = Path(path).suffix.lower()[:8] if Path(path).suffix else ""
+            target = folder / f"{prefix}-{file_digest(Path(path))[:32]}{suffix}"
+            if not target.exists():
+                shutil.copyfile(path, target)
+            saved.append(target.relative_to(self.store.story_dir(story_id)).as_posix())
+        return saved
+
+    # --- internals: stories ---------------------------------------------------------------
+    def _own(self, story_id: str | None, account: str) -> StoryRow:
+        v.check_story_id(story_id)
+        row = self.store.get(str(story_id))
+        if row is None or row.account != account:
+            raise NotFound(f"Story {story_id} not found (or it belongs to another account)")
+        return row
+
+    def _fresh(self, row: StoryRow) -> StoryRow:
+        again = self.store.get(row.id)
+        if again is None:
+            raise NotFound(f"Story {row.id} not found")
+        return again
+
+    def _not_busy(self, row: StoryRow) -> None:
+        if self.jobs.is_active(row.id):
+            raise BadRequest(f"Story {row.id} is being generated; wait until its status is "
+                             "success or fail (GET /story/{story_id}), then retry")
+
+    @contextmanager
+    def _story_lock(self, story_id: str | None) -> Iterator[None]:
+        """One synchronous step at a time per story (two /scenes calls must not race)."""
+        if story_id is None:
+            yield
+            return
+        with self._locks_guard:
+            lock = self._story_locks.setdefault(story_id, threading.Lock())
+        with lock:
+            yield
+
+    def _make_run(self, story_id: str, *, aspect_ratio: str | None,
+                  control: JobControl | None = None) -> pipeline.Run:
+        cfg = self.config
+        return pipeline.Run(
+            story_dir=self.store.story_dir(story_id),
+            size=pipeline.render_size(aspect_ratio or "16:9", cfg.scale), fps=cfg.fps,
+            preset=cfg.x264_preset, url_for=self.store.url_for, resolve=self._resolve,
+            control=control, allow_local_files=cfg.allow_local_files,
+            storyboard_endpoint=cfg.storyboard_endpoint, storyboard_model=cfg.storyboard_model,
+            storyboard_api_key_env=cfg.storyboard_api_key_env)
+
+    def _job_run(self, story_id: str, control: JobControl | None) -> pipeline.Run:
+        row = self.store.get(story_id)
+        aspect = row.params.get("aspect_ratio") if row else None
+        return self._make_run(story_id, aspect_ratio=aspect, control=control)
+
+    def _resume(self) -> None:
+        """Re-queue stories a previous process left unfinished; fail those that cannot run."""
+        for row in self.store.unfinished():
+            job = row.job or {}
+            gone = work.missing_inputs(self.store, row.id, job, row.params)
+            if gone or job.get("kind") not in ("auto", "videos", "concat"):
+                reason = (f"its input files are gone ({', '.join(gone)})" if gone
+                          else "its job could not be understood")
+                self.store.update(row.id, status="fail", job=None, message=(
+                    f"The engine restarted and could not resume this story: {reason}; "
+                    "create it again"))
+                continue
+            log.info("resuming story %s (%s)", row.id, job.get("kind"))
+            hook = row.params.get("webhook_url")
+            self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
+                             work.build_job(self.store, self._job_run, row.id, job),
+                             webhook_url=hook)
+
+    # --- internals: presentation --------------------------------------------------------
+    def _inbound_board(self, board: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A caller's storyboard, with our absolute media URLs made relative again."""
+        base = self.config.public_base_url.rstrip("/")
+        if board is None or not base:
+            return board
+        return _map_strings(board, lambda s: s[len(base):]
+                            if s.startswith(base + MEDIA_PREFIX) else s)
+
+    def _present(self, row: StoryRow) -> dict[str, Any]:
+        p = row.params
+        board = row.storyboard
+        story = {
+            "id": row.id, "status": row.status, "progress_percentage": row.progress_percentage,
+            "message": row.message, "title": row.title, "description": row.description,
+            "visibility_status": row.visibility_status, "used_credits": row.used_credits,
+            "created_at": row.created_at, "updated_at": row.updated_at,
+            "video_url": row.video_url, "storyboard": board, "scenes": row.scenes,
+            "scene_count": len(board["scenes"]) if board else p.get("scene_count", 0),
+            "aspect_ratio": p.get("aspect_ratio", "16:9"), "mode": row.mode,
+            "idea": p.get("idea", ""), "language": p.get("language", "English"),
+            "audio_option": p.get("audio"), "is_transition": p.get("is_transition", False),
+        }
+        base = self.config.public_base_url.rstrip("/")
+        if base:
+            story = _map_strings(story, lambda s: base + s if s.startswith(MEDIA_PREFIX) else s)
+        return story
+
+
+def _map_strings(value: Any, fn: Any) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, dict):
+        return {k: _map_strings(x, fn) for k, x in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(x, fn) for x in value]
+    return value

@@ -1,0 +1,75 @@
+"""Content-addressed asset files: the name is the sha256 of the inputs, so work is reused.
+
+Every rendered file (element and scene images, narrations, music, clips, final videos) is
+named `<stage>-<sha256(stage, version, inputs)>.<ext>`. If that file exists, the stage is
+skipped; otherwise it is produced under a temporary name and renamed into place, so a
+crash never leaves a half-written asset that would later be mistaken for a finished one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# Bump to invalidate every cached asset when a stage's output changes meaning.
+ASSET_VERSION = "1"
+
+_digest_cache: dict[tuple[str, int, int], str] = {}
+_digest_lock = threading.Lock()
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes (memoized on path, size and mtime)."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    with _digest_lock:
+        if key in _digest_cache:
+            return _digest_cache[key]
+    sha = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(chunk)
+    digest = sha.hexdigest()
+    with _digest_lock:
+        _digest_cache[key] = digest
+    return digest
+
+
+def inputs_key(stage: str, inputs: dict[str, Any]) -> str:
+    """The canonical hash of a stage's inputs (paths must be given as digests)."""
+    doc = json.dumps({"stage": stage, "v": ASSET_VERSION, "in": inputs}, sort_keys=True,
+                     separators=(",", ":"), default=str, ensure_ascii=False)
+    return hashlib.sha256(doc.encode()).hexdigest()
+
+
+class AssetStore:
+    """One folder of content-addressed files; `produced` lists what was really rendered."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.produced: list[str] = []
+
+    def path_for(self, stage: str, inputs: dict[str, Any], ext: str) -> Path:
+        return self.folder / f"{stage}-{inputs_key(stage, inputs)}.{ext}"
+
+    def get(self, stage: str, inputs: dict[str, Any], ext: str,
+            produce: Callable[[Path], object]) -> Path:
+        """The asset's path, produced first if it does not exist yet."""
+        path = self.path_for(stage, inputs, ext)
+        if path.is_file() and path.stat().st_size > 0:
+            return path
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp.{ext}")
+        try:
+            produce(tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.produced.append(path.name)
+        return path

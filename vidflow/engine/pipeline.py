@@ -1,0 +1,495 @@
+"""The reference's 7 steps over the stages, content-addressed so unchanged work is reused.
+
+    1 storyboard   2 element images   3 scene images   4 narration
+    5 music / native sound            6 animation      7 composition
+
+Each step is a function of a `Run` (where files go, how to report progress, how to save
+the story as it fills in) and plain values. A scene's image, narration and clip are
+assets named by the hash of their inputs, so regenerating a story re-renders only the
+scenes whose inputs changed, and a resumed story redoes only what was not finished.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vidflow.engine import fetch
+from vidflow.engine.assets import AssetStore, file_digest
+from vidflow.engine.jobs import JobControl
+from vidflow.errors import MediaError
+
+log = logging.getLogger(__name__)
+
+NARRATION_PAD = 0.5  # seconds of quiet after a scene's narration
+MIN_SCENE = 1.5  # seconds; a scene never flashes by shorter than this
+TRANSITION = 0.5  # seconds of xfade between scenes when is_transition
+OUTPUT_KEYS = ("image_url", "narration_url", "video_url", "duration", "narration_duration")
+ELEMENT_KINDS = ("characters", "environments", "objects")
+
+_MOODS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("epic", ("epic", "cinematic", "hero", "adventure", "dramatic", "powerful")),
+    ("dark", ("dark", "mystery", "night", "horror", "suspense", "thriller")),
+    ("playful", ("fun", "cute", "playful", "funny", "kids", "happy", "party", "musical")),
+    ("calm", ("calm", "relax", "peaceful", "gentle", "soft", "serene", "spa", "meditation")),
+    ("upbeat", ("promo", "promotional", "commercial", "energetic", "sport", "launch", "tech")),
+)
+
+
+def mood_of(text: str) -> str:
+    """The music mood an idea suggests (first matching family; "warm" otherwise)."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    for mood, keys in _MOODS:
+        if words & set(keys):
+            return mood
+    return "warm"
+
+
+def render_size(aspect_ratio: str, scale: float) -> tuple[int, int]:
+    """The aspect ratio's resolution times `scale`, even numbers (yuv420p)."""
+    from vidflow.engine.stages.images import aspect_size
+
+    return aspect_size(aspect_ratio, scale=scale)
+
+
+def scene_durations(narration: Sequence[float | None], *, nominal: float, fps: int,
+                    transition: float = 0.0) -> list[float]:
+    """Seconds per scene: narration length + pad (+ the xfade overlap), else `nominal`.
+
+    Rounded to whole frames so starts computed here match the clips exactly.
+    """
+    out = []
+    for seconds in narration:
+        wanted = nominal if seconds is None else max(seconds + NARRATION_PAD + transition,
+                                                     MIN_SCENE)
+        out.append(round(wanted * fps) / fps)
+    return out
+
+
+def transition_for(durations: Sequence[float], enabled: bool) -> float:
+    """The xfade length: TRANSITION, but never more than a third of the shortest scene."""
+    if not enabled or len(durations) < 2:
+        return 0.0
+    return min(TRANSITION, min(durations) / 3)
+
+
+def scene_starts(durations: Sequence[float], transition: float) -> list[float]:
+    starts, t = [], 0.0
+    for d in durations:
+        starts.append(round(t, 6))
+        t += d - transition
+    return starts
+
+
+def total_duration(durations: Sequence[float], transition: float) -> float:
+    return sum(durations) - transition * max(0, len(durations) - 1)
+
+
+def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a stage, dropping optional keywords its signature does not take (e.g. preset)."""
+    params = inspect.signature(fn).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        kwargs = {k: v for k, v in kwargs.items() if k in params}
+    return fn(*args, **kwargs)
+
+
+@dataclass
+class Run:
+    """Everything a step needs from outside: folders, settings, reporting, saving."""
+
+    story_dir: Path
+    size: tuple[int, int]
+    fps: int
+    preset: str
+    url_for: Callable[[Path], str]
+    resolve: fetch.LocalResolver
+    save: Callable[..., None] = lambda **fields: None
+    control: JobControl | None = None
+    allow_local_files: bool = True
+    storyboard_endpoint: str | None = None
+    storyboard_model: str = "gpt-4o-mini"
+    storyboard_api_key_env: str = "OPENAI_API_KEY"
+    assets: AssetStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.assets = AssetStore(self.story_dir / "assets")
+
+    def progress(self, step: str, fraction: float) -> None:
+        if self.control is not None:
+            self.control.progress(step, fraction)
+
+    def check(self) -> None:
+        if self.control is not None:
+            self.control.check()
+
+
+# --- 1. storyboard --------------------------------------------------------------------
+
+def write_storyboard(run: Run, *, idea: str, scene_count: int, language: str,
+                     elements: dict[str, Any] | None, image_count: int | None = None,
+                     url: str | None = None) -> dict[str, Any]:
+    """The storyboard; url mode reads the page first and notes it when that fails."""
+    from vidflow.engine.stages import storyboard as stage
+
+    notes: list[str] = []
+    page_text = None
+    if url:
+        try:
+            page_text = fetch.page_text(url)
+            notes.append(f"Page text read from {url}.")
+        except MediaError as exc:
+            notes.append(f"Could not read {url} ({exc}); the storyboard follows the idea alone.")
+    writer = _writer(run, stage)
+    board = writer(idea, scene_count=scene_count, language=language,
+                   elements=copy.deepcopy(elements) if elements else None,
+                   page_text=page_text, image_count=image_count)
+    if getattr(writer, "note", None):
+        notes.append(str(writer.note))
+    if notes:
+        board["notes"] = notes
+    run.progress("storyboard", 1.0)
+    return board
+
+
+def _writer(run: Run, stage: Any) -> Callable[..., dict[str, Any]]:
+    chat = getattr(stage, "ChatStoryboardWriter", None)
+    if run.storyboard_endpoint and chat is not None:
+        return _call(chat, run.storyboard_endpoint, model=run.storyboard_model,
+                     api_key_env=run.storyboard_api_key_env,
+                     base_url=run.storyboard_endpoint, endpoint=run.storyboard_endpoint)
+    return stage.write_storyboard
+
+
+# --- user images ------------------------------------------------------------------------
+
+def verify_image(path: Path, label: str) -> Path:
+    """MediaError unless Pillow can read the file as an image."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise MediaError(f"{label} is not a readable image (JPEG, PNG or WebP expected)"
+                         ) from exc
+    return path
+
+
+def fetch_images(run: Run, urls: Sequence[str]) -> list[Path]:
+    """Download image_urls into the story's uploads folder (one file per URL, reused)."""
+    folder = run.story_dir / "uploads"
+    paths = []
+    for i, url in enumerate(urls):
+        out = folder / f"url-{_short_hash(url)}.img"
+        if not out.is_file():
+            fetch.fetch_to(url, out, local=run.resolve)
+        paths.append(verify_image(out, f"Image {i + 1} ({url})"))
+        run.check()
+    return paths
+
+
+def _short_hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# --- 2. element images ------------------------------------------------------------------
+
+def element_source(run: Run, element: dict[str, Any]) -> Path | None:
+    """A user-supplied image for an element (local file or URL); None: render one."""
+    for key in ("image", "image_path"):
+        value = element.get(key)
+        if isinstance(value, dict):  # the spec's {"path", "sha256"} form
+            value = value.get("path")
+        if value and run.allow_local_files:
+            path = Path(str(value)).expanduser()
+            if not path.is_file():
+                raise MediaError(f"Element '{element.get('name')}': image file {value} "
+                                 "does not exist")
+            return verify_image(path, f"Element '{element.get('name')}' image {value}")
+    for key in ("image_url", "URL", "url"):
+        value = element.get(key)
+        if not value:
+            continue
+        local = run.resolve(str(value))
+        if local is not None:
+            if local.parent == run.assets.folder and local.name.startswith("element-"):
+                return None  # our own earlier render: render again from the description
+            return local
+        out = run.story_dir / "uploads" / f"url-{_short_hash(str(value))}.img"
+        if not out.is_file():
+            fetch.fetch_to(str(value), out, local=run.resolve)
+        return verify_image(out, f"Element '{element.get('name')}' image {value}")
+    return None
+
+
+def _element_inputs(element: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in element.items() if k not in ("image_url", "URL", "url", "image",
+                                                          "image_path")}
+
+
+def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
+    """Render (or reuse) an image per element; generated ones get an image_url."""
+    from vidflow.engine.stages import images as stage
+
+    items = [(kind, el) for kind in ELEMENT_KINDS for el in board.get(kind, [])]
+    out: dict[str, Path] = {}
+    for n, (kind, element) in enumerate(items):
+        source = element_source(run, element)
+        inputs = {"kind": kind, "element": _element_inputs(element), "size": run.size,
+                  "source": file_digest(source) if source else None}
+        # The stage sees no image fields: which user image is used is decided here.
+        bare = _element_inputs(element)
+        path = run.assets.get("element", inputs, "png", lambda tmp, el=bare, k=kind,
+                              src=source: _call(stage.render_element, el, k, run.size, tmp,
+                                                source=src))
+        out[str(element.get("name"))] = path
+        if source is None or not any(element.get(k) for k in ("image_url", "URL", "url")):
+            element["image_url"] = run.url_for(path)
+        run.progress("elements", (n + 1) / len(items))
+    run.progress("elements", 1.0)
+    return out
+
+
+# --- 3. scene images ----------------------------------------------------------------------
+
+def _scene_inputs(scene: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in scene.items() if k not in OUTPUT_KEYS}
+
+
+def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path],
+                 base_images: Sequence[Path] = ()) -> list[Path]:
+    from vidflow.engine.stages import images as stage
+
+    scenes = board["scenes"]
+    # Elements without image fields: the user's images arrive only via element_paths.
+    clean = {**board, **{k: [_element_inputs(e) for e in board.get(k, [])]
+                         for k in ELEMENT_KINDS}}
+    out = []
+    for i, scene in enumerate(scenes):
+        shown = [str(n) for n in scene.get("elements", [])] + [str(scene.get("environment"))]
+        used = {n: element_paths[n] for n in shown if n in element_paths}
+        base = base_images[i] if i < len(base_images) else None
+        inputs = {"scene": _scene_inputs(scene), "size": run.size,
+                  "elements": {n: file_digest(p) for n, p in sorted(used.items())},
+                  "element_text": [_element_inputs(e) for kind in ELEMENT_KINDS
+                                   for e in board.get(kind, []) if e.get("name") in used],
+                  "base": file_digest(base) if base else None}
+        path = run.assets.get("scene", inputs, "png", lambda tmp, sc=scene, b=base: _call(
+            stage.render_scene, sc, clean, run.size, tmp, element_images=dict(element_paths),
+            base_image=b))
+        out.append(path)
+        scene["image_url"] = run.url_for(path)
+        run.progress("scenes", (i + 1) / len(scenes))
+    return out
+
+
+# --- 4. narration ------------------------------------------------------------------------
+
+def narration_text(scene: dict[str, Any]) -> str:
+    return str(scene.get("narrator") or scene.get("narration") or "").strip()
+
+
+def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
+               language: str) -> list[tuple[Path, float] | None]:
+    """One WAV per scene with text, when narration is on (native audio turns it off)."""
+    scenes = board["scenes"]
+    if not audio.get("has_narration") or audio.get("native_audio"):
+        for scene in scenes:
+            scene.pop("narration_url", None)
+        run.progress("narration", 1.0)
+        return [None] * len(scenes)
+    from vidflow.engine.stages import narration as stage
+    from vidflow.engine.stages.ffmpeg import probe
+
+    voice = str(audio.get("narrator") or "Rachel")
+    out: list[tuple[Path, float] | None] = []
+    for i, scene in enumerate(scenes):
+        text = narration_text(scene)
+        if not text:
+            out.append(None)
+            scene.pop("narration_url", None)
+            continue
+        inputs = {"text": text, "narrator": voice, "language": language}
+        path = run.assets.get("narration", inputs, "wav", lambda tmp, t=text: _call(
+            stage.synthesize, t, narrator=voice, language=language, out=tmp))
+        seconds = probe(path).duration
+        out.append((path, seconds))
+        scene["narration_url"] = run.url_for(path)
+        scene["narration_duration"] = round(seconds, 3)
+        run.progress("narration", (i + 1) / len(scenes))
+    run.progress("narration", 1.0)
+    return out
+
+
+# --- 5. music and native sound -------------------------------------------------------------
+
+def music(run: Run, *, mood: str, seconds: float) -> Path:
+    from vidflow.engine.stages import music as stage
+
+    inputs = {"mood": mood, "seconds": round(seconds, 3)}
+    path = run.assets.get("music", inputs, "wav", lambda tmp: _call(
+        stage.background_music, seconds, mood=mood, out=tmp))
+    run.progress("music", 0.5)
+    return path
+
+
+def environment_text(board: dict[str, Any], name: str) -> str:
+    for env in board.get("environments", []):
+        if env.get("name") == name:
+            return f"{name}: {env.get('description', '')}".strip(": ")
+    return name
+
+
+def ambient(run: Run, board: dict[str, Any], durations: Sequence[float],
+            starts: Sequence[float]) -> Path:
+    """One ambient track: each scene's environment sound for as long as the scene shows."""
+    from vidflow.engine.stages import music as stage
+    from vidflow.engine.stages.ffmpeg import run_ffmpeg
+
+    pieces = []
+    for i, scene in enumerate(board["scenes"]):
+        length = (starts[i + 1] - starts[i]) if i + 1 < len(starts) else durations[i]
+        env = environment_text(board, str(scene.get("environment") or ""))
+        inputs = {"environment": env, "seconds": round(length, 3)}
+        pieces.append(run.assets.get("ambient", inputs, "wav", lambda tmp, e=env, s=length: _call(
+            stage.ambient_sound, s, environment=e, out=tmp)))
+    if len(pieces) == 1:
+        return pieces[0]
+    inputs = {"pieces": [file_digest(p) for p in pieces]}
+
+    def join(tmp: Path) -> None:
+        args: list[str | os.PathLike[str]] = []
+        for p in pieces:
+            args += ["-i", p]
+        graph = "".join(f"[{i}:a]" for i in range(len(pieces)))
+        args += ["-filter_complex", f"{graph}concat=n={len(pieces)}:v=0:a=1[a]",
+                 "-map", "[a]", tmp]
+        run_ffmpeg(args, what="join ambient sound")
+
+    return run.assets.get("ambient-track", inputs, "wav", join)
+
+
+# --- 6. animation --------------------------------------------------------------------------
+
+def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: Sequence[float],
+            *, loop: int = 1, static: bool = False) -> list[Path]:
+    from vidflow.engine.stages import animate as stage
+
+    clips = []
+    scenes = board["scenes"]
+    for i, (image, seconds) in enumerate(zip(images, durations, strict=True)):
+        camera = "static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
+        inputs = {"image": file_digest(image), "seconds": seconds, "camera": camera,
+                  "size": run.size, "fps": run.fps, "loop": loop, "preset": run.preset}
+        path = run.assets.get("clip", inputs, "mp4", lambda tmp, im=image, s=seconds, c=camera:
+                              _call(stage.animate_scene, im, tmp, duration=s, camera_movement=c,
+                                    size=run.size, fps=run.fps, loop=loop, preset=run.preset))
+        clips.append(path)
+        scenes[i]["video_url"] = run.url_for(path)
+        scenes[i]["duration"] = seconds
+        run.progress("animation", (i + 1) / len(images))
+    return clips
+
+
+# --- 7. composition ------------------------------------------------------------------------
+
+def compose(run: Run, clips: Sequence[Path], *, transition: float,
+            narration: Sequence[tuple[Path, float]], music_path: Path | None,
+            ambient_path: Path | None) -> Path:
+    """The final MP4 (an asset, then published as the story's final.mp4)."""
+    from vidflow.engine.stages import compose as stage
+
+    inputs = {"clips": [file_digest(c) for c in clips], "transition": transition,
+              "narration": [(file_digest(p), start) for p, start in narration],
+              "music": file_digest(music_path) if music_path else None,
+              "ambient": file_digest(ambient_path) if ambient_path else None,
+              "size": run.size, "fps": run.fps, "preset": run.preset}
+    path = run.assets.get("final", inputs, "mp4", lambda tmp: _call(
+        stage.compose_story, list(clips), tmp, size=run.size, fps=run.fps,
+        transition=transition, narrations=list(narration), music=music_path,
+        ambient=ambient_path, preset=run.preset))
+    run.progress("composition", 0.9)
+    return publish(run, path)
+
+
+def publish(run: Run, asset: Path, name: str = "final.mp4") -> Path:
+    """Give the finished asset its stable name in the story folder (atomically)."""
+    final = run.story_dir / name
+    tmp = final.with_name(f".{name}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(asset, tmp)
+    except OSError:
+        shutil.copyfile(asset, tmp)
+    os.replace(tmp, final)
+    return final
+
+
+def concat(run: Run, videos: Sequence[Path], audios: Sequence[Path]) -> Path:
+    from vidflow.engine.stages import compose as stage
+
+    inputs = {"videos": [file_digest(v) for v in videos],
+              "audio": [file_digest(a) for a in audios], "size": run.size}
+    path = run.assets.get("concat", inputs, "mp4", lambda tmp: _call(
+        stage.concat_videos, list(videos), tmp, size=run.size, audio=list(audios),
+        fps=run.fps, preset=run.preset))
+    run.progress("composition", 0.9)
+    return publish(run, path)
+
+
+# --- the whole film ------------------------------------------------------------------------
+
+@dataclass
+class VideoPlan:
+    """How scenes become a film: create_videos' parameters or the automatic defaults."""
+
+    nominal: float  # seconds per scene when there is no narration
+    loop: int = 1
+    transition: bool = False
+    static: bool = False
+
+
+def make_film(run: Run, board: dict[str, Any], images: Sequence[Path],
+              voice: Sequence[tuple[Path, float] | None], audio: dict[str, Any], *,
+              plan: VideoPlan, mood: str) -> tuple[Path, list[dict[str, Any]]]:
+    """Steps 5-7: durations, music or native sound, animation, composition."""
+    narrated = any(v is not None for v in voice)
+    loop = 1 if narrated else plan.loop  # the reference: loop is ignored with narration
+    lengths = [v[1] if v else None for v in voice] if narrated else [None] * len(images)
+    guess = transition_for([plan.nominal * loop] * len(images), plan.transition)
+    durations = scene_durations(lengths, nominal=plan.nominal * loop, fps=run.fps,
+                                transition=guess)
+    fade = transition_for(durations, plan.transition)
+    starts = scene_starts(durations, fade)
+    seconds = total_duration(durations, fade)
+    music_path = music(run, mood=mood, seconds=seconds) if audio.get("has_bg_music") else None
+    ambient_path = ambient(run, board, durations, starts) if audio.get("native_audio") else None
+    run.progress("music", 1.0)
+    clips = animate(run, board, images, durations, loop=loop, static=plan.static)
+    placed = [(v[0], starts[i]) for i, v in enumerate(voice) if v is not None]
+    final = compose(run, clips, transition=fade, narration=placed, music_path=music_path,
+                    ambient_path=ambient_path)
+    return final, scene_records(board)
+
+
+def scene_records(board: dict[str, Any]) -> list[dict[str, Any]]:
+    """The story's `scenes` array: each scene's name, text and media URLs."""
+    records = []
+    for i, scene in enumerate(board.get("scenes", [])):
+        record = {"index": i, "name": scene.get("name", f"Scene {i + 1}"),
+                  "narration": narration_text(scene)}
+        for key in OUTPUT_KEYS:
+            if key in scene:
+                record[key] = scene[key]
+        records.append(record)
+    return records
