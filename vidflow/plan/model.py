@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import Enum
 from typing import Any
 
@@ -39,6 +39,7 @@ from vidflow.spec.model import Lifecycle, ProviderConfig, ResolvedStory
 from vidflow.state.lockfile import LockEntry
 
 PLAN_FORMAT_VERSION = 1
+_STORY_FIELDS = fields(ResolvedStory)
 
 
 class Action(Enum):
@@ -127,6 +128,8 @@ class Change:
         return self.before.story_id if self.before else None
 
     def to_json(self) -> dict[str, Any]:
+        """The change as JSON; a no-op carries no before/after (nothing to apply)."""
+        noop = self.action is Action.NOOP
         return {
             "address": self.address,
             "action": self.action.key,
@@ -141,8 +144,8 @@ class Change:
             "moved_from": self.moved_from,
             "deposed": self.deposed,
             "story_id": self.story_id,
-            "before": self.before.to_json() if self.before else None,
-            "after": story_to_json(self.after) if self.after else None,
+            "before": self.before.to_json() if self.before and not noop else None,
+            "after": story_to_json(self.after) if self.after and not noop else None,
         }
 
     @classmethod
@@ -238,8 +241,9 @@ class Plan:
 
 
 def story_to_json(story: ResolvedStory) -> dict[str, Any]:
-    """A resolved story's full form (everything a later apply needs)."""
-    data = asdict(story)
+    """A resolved story's full form (everything a later apply needs); shallow, no copies."""
+    data = {f.name: getattr(story, f.name) for f in _STORY_FIELDS}
+    data["lifecycle"] = {"prevent_destroy": story.lifecycle.prevent_destroy}
     data["location"] = str(story.location) if story.location else None
     return data
 

@@ -21,8 +21,8 @@ import json
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from vidflow.errors import LockfileError
 from vidflow.spec.model import ResolvedStory
+from vidflow.state.fastschema import UnsupportedSchema, compile_schema
 
 FORMAT_VERSION = 1
 LOCKFILE_NAME = "vidflow.lock"
@@ -89,14 +90,20 @@ class LockEntry:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """A plain dict (shallow: `params` is shared, not copied; 10,000 entries are cheap)."""
+        data = {f.name: getattr(self, f.name) for f in _ENTRY_FIELDS}
+        data["deposed"] = list(self.deposed)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LockEntry:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in _ENTRY_NAMES}
         values["deposed"] = list(values.get("deposed") or [])
         return cls(**values)
+
+
+_ENTRY_FIELDS = fields(LockEntry)
+_ENTRY_NAMES = frozenset(f.name for f in _ENTRY_FIELDS)
 
 
 def _new_lineage() -> str:
@@ -214,61 +221,34 @@ def check_entry(address: str, entry: LockEntry) -> None:
 
 
 @cache
-def _validator() -> Any:
-    from jsonschema import Draft202012Validator
-
+def _schema() -> dict[str, Any]:
     try:
-        schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+        return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:  # a broken install, not a user error
         raise LockfileError(f"cannot read the lockfile schema {SCHEMA_PATH}: {exc}") from exc
-    return Draft202012Validator(schema)
 
 
 @cache
-def _entry_validator() -> Any:
-    """The schema of one entry: validating entries one by one lets us cache the result."""
-    from jsonschema import Draft202012Validator
+def _checker() -> Callable[[Any], list[str]]:
+    """The schema compiled for speed; jsonschema if it ever uses a keyword we lack."""
+    schema = _schema()
+    try:
+        return compile_schema(schema)
+    except UnsupportedSchema:
+        from jsonschema import Draft202012Validator
 
-    schema = _validator().schema
-    return Draft202012Validator({**schema["$defs"]["entry"], "$defs": schema["$defs"]})
-
-
-# Entries already validated, by their serialized text: the executor writes the lockfile after
-# every state change, and re-validating 10,000 unchanged entries each time would dominate.
-_VALID_ENTRIES: set[str] = set()
-_VALID_CACHE_MAX = 200_000
+        validator = Draft202012Validator(schema)
+        return lambda doc: [_describe(e) for e in validator.iter_errors(doc)]
 
 
-def _schema_problems(doc: Any, entry_texts: Mapping[str, str] | None = None) -> list[str]:
-    """Every schema violation in `doc`, as "field.path: message" lines."""
-    if not isinstance(doc, dict):
-        return ["the document is not a JSON object"]
-    head = {k: v for k, v in doc.items() if k != "entries"}
-    head["entries"] = {}
-    problems = [_describe(err) for err in _validator().iter_errors(head)]
-    entries = doc.get("entries")
-    if not isinstance(entries, dict):
-        return [*problems, "entries: must be an object keyed by address"]
-    validator = _entry_validator()
-    for address, entry in entries.items():
-        text = entry_texts.get(address) if entry_texts else None
-        if text is not None and text in _VALID_ENTRIES:
-            continue
-        errs = [_describe(err, f"entries.{address}") for err in validator.iter_errors(entry)]
-        problems += errs
-        if not errs and text is not None and len(_VALID_ENTRIES) < _VALID_CACHE_MAX:
-            _VALID_ENTRIES.add(text)
-    return problems
+def schema_problems(doc: Any) -> list[str]:
+    """Every violation of schemas/lockfile.schema.json in `doc`, as "field.path: message"."""
+    return _checker()(doc)
 
 
-def _describe(err: Any, prefix: str = "") -> str:
+def _describe(err: Any) -> str:
     path = ".".join(str(p) for p in err.absolute_path)
-    where = ".".join(p for p in (prefix, path) if p)
-    return f"{where}: {err.message}" if where else err.message
-
-
-def _entry_text(entry: dict[str, Any]) -> str:
-    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
+    return f"{path}: {err.message}" if path else err.message
 
 
 def read_lockfile(path: str | os.PathLike[str]) -> Lockfile:
@@ -296,9 +276,7 @@ def read_lockfile(path: str | os.PathLike[str]) -> Lockfile:
             f"{path}: the lockfile has format version {version}, written by a newer vidflow; "
             f"this one reads version {FORMAT_VERSION} and will not overwrite it",
             hint="upgrade vidflow")
-    texts = ({a: _entry_text(e) for a, e in doc["entries"].items() if isinstance(e, dict)}
-             if isinstance(doc, dict) and isinstance(doc.get("entries"), dict) else None)
-    problems = _schema_problems(doc, texts)
+    problems = schema_problems(doc)
     if problems:
         listed = "\n  ".join(problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
@@ -333,9 +311,7 @@ def write_lockfile(path: str | os.PathLike[str], lock: Lockfile) -> Lockfile:
         check_entry(address, entry)
     new = replace(lock, version=FORMAT_VERSION, serial=lock.serial + 1,
                   lineage=lock.lineage or _new_lineage())
-    doc = new.to_json()
-    texts = {a: _entry_text(e) for a, e in doc["entries"].items()}
-    problems = _schema_problems(doc, texts)
+    problems = schema_problems(new.to_json())
     if problems:
         raise LockfileError(f"{path}: refusing to write an invalid lockfile: "
                             + "; ".join(problems[:5]))
