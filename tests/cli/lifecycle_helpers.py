@@ -1,0 +1,82 @@
+"""Helpers for the end-to-end lifecycle tests: a small project, running vidflow, probing."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+
+ROOT = Path(__file__).resolve().parents[2]
+VIDFLOW = ROOT / ".venv" / "bin" / "vidflow"
+SMALL_RENDER = {"VIDFLOW_ENGINE_SCALE": "0.25", "VIDFLOW_ENGINE_FPS": "10"}
+
+# Small, silent, one scene each: the cheapest real render the engine makes.
+STORY = """\
+  {address}:
+    mode: idea
+    title: {title}
+    idea: {idea}
+    scene_count: 1
+    scene_duration: "5"
+    aspect_ratio: "16:9"
+    audio_option: {{has_bg_music: false, has_narration: false}}
+"""
+
+
+def write_spec(root: Path, stories: dict[str, tuple[str, str]], *, moved: str = "",
+               provider: str = "{type: local}") -> None:
+    """videos.yaml with `stories` (address → (title, idea)) and an optional moved block."""
+    body = "".join(STORY.format(address=a, title=t, idea=i) for a, (t, i) in stories.items())
+    text = f"version: 1\nprovider: {provider}\nstories:\n{body}"
+    if moved:
+        text += f"moved:\n{moved}"
+    (root / "videos.yaml").write_text(text, encoding="utf-8")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def vidflow(*args: str) -> Result:
+    """Run `vidflow ARGS` in process through the real entry point (exit codes included)."""
+    from vidflow.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def lock_entries(root: Path) -> dict[str, dict]:
+    return json.loads((root / "vidflow.lock").read_text())["entries"]
+
+
+def engine_story_ids(root: Path) -> set[str]:
+    """Every story the local engine holds (its SQLite, read directly)."""
+    db = root / ".vidflow" / "engine" / "engine.sqlite3"
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return {row[0] for row in conn.execute("SELECT id FROM stories")}
+
+
+def probe(path: Path) -> tuple[str, float]:
+    """(video codec, duration in seconds) of an MP4, read with PyAV."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return stream.codec_context.name, container.duration / 1_000_000
+
+
+def python() -> str:
+    return sys.executable
