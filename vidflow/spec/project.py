@@ -28,13 +28,28 @@ class _Problems:
     """Collects errors, once each: 10,000 variants sharing one mistake give one line."""
 
     errors: dict[tuple[str, str, str], SpecError] = field(default_factory=dict)
+    _variants: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
 
     def add(self, message: str, location: Location | None, path: PathKey | str,
-            suffix: str = "") -> None:
+            variant: str = "") -> None:
         where = path if isinstance(path, str) else format_path(path)
         key = (str(location), where, message)
         if key not in self.errors:
-            self.errors[key] = SpecError(message + suffix, location=location, field=where)
+            self.errors[key] = SpecError(message, location=location, field=where)
+        if variant:
+            self._variants.setdefault(key, []).append(variant)
+
+    def all(self) -> list[SpecError]:
+        """The errors, each naming the variant it was found in (and how many more)."""
+        out = []
+        for key, err in self.errors.items():
+            seen = self._variants.get(key)
+            if seen:
+                more = f" and {len(seen) - 1} more" if len(seen) > 1 else ""
+                err = SpecError(f"{err.message} (in {seen[0]}{more})", location=err.location,
+                                field=err.field)
+            out.append(err)
+        return out
 
     def extend(self, errors: Sequence[SpecError]) -> None:
         for err in errors:
@@ -82,7 +97,7 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
     _check_outputs(stories, problems)
     moved = _moved(docs, problems)
     if problems:
-        raise SpecErrors(list(problems.errors.values()))
+        raise SpecErrors(problems.all())
     return Project(
         root=str(root.resolve()),
         provider=provider,
@@ -227,7 +242,7 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
     out = []
     for variant in variants:
         address = variant_address(name, variant.identity)
-        suffix = f" (in {address})" if variant.identity else ""
+        suffix = address if variant.identity else ""
         story = _render(merged, leaves, variant, address, variables, doc, problems, suffix)
         if story is None:
             continue
@@ -320,8 +335,8 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
             suffix: str) -> dict[str, Any] | None:
     """One variant's story: templates rendered, copying only the containers they touch."""
     slug = address_slug(address)
-    context = {**variables, "vars": variables, "variant": variant.values, "address": address,
-               "address_slug": slug}
+    context = templating.make_context({**variables, "vars": variables, "variant": variant.values,
+                                       "address": address, "address_slug": slug})
     story = dict(merged)
     copied: set[int] = set()
     ok = True

@@ -7,7 +7,6 @@ Checks take a rendered story (plain dict, one variant) and return problems as
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Any
 
 # The Story API's parameters per mode (POST /story/idea-2-video, url-2-video,
@@ -108,8 +107,8 @@ def _element_problems(story: dict[str, Any]) -> list[Problem]:
 def _output_problems(output: Any) -> list[Problem]:
     if not isinstance(output, str):
         return []
-    pure = PurePosixPath(output.replace("\\", "/"))
-    if pure.is_absolute() or re.match(r"^[A-Za-z]:", output) or ".." in pure.parts:
+    parts = output.replace("\\", "/").split("/")
+    if output.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
         return [(("output",), "must be a relative path inside the project (no leading '/', "
                               "no '..')", False)]
     return []

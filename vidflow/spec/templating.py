@@ -14,12 +14,14 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 RESERVED = frozenset({"vars", "variant", "address", "address_slug"})
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
                             keep_trailing_newline=True)
+_GLOBALS = dict(_env.globals)
 
 
 class TemplateProblem(Exception):
@@ -68,13 +70,22 @@ _NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
 _UNDEFINED = re.compile(r"'([^']+)' is undefined")
 
 
+def make_context(variables: dict[str, Any]) -> dict[str, Any]:
+    """The names templates see, built once per variant and shared by its templates."""
+    return {**_GLOBALS, **variables}
+
+
 def render(compiled: Compiled, context: dict[str, Any]) -> str:
+    """Render with a context from make_context. Jinja's own `render` would merge the
+    globals into a fresh dict per call; with 10,000 variants that merge dominates."""
+    template = compiled.template
     try:
-        return compiled.template.render(context)
+        ctx = Context(_env, context, None, template.blocks)
+        return _env.concat(template.root_render_func(ctx))  # type: ignore[attr-defined]
     except SecurityError as exc:
         raise TemplateProblem(
-            f"template refused by the sandbox: {exc}; templates may only use variables "
-            "and filters") from exc
+            f"template refused by the sandbox: {str(exc).rstrip('.')}; templates may only use "
+            "variables and filters") from exc
     except UndefinedError as exc:
         raise TemplateProblem(_undefined_message(compiled, str(exc)),
                               _line_of(compiled.source, exc)) from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -48,11 +49,10 @@ def _map_error(err: ValidationError, doc: Document) -> Iterable[SpecError]:
         yield SpecError("required field is missing", location=doc.key_where(path),
                         field=format_path((*path, missing)))
         return
-    if kind == "propertyNames":
+    if "propertyNames" in err.schema_path and isinstance(err.instance, str):
+        # jsonschema reports a bad key as the key's own error, at the parent mapping.
         name = err.instance
-        sub = err.context[0] if err.context else None
-        message = _message(sub) if sub is not None else err.message
-        yield SpecError(f"{name!r} {message}" if sub is not None else message,
+        yield SpecError(f"the name {name!r} {_message(err)}",
                         location=doc.key_where((*path, name)), field=format_path((*path, name)))
         return
     yield SpecError(_message(err), location=doc.where(path), field=format_path(path))
@@ -120,6 +120,26 @@ def _leaf_validator(story_path: PathKey) -> Draft202012Validator | None:
 
 
 @cache
+def _quick_check(story_path: PathKey) -> Any:
+    """A fast yes for the common valid value; jsonschema only runs to word a failure."""
+    schema = leaf_schema(story_path) or {}
+    keys = set(schema) - {"description", "default"}
+    if "enum" in schema and keys == {"enum"}:
+        allowed = {(type(v), v) for v in schema["enum"]}
+        return lambda v: (type(v), v) in allowed
+    if keys <= {"type", "minimum", "maximum"} and schema.get("type") == "integer":
+        low, high = schema.get("minimum", -(2**63)), schema.get("maximum", 2**63)
+        return lambda v: type(v) is int and low <= v <= high
+    if keys == {"type"} and schema["type"] == "boolean":
+        return lambda v: type(v) is bool
+    if schema.get("type") == "string" and keys <= {"type", "minLength", "pattern"}:
+        shortest = schema.get("minLength", 0)
+        pattern = re.compile(schema.get("pattern", ""))
+        return lambda v: type(v) is str and len(v) >= shortest and pattern.search(v) is not None
+    return lambda v: False
+
+
+@cache
 def wants_non_string(story_path: PathKey) -> bool:
     schema = leaf_schema(story_path) or {}
     if schema.get("type") in _NON_STRING:
@@ -132,6 +152,8 @@ def check_rendered(story_path: PathKey, text: str) -> tuple[Any, str | None]:
     is not a string, then checked against the field's schema."""
     shape = tuple(0 if isinstance(p, int) else p for p in story_path)
     value: Any = coerce_scalar(text) if wants_non_string(shape) else text
+    if _quick_check(shape)(value):
+        return value, None
     validator = _leaf_validator(shape)
     if validator is None:
         return value, None
