@@ -1,0 +1,115 @@
+"""The same lifecycle through the `http` provider, against `vidflow serve` on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from lifecycle_helpers import lock_entries, probe, vidflow, write_spec
+
+from vidflow.testing import story_server
+
+pytestmark = pytest.mark.slow
+KEY_ENV = "VIDFLOW_TEST_STORY_KEY"
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("CI", raising=False)
+    data = tmp_path / "server-data"
+    with story_server(data) as (base_url, api_key, engine):
+        monkeypatch.setenv(KEY_ENV, api_key)
+        yield base_url, data, engine
+
+
+def _provider(base_url: str) -> str:
+    return f"{{type: http, base_url: '{base_url}', api_key_env: {KEY_ENV}}}"
+
+
+def _server_story_ids(data: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(data / "engine.sqlite3")) as conn:
+        return {row[0] for row in conn.execute("SELECT id FROM stories")}
+
+
+def test_lifecycle_over_http(served, tmp_path: Path):
+    """create → no-op → update in place → replace → delete, all through HTTP."""
+    base_url, data, engine = served
+    root = tmp_path / "videos"
+    root.mkdir()
+    provider = _provider(base_url)
+    write_spec(root, {"alpha": ("Alpha", "A fox in a sunny meadow.")}, provider=provider)
+
+    planned = vidflow("plan", "--detailed-exitcode", str(root))
+    assert planned.code == 2 and "+ alpha" in planned.out
+    applied = vidflow("apply", "--auto-approve", str(root))
+    assert applied.code == 0, applied.out + applied.err
+    entry = lock_entries(root)["alpha"]
+    assert entry["provider"] == f"http:{base_url}" and entry["status"] == "success"
+    codec, duration = probe(root / "out" / "alpha.mp4")
+    assert codec == "h264" and duration > 0
+    first_id = entry["story_id"]
+    assert _server_story_ids(data) == {first_id}
+
+    assert vidflow("plan", "--detailed-exitcode", str(root)).code == 0
+
+    write_spec(root, {"alpha": ("Alpha 2", "A fox in a sunny meadow.")}, provider=provider)
+    assert vidflow("apply", "--auto-approve", str(root)).code == 0
+    assert lock_entries(root)["alpha"]["story_id"] == first_id
+    assert engine.get_story(first_id, account=_account(engine, first_id))["title"] == "Alpha 2"
+    assert _server_story_ids(data) == {first_id}
+
+    write_spec(root, {"alpha": ("Alpha 2", "A heron by a quiet lake.")}, provider=provider)
+    assert vidflow("apply", "--auto-approve", str(root)).code == 0
+    second_id = lock_entries(root)["alpha"]["story_id"]
+    assert second_id != first_id and _server_story_ids(data) == {second_id}
+
+    write_spec(root, {}, provider=provider)
+    assert vidflow("apply", "--auto-approve", str(root)).code == 0
+    assert lock_entries(root) == {} and _server_story_ids(data) == set()
+
+
+def _account(engine, story_id: str) -> str:
+    """The account (API key owner) the server recorded for a story."""
+    with contextlib.closing(sqlite3.connect(engine.config.data_dir / "engine.sqlite3")) as c:
+        return c.execute("SELECT account FROM stories WHERE id = ?", (story_id,)).fetchone()[0]
+
+
+def test_missing_key_names_the_variable_not_a_value(served, tmp_path: Path, monkeypatch):
+    """No key in the environment: one error naming the variable."""
+    base_url, _, _ = served
+    monkeypatch.delenv(KEY_ENV)
+    root = tmp_path / "videos"
+    root.mkdir()
+    write_spec(root, {"alpha": ("Alpha", "A fox.")}, provider=_provider(base_url))
+    result = vidflow("apply", "--auto-approve", str(root))
+    assert result.code == 1 and KEY_ENV in result.err and result.err.count("Error:") == 1
+
+
+def test_local_element_image_is_refused_at_plan_time(served, tmp_path: Path):
+    """An element image given as a local file cannot be uploaded: the plan says so."""
+    base_url, _, _ = served
+    root = tmp_path / "videos"
+    root.mkdir()
+    (root / "jar.png").write_bytes(_tiny_png())
+    (root / "videos.yaml").write_text(
+        f"version: 1\nprovider: {_provider(base_url)}\nstories:\n"
+        "  promo:\n    mode: idea\n    idea: A jar of cream in the snow.\n"
+        "    scene_count: 1\n"
+        "    elements:\n      objects:\n"
+        "        - {name: Jar, description: a glass jar, image: jar.png}\n")
+    result = vidflow("plan", str(root))
+    assert result.code == 1, result.out + result.err
+    assert "promo" in result.err and "elements.objects[0].image" in result.err
+    assert "image_url" in result.err
+
+
+def _tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buf, "PNG")
+    return buf.getvalue()
