@@ -156,3 +156,31 @@ def test_every_lifecycle_command_has_an_example():
     for name in ("plan", "apply", "destroy", "refresh", "show", "import", "output"):
         result = vidflow(name, "--help")
         assert result.code == 0 and "Example:" in result.out, name
+
+
+def test_a_second_vidflow_on_the_project_fails_clearly(project: Path):
+    """While another process holds the state lock, apply and plan refuse with one line."""
+    import multiprocessing
+
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold_lock,
+                                     args=(project / "vidflow.lock", ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        for command in ("apply", "plan"):
+            result = vidflow(command, "--auto-approve" if command == "apply" else "--refresh",
+                             "--lock-timeout", "0.2", str(project))
+            assert result.code == 1, result.out
+            assert "another vidflow is running" in result.err
+    finally:
+        release.set()
+        holder.join(30)
+
+
+def _hold_lock(path: Path, ready, release) -> None:
+    from vidflow.state.lock import state_lock
+
+    with state_lock(path):
+        ready.set()
+        release.wait(60)

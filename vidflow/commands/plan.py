@@ -8,30 +8,41 @@ from pathlib import Path
 import click
 
 from vidflow import output
-from vidflow.commands._options import load, path_argument, target_option, var_options
+from vidflow.commands._options import (
+    load,
+    lock_timeout_option,
+    path_argument,
+    target_option,
+    var_options,
+)
 
 
 def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
          detailed_exitcode: bool = False, targets: Sequence[str] = (), refresh: bool = True,
-         vars_: Sequence[str] = (), var_files: Sequence[Path] = ()) -> int:
-    from vidflow.apply.session import EXIT_CHANGES, check_plan, refresh_remote
+         vars_: Sequence[str] = (), var_files: Sequence[Path] = (),
+         lock_timeout: float = 0.0) -> int:
+    from vidflow.apply.session import EXIT_CHANGES, check_plan, lock_path, refresh_remote
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
-    from vidflow.state.lockfile import lockfile_path, read_lockfile
+    from vidflow.state.lock import state_lock
+    from vidflow.state.lockfile import read_lockfile
 
     project = load(path, vars_, var_files)
-    lock = read_lockfile(lockfile_path(project.root))
-    remote = None
-    if refresh and lock.entries:
-        from vidflow.providers.factory import make_provider
+    # Held as Terraform does: a plan made while an apply runs would be stale at once, and
+    # a refresh must not poll (or, locally, resume) stories an apply is working on.
+    with state_lock(lock_path(project), lock_timeout):
+        lock = read_lockfile(lock_path(project))
+        remote = None
+        if refresh and lock.entries:
+            from vidflow.providers.factory import make_provider
 
-        provider = make_provider(project)
-        try:
-            remote = refresh_remote(provider, lock)
-        finally:
-            provider.close()
-    result = make_plan(project, lock, remote, targets=targets)
+            provider = make_provider(project)
+            try:
+                remote = refresh_remote(provider, lock)
+            finally:
+                provider.close()
+        result = make_plan(project, lock, remote, targets=targets)
     if as_json:
         output.raw(result.dumps())
     else:
@@ -56,10 +67,11 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
               help="GET each locked story first, so stories deleted or failed outside "
                    "vidflow are made again.")
+@lock_timeout_option
 @var_options
 def command(path: Path, out: Path | None, as_json: bool, detailed_exitcode: bool,
-            targets: tuple[str, ...], refresh: bool, vars_: tuple[str, ...],
-            var_files: tuple[Path, ...]) -> int:
+            targets: tuple[str, ...], refresh: bool, lock_timeout: float,
+            vars_: tuple[str, ...], var_files: tuple[Path, ...]) -> int:
     """Show what `vidflow apply` would change, and why.
 
     Each story gets a symbol: + create, ~ update in place, -/+ replace, * regenerate on
@@ -71,4 +83,5 @@ def command(path: Path, out: Path | None, as_json: bool, detailed_exitcode: bool
       vidflow plan --detailed-exitcode --out plan.json .   # exit 2: changes pending
     """
     return plan(path, out=out, as_json=as_json, detailed_exitcode=detailed_exitcode,
-                targets=targets, refresh=refresh, vars_=vars_, var_files=var_files)
+                targets=targets, refresh=refresh, vars_=vars_, var_files=var_files,
+                lock_timeout=lock_timeout)
