@@ -72,18 +72,18 @@ def expand(spec: dict[str, Any] | None) -> tuple[list[Variant], list[VariantProb
     keys = list(matrix)
     combos = [dict(zip(keys, values, strict=True))
               for values in itertools.product(*matrix.values())] if keys else []
+    product = combos
     for i, entry in enumerate(spec.get("exclude") or []):
         unknown = sorted(set(entry) - set(keys))
         if unknown:
             problems.append(VariantProblem(
                 f"exclude names {', '.join(unknown)}, which is not a matrix key", ("exclude", i)))
             continue
-        kept = [c for c in combos if not _matches(c, entry, keys)]
-        if len(kept) == len(combos):
+        if not any(_matches(c, entry, keys) for c in product):
             problems.append(VariantProblem(
                 "this exclude matches no combination of the matrix; fix or remove it",
                 ("exclude", i)))
-        combos = kept
+        combos = [c for c in combos if not _matches(c, entry, keys)]
     variants = [Variant(dict(c), dict(c)) for c in combos]
     original = len(variants)
     for entry in spec.get("include") or []:

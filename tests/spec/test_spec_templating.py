@@ -1,0 +1,99 @@
+"""Templates: variables from every source, strict undefined, the sandbox, coercion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HEAD = "version: 1\nvars: {brand: Acme}\nstories:\n  a:\n"
+
+
+class TestVariables:
+    def test_vars_render_into_any_string_field(self, load) -> None:
+        project = load(HEAD + '    idea: "An ad for {{ brand }}"\n    title: "{{ vars.brand }}"\n'
+                       "    elements:\n      objects: [{name: '{{ brand }} jar'}]\n")
+        story = project.stories["a"]
+        assert story.params["idea"] == "An ad for Acme"
+        assert story.title == "Acme"
+        assert story.params["elements"]["objects"][0]["name"] == "Acme jar"
+
+    def test_precedence_spec_then_var_files_then_cli(self, load, write) -> None:
+        write("brand: FromFile\nextra: X\n", "vars.yaml")
+        text = HEAD + '    idea: "{{ brand }} {{ extra }}"\n'
+        assert load(text, vars={"extra": "Y"}).stories["a"].params["idea"] == "Acme Y"
+        from_file = load(text, var_files=[Path("vars.yaml")])
+        assert from_file.stories["a"].params["idea"] == "FromFile X"
+        from_cli = load(text, var_files=[Path("vars.yaml")], vars={"brand": "Cli"})
+        assert from_cli.stories["a"].params["idea"] == "Cli X"
+
+    def test_address_and_slug_are_available(self, load) -> None:
+        text = ("version: 1\nstories:\n  a:\n    idea: '{{ address }} / {{ address_slug }}'\n"
+                "    variants: {matrix: {ratio: ['9:16']}}\n")
+        story = load(text).stories["a[ratio=9:16]"]
+        assert story.params["idea"] == "a[ratio=9:16] / a-ratio-9-16"
+        assert story.output == "out/a-ratio-9-16.mp4"
+
+    def test_templated_integer_field_is_coerced(self, load) -> None:
+        text = ("version: 1\nstories:\n  a:\n    idea: x\n    scene_count: '{{ variant.n }}'\n"
+                "    is_transition: '{{ variant.t }}'\n"
+                "    variants: {matrix: {n: [2], t: [true]}}\n")
+        story = load(text).stories["a[n=2,t=true]"]
+        assert story.params["scene_count"] == 2
+        assert story.params["is_transition"] is True
+
+    def test_string_enums_are_not_coerced(self, load) -> None:
+        """'16:9' would be the number 969 by YAML 1.1 rules; string fields stay strings."""
+        text = HEAD + "    idea: x\n    aspect_ratio: '{{ r }}'\n"
+        assert load(text, vars={"r": "16:9"}).stories["a"].params["aspect_ratio"] == "16:9"
+
+
+class TestErrors:
+    def test_undefined_variable_names_variable_file_and_line(self, problems) -> None:
+        assert problems(HEAD + '    idea: "An ad for {{ brnd }}"\n') == [
+            "videos.yaml:5:11: stories.a.idea: undefined variable 'brnd' "
+            "(define it under `vars:` or pass --var brnd=...)"]
+
+    def test_undefined_variant_key(self, problems) -> None:
+        text = HEAD + ("    idea: '{{ variant.tone }}'\n"
+                       "    variants: {matrix: {mood: [a, b]}}\n")
+        assert problems(text) == [
+            "videos.yaml:5:11: stories.a.idea: undefined variable 'variant.tone' "
+            "(add the key to variants) (in a[mood=a] and 1 more)"]
+
+    def test_undefined_on_a_later_line_of_a_block_scalar(self, problems) -> None:
+        text = HEAD + "    idea: |\n      first line\n      then {{ missing }}\n"
+        assert problems(text)[0].startswith("videos.yaml:7:1: stories.a.idea: undefined "
+                                            "variable 'missing'")
+
+    @pytest.mark.parametrize("expr", ["''.__class__.__mro__", "''.__class__",
+                                      "brand.__class__.__base__.__subclasses__()"])
+    def test_sandbox_escape_is_refused(self, problems, expr: str) -> None:
+        (only,) = problems(HEAD + f'    idea: "{{{{ {expr} }}}}"\n')
+        assert only.startswith("videos.yaml:5:11: stories.a.idea: template refused by the "
+                               "sandbox: access to attribute '__class__' of 'str' object is "
+                               "unsafe")
+
+    def test_no_environment_or_files(self, problems, monkeypatch) -> None:
+        """Templates see no environment variables and cannot include files."""
+        monkeypatch.setenv("SECRET_THING", "x")
+        assert "undefined variable 'SECRET_THING'" in problems(
+            HEAD + "    idea: '{{ SECRET_THING }}'\n")[0]
+        (only,) = problems(HEAD + "    idea: \"{% include '/etc/passwd' %}\"\n")
+        assert only.startswith("videos.yaml:5:11: stories.a.idea: template error:")
+
+    def test_syntax_error(self, problems) -> None:
+        (only,) = problems(HEAD + "    idea: '{{ brand '\n")
+        assert only.startswith("videos.yaml:5:11: stories.a.idea: template syntax error:")
+
+    def test_rendered_value_is_validated_at_the_template_line(self, problems) -> None:
+        text = ("version: 1\nstories:\n  a:\n    idea: x\n    aspect_ratio: '{{ variant.r }}'\n"
+                "    variants: {matrix: {r: ['16:9', '2:1']}}\n")
+        assert problems(text) == [
+            "videos.yaml:5:19: stories.a.aspect_ratio: rendered to '2:1': '2:1' is not one of: "
+            "16:9, 4:3, 1:1, 3:4, 9:16 (in a[r=2:1])"]
+
+    def test_reserved_variable_names(self, problems) -> None:
+        assert problems("version: 1\nvars: {variant: x}\n") == [
+            "videos.yaml:2:8: vars.variant: 'variant' is a reserved template name; "
+            "rename the variable"]
