@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vidflow.plan.model import Action, Change, Plan
+from vidflow.plan.model import Action, Change, Plan, Reason
 from vidflow.spec.model import ResolvedStory
 
 
@@ -92,6 +92,9 @@ def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
         Action.MOVE: Kind.MOVE, Action.RESUME: Kind.RESUME,
     }[action]
     put = bool(paths & _METADATA_FIELDS)
+    if kind is Kind.UPDATE and {Reason.RESUMED, Reason.NOT_DOWNLOADED} & set(change.reasons):
+        # Still running (or not downloaded yet): finish it first, the PUT rides along.
+        kind = Kind.RESUME
     if kind is Kind.REPLACE and story is not None:
         put = put or _needs_put_after_create(story)
     return Step(change.address, kind, story, before_id, change.moved_from, put, deposed,
