@@ -128,7 +128,7 @@ class Change:
         return self.before.story_id if self.before else None
 
     def to_json(self) -> dict[str, Any]:
-        """The change as JSON; a no-op carries no before/after (nothing to apply)."""
+        """The change as JSON; a no-op carries its `before` but no `after` (nothing to apply)."""
         noop = self.action is Action.NOOP
         return {
             "address": self.address,
@@ -144,7 +144,7 @@ class Change:
             "moved_from": self.moved_from,
             "deposed": self.deposed,
             "story_id": self.story_id,
-            "before": self.before.to_json() if self.before and not noop else None,
+            "before": self.before.to_json() if self.before else None,
             "after": story_to_json(self.after) if self.after and not noop else None,
         }
 
@@ -225,6 +225,8 @@ class Plan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
+        if not isinstance(data, dict):
+            raise PlanError("a plan file holds a JSON object", hint="run vidflow plan again")
         version = data.get("format_version")
         if version != PLAN_FORMAT_VERSION:
             raise PlanError(f"plan format version {version!r} is not {PLAN_FORMAT_VERSION}",

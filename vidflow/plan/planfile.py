@@ -36,7 +36,7 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
         raise PlanError(f"{path}: no such plan file", hint=_FIX) from exc
     except PlanError as exc:
         raise PlanError(f"{path}: {exc.message}", hint=_FIX) from exc
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PlanError(f"{path}: not a vidflow plan file ({exc})", hint=_FIX) from exc
 
 

@@ -306,7 +306,8 @@ def spec_digest(project: Project) -> str:
         story = project.stories[address]
         row: list[Any] = [address, story.mode, story.fingerprint, story.storyboard_fingerprint,
                           story.title, story.description, story.visibility_status,
-                          story.output, story.lifecycle.prevent_destroy]
+                          story.output, story.lifecycle.prevent_destroy,
+                          getattr(story, "webhook_url", None)]
         if not story.fingerprint:
             row.append(story.params)
         digest.update(b"\0" + json.dumps(row, sort_keys=True, default=str).encode())
