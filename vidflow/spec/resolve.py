@@ -95,7 +95,7 @@ def _file(relative: str, path: tuple[str | int, ...], files: FileHasher,
     ref = files.ref(relative)
     if ref is None:
         where = "absolute paths are not allowed; use a path relative to the spec" \
-            if Path(relative).is_absolute() else f"looked in {files.root}"
+            if Path(relative).is_absolute() else "paths are relative to the project folder"
         problems.append((path, f"file not found: {relative} ({where})", False))
         return {"path": relative, "sha256": ""}
     return ref

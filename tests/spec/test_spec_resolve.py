@@ -1,0 +1,193 @@
+"""Resolved stories: the reference's defaults, mode rules, local files, fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vidflow.spec.canonical import canonical_json, fingerprint
+from vidflow.spec.loader import load_text
+from vidflow.spec.project import load_project
+
+STORY = "version: 1\nstories:\n  a:\n    idea: x\n"
+
+
+class TestDefaults:
+    def test_idea_mode_gets_every_reference_default(self, load) -> None:
+        story = load(STORY).stories["a"]
+        assert story.mode == "idea"
+        assert story.params == {
+            "idea": "x", "scene_count": 3, "image_tool": "Seedream", "video_tool": "Auto",
+            "scene_duration": "5", "aspect_ratio": "16:9", "is_transition": False,
+            "language": "English",
+            "audio_option": {"has_bg_music": True, "has_narration": True,
+                             "native_audio": False, "narrator": "Rachel"}}
+        assert (story.title, story.description, story.visibility_status) == ("", "", "0")
+        assert story.output == "out/a.mp4"
+        assert story.lifecycle.prevent_destroy is False
+
+    def test_native_audio_turns_narration_off(self, load) -> None:
+        text = STORY + "    audio_option: {native_audio: true, has_narration: true}\n"
+        audio = load(text).stories["a"].params["audio_option"]
+        assert audio["native_audio"] is True and audio["has_narration"] is False
+
+    def test_storyboard_mode_defaults_and_pinned_storyboard(self, load) -> None:
+        text = STORY + ("    mode: storyboard\n    storyboard:\n      characters: []\n"
+                        "      environments: []\n      objects: []\n"
+                        "      scenes: [{name: s1, image_description: a fox}]\n")
+        story = load(text).stories["a"]
+        assert {k: story.params[k] for k in ("option", "enhance_image", "motion_type",
+                                              "duration", "loop")} == \
+            {"option": "Seedream", "enhance_image": False, "motion_type": "Auto",
+             "duration": 5, "loop": 1}
+        assert "image_tool" not in story.params
+        assert story.storyboard is not None and story.storyboard["scenes"][0]["name"] == "s1"
+        assert story.storyboard_fingerprint == hashlib.sha256(
+            canonical_json(story.storyboard).encode()).hexdigest()
+
+    def test_defaults_apply_only_where_the_mode_takes_them(self, load, write) -> None:
+        write(b"\x89PNG fake", "p.png")
+        text = ("version: 1\ndefaults: {image_tool: FluxTurbo, language: French}\nstories:\n"
+                "  a: {idea: x}\n  b: {mode: images, image_files: [p.png]}\n")
+        project = load(text)
+        assert project.stories["a"].params["image_tool"] == "FluxTurbo"
+        assert "image_tool" not in project.stories["b"].params
+        assert project.stories["b"].params["language"] == "French"
+
+    def test_visibility_maps_to_visibility_status(self, load) -> None:
+        assert load(STORY + "    visibility: public\n").stories["a"].visibility_status == "2"
+
+
+class TestModeRules:
+    def test_both_image_urls_and_image_files(self, problems, write) -> None:
+        write(b"img", "p.png")
+        text = ("version: 1\nstories:\n  a:\n    mode: images\n"
+                "    image_urls: [https://x.org/1.png]\n    image_files: [p.png]\n")
+        assert problems(text) == [
+            "videos.yaml:6:5: stories.a.image_files: use either image_urls or image_files, "
+            "not both"]
+
+    def test_images_mode_needs_images(self, problems) -> None:
+        assert problems("version: 1\nstories:\n  a: {mode: images}\n") == [
+            "videos.yaml:3:3: stories.a: images mode needs image_urls or image_files"]
+
+    def test_url_mode_needs_a_url_in_the_idea(self, problems, load) -> None:
+        assert problems("version: 1\nstories:\n  a: {mode: url, idea: our site}\n") == [
+            "videos.yaml:3:24: stories.a.idea: url mode needs an http(s) URL in the idea, "
+            "e.g. 'A promo for https://example.com'"]
+        assert load("version: 1\nstories:\n  a: {mode: url, idea: 'see https://x.org'}\n")
+
+    def test_field_the_mode_does_not_take(self, problems) -> None:
+        text = ("version: 1\nstories:\n  a:\n    mode: images\n"
+                "    image_urls: [https://x.org/1.png]\n    scene_count: 4\n")
+        assert problems(text) == [
+            "videos.yaml:6:5: stories.a.scene_count: not a parameter of images mode "
+            "(images mode makes one scene per image; remove it)"]
+
+    def test_missing_local_file(self, problems) -> None:
+        text = STORY + ("    elements:\n      objects:\n"
+                        "        - {name: jar, image: assets/jar.png}\n")
+        (only,) = problems(text)
+        assert only.startswith("videos.yaml:7:30: stories.a.elements.objects[0].image: "
+                               "file not found: assets/jar.png")
+
+    def test_missing_image_file(self, problems) -> None:
+        text = "version: 1\nstories:\n  a:\n    mode: images\n    image_files: [a.png, b.png]\n"
+        assert [p.split(" (")[0] for p in problems(text)] == [
+            "videos.yaml:5:19: stories.a.image_files[0]: file not found: a.png",
+            "videos.yaml:5:26: stories.a.image_files[1]: file not found: b.png"]
+
+    def test_output_must_stay_in_the_project(self, problems) -> None:
+        assert problems(STORY + "    output: /tmp/x.mp4\n") == [
+            "videos.yaml:5:13: stories.a.output: must be a relative path inside the project "
+            "(no leading '/', no '..')"]
+
+
+class TestLocalFiles:
+    def test_files_become_path_and_sha256(self, load, write) -> None:
+        write(b"jar bytes", "assets/jar.png")
+        text = STORY + "    elements:\n      objects: [{name: jar, image: assets/jar.png}]\n"
+        item = load(text).stories["a"].params["elements"]["objects"][0]
+        assert item == {"name": "jar", "description": "",
+                        "image": {"path": "assets/jar.png",
+                                  "sha256": hashlib.sha256(b"jar bytes").hexdigest()}}
+
+    def test_changing_the_bytes_changes_the_fingerprint(self, load, write) -> None:
+        write(b"one", "p.png")
+        text = "version: 1\nstories:\n  a: {mode: images, image_files: [p.png]}\n"
+        before = load(text).stories["a"].fingerprint
+        write(b"two", "p.png")
+        assert load(text).stories["a"].fingerprint != before
+
+
+# --- properties ----------------------------------------------------------------------
+
+GENERATION = {
+    "idea": st.text(min_size=1, max_size=20).filter(lambda s: "{" not in s and s.strip()),
+    "scene_count": st.integers(1, 9),
+    "image_tool": st.sampled_from(["Seedream", "FluxTurbo", "NanoBanana", "QwenImage"]),
+    "aspect_ratio": st.sampled_from(["16:9", "4:3", "1:1", "3:4", "9:16"]),
+    "is_transition": st.booleans(),
+    "language": st.sampled_from(["English", "French", "Korean"]),
+}
+METADATA = {
+    "title": st.text(max_size=20).filter(lambda s: "{" not in s),
+    "description": st.text(max_size=20).filter(lambda s: "{" not in s),
+    "visibility": st.sampled_from(["private", "unlisted", "public"]),
+}
+
+
+def _spec(story: dict, order: list[str]) -> str:
+    body = {k: story[k] for k in order}
+    return yaml.safe_dump({"version": 1, "stories": {"a": body}}, sort_keys=False,
+                          allow_unicode=True)
+
+
+def _load(tmp: Path, text: str):
+    path = tmp / "videos.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_project(path).stories["a"]
+
+
+settings_ = settings(max_examples=40, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@settings_
+@given(st.fixed_dictionaries(GENERATION, optional=METADATA), st.randoms())
+def test_rendering_is_deterministic_and_independent_of_key_order(tmp_path, story, rnd) -> None:
+    keys = list(story)
+    shuffled = keys[:]
+    rnd.shuffle(shuffled)
+    first = _load(tmp_path, _spec(story, keys))
+    second = _load(tmp_path, _spec(story, shuffled))
+    assert canonical_json(first.to_dict()) == canonical_json(second.to_dict())
+
+
+@settings_
+@given(st.fixed_dictionaries(GENERATION), st.fixed_dictionaries(METADATA),
+       st.fixed_dictionaries(METADATA))
+def test_fingerprint_ignores_title_description_visibility(tmp_path, gen, meta1, meta2) -> None:
+    one = _load(tmp_path, _spec({**gen, **meta1}, [*gen, *meta1]))
+    two = _load(tmp_path, _spec({**gen, **meta2}, [*gen, *meta2]))
+    assert one.fingerprint == two.fingerprint
+
+
+@settings_
+@given(st.fixed_dictionaries(GENERATION), st.data())
+def test_fingerprint_changes_with_any_generation_input(tmp_path, gen, data) -> None:
+    field = data.draw(st.sampled_from(sorted(GENERATION)))
+    other = data.draw(GENERATION[field].filter(lambda v: v != gen[field]))
+    changed = {**gen, field: other}
+    before = _load(tmp_path, _spec(gen, list(gen)))
+    after = _load(tmp_path, _spec(changed, list(changed)))
+    assert before.fingerprint != after.fingerprint
+    assert after.fingerprint == fingerprint(after.mode, after.params)
+
+
+def test_load_text_round_trip_keeps_unicode() -> None:
+    assert load_text("idea: café ☕\n", "f.yaml").data == {"idea": "café ☕"}
