@@ -88,6 +88,10 @@ def test_the_whole_lifecycle(project: Path):
     assert vidflow("apply", "--auto-approve", root).code == 0
     entries = lock_entries(project)
     assert entries["gamma"]["story_id"] == ids["alpha"] and "alpha" not in entries
+    # the default output follows the address: the file is moved, not fetched again
+    assert entries["gamma"]["output"] == "out/gamma.mp4"
+    assert not (project / "out" / "alpha.mp4").exists()
+    assert probe(project / "out" / "gamma.mp4")[0] == "h264"
     assert engine_story_ids(project) == {ids["alpha"], new_beta}
 
     # a story removed from the specs: deleted from the engine and the lockfile
@@ -103,7 +107,7 @@ def test_the_whole_lifecycle(project: Path):
     shown = vidflow("show", root)
     assert "gamma" in shown.out and ids["alpha"] in shown.out and "success" in shown.out
     listed = vidflow("output", root)
-    assert listed.out.strip().endswith("out/alpha.mp4")
+    assert listed.out.strip().endswith("out/gamma.mp4")
 
     # destroy: everything goes
     assert vidflow("destroy", "--auto-approve", root).code == 0

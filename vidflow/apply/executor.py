@@ -15,6 +15,7 @@ lockfile atomically after each one.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,7 +27,7 @@ from typing import Protocol
 from vidflow.api.models import StoryRecord
 from vidflow.apply.steps import Kind, Step, output_path
 from vidflow.errors import InsufficientCredit, NotFound, StoryApiError, VidflowError
-from vidflow.providers.base import Interrupted, Provider
+from vidflow.providers.base import Interrupted, Provider, sha256_file
 from vidflow.spec.model import ResolvedStory
 
 DEFAULT_PARALLELISM = 4
@@ -216,8 +217,7 @@ class Executor:
         record = self._put_metadata(story, step.story_id) if step.update_metadata else None
         output = sha256 = None
         if step.output_changed:
-            record = self.provider.get(step.story_id)
-            output, sha256 = self._download(step, story, record)
+            output, sha256 = self._move_video(step, story)
         self.state.updated(story, record, output=output, sha256=sha256)
         self._emit(step, "success", 100)
         return StepResult(step.address, step.kind, "done", story_id=step.story_id,
@@ -241,7 +241,8 @@ class Executor:
     def _finish(self, step: Step, story: ResolvedStory, story_id: str, *,
                 replacing: str | None = None) -> StepResult:
         def progress(record: StoryRecord) -> None:
-            self._emit(step, record.status, record.progress_percentage)
+            if not record.done:  # the end is reported below, after the download
+                self._emit(step, record.status, record.progress_percentage)
 
         record = self.provider.wait(story_id, progress, stop=self.stop)
         self.state.progressed(story.address, record)
@@ -266,6 +267,18 @@ class Executor:
         self._emit(step, "downloading", 100)
         output = output_path(story)
         return output, self.provider.download(record, self.root / output)
+
+    def _move_video(self, step: Step, story: ResolvedStory) -> tuple[str, str]:
+        """The spec's output path changed: move the verified file, or fetch it again."""
+        output = output_path(story)
+        old = self.root / step.old_output if step.old_output else None
+        if old is not None and old.is_file() and step.old_sha256 \
+                and sha256_file(old) == step.old_sha256:
+            (self.root / output).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old, self.root / output)
+            return output, step.old_sha256
+        assert step.story_id is not None
+        return self._download(step, story, self.provider.get(step.story_id))
 
     def _discard_failed(self, story: ResolvedStory, new_id: str) -> None:
         """A failed replacement: the old story stays; the failed new one is removed."""

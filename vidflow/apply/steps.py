@@ -36,6 +36,8 @@ class Step:
     update_metadata: bool = False  # also PUT title/description/visibility
     deposed: tuple[str, ...] = ()  # older stories at this address, deleted after success
     output_changed: bool = False  # UPDATE: the video moves to the spec's new output path
+    old_output: str | None = None  # where the locked video is now (relative)
+    old_sha256: str | None = None
 
 
 def address_slug(address: str) -> str:
@@ -97,5 +99,8 @@ def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
         kind = Kind.RESUME
     if kind is Kind.REPLACE and story is not None:
         put = put or _needs_put_after_create(story)
+    before = change.before
     return Step(change.address, kind, story, before_id, change.moved_from, put, deposed,
-                output_changed="output" in paths)
+                output_changed="output" in paths,
+                old_output=before.output if before else None,
+                old_sha256=before.output_sha256 if before else None)

@@ -47,5 +47,8 @@ def select(lock: Lockfile, address: str | None) -> dict[str, LockEntry]:
 
 
 def display_path(root: Path, relative: str) -> str:
-    """A lockfile output path as the user can open it from the current folder."""
-    return os.path.relpath(root / relative)
+    """A lockfile output path as the user can open it from the current folder: relative
+    when under it, absolute otherwise (no ../../ chains)."""
+    full = (root / relative).resolve()
+    rel = os.path.relpath(full)
+    return str(full) if rel.startswith("..") else rel

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from vidflow import output
 from vidflow.commands import _lockview
@@ -21,23 +19,24 @@ def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = Fals
         return 0
     if address is not None and len(entries) == 1:
         (addr, entry), = entries.items()
+        output.echo(f"address: {addr}")
         for key, value in entry.to_json().items():
             if key != "params" and value not in (None, [], ""):
                 output.echo(f"{key}: {value}")
-        output.echo(f"address: {addr}")
         return 0
     if not entries:
         output.echo("The lockfile records no stories yet.")
         return 0
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("address", "status", "story id", "video", "credits"):
-        table.add_column(name)
+    rows = [("address", "status", "story id", "video", "credits")]
     for addr, entry in entries.items():
         video = (_lockview.display_path(root, entry.output)
                  if entry.output and entry.output_sha256 else entry.video_url or "-")
-        table.add_row(escape(addr), entry.status, entry.story_id, escape(video),
-                      str(entry.used_credits))
-    output.stdout.print(table)
+        rows.append((addr, entry.status, entry.story_id, video, str(entry.used_credits)))
+    # Plain aligned columns: ids and paths are never cut, whatever the terminal's width.
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        output.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                    .rstrip())
     total = sum(e.used_credits for e in entries.values())
     output.echo(f"{len(entries)} stories, {total} credits used.")
     return 0

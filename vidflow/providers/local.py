@@ -103,6 +103,7 @@ class LocalProvider(ApiProvider):
             if tmp.stat().st_size == 0:
                 raise MediaError(f"story {record.id}: the video file is empty")
             digest = sha256_file(tmp)
+            tmp.chmod(0o644)  # mkstemp makes it private; a video is an ordinary file
             os.replace(tmp, dest)
         finally:
             with contextlib.suppress(FileNotFoundError):
