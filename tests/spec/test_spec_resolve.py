@@ -191,3 +191,12 @@ def test_fingerprint_changes_with_any_generation_input(tmp_path, gen, data) -> N
 
 def test_load_text_round_trip_keeps_unicode() -> None:
     assert load_text("idea: café ☕\n", "f.yaml").data == {"idea": "café ☕"}
+
+
+def test_webhook_is_sent_but_not_fingerprinted(load) -> None:
+    """Moving the completion notice elsewhere must not pay for a new video."""
+    plain = load(STORY).stories["a"]
+    hooked = load(STORY + "    webhook_url: https://hooks.example.com/done\n").stories["a"]
+    assert hooked.params["webhook_url"] == "https://hooks.example.com/done"
+    assert hooked.webhook_url == "https://hooks.example.com/done"
+    assert hooked.fingerprint == plain.fingerprint

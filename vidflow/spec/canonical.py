@@ -16,9 +16,15 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Sent with the create call but not part of what is generated: changing where the
+# completion notice goes must not pay for a new video.
+NOT_GENERATION = frozenset({"webhook_url"})
+
+
 def fingerprint(mode: str, params: dict[str, Any]) -> str:
     """The generation inputs' hash: a change here means a new video (replace)."""
-    return sha256_text(canonical_json({"mode": mode, "params": params}))
+    inputs = {k: v for k, v in params.items() if k not in NOT_GENERATION}
+    return sha256_text(canonical_json({"mode": mode, "params": inputs}))
 
 
 def storyboard_fingerprint(storyboard: dict[str, Any] | None) -> str | None:

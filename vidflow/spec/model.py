@@ -12,6 +12,7 @@ What a change costs decides the plan action (see ../shared/design.md):
   - `title`, `description`, `visibility_status`  → update in place (PUT)
   - `storyboard` (pinned, mode "storyboard")      → regenerate on the same story
   - anything in `params`                          → replace
+    (except `webhook_url`: sent with the create call, left out of the fingerprint)
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class ResolvedStory:
     fingerprint: str = ""  # sha256 of canonical `mode` + `params`
     storyboard_fingerprint: str | None = None  # sha256 of canonical `storyboard`
     # Added by the spec language (not generation inputs, so outside `params`/fingerprint):
-    webhook_url: str | None = None  # send with the create / videos call when set
+    webhook_url: str | None = None  # also params["webhook_url"]; never in the fingerprint
     variant: dict[str, Any] = field(default_factory=dict)  # the expansion's values
 
     def to_dict(self) -> dict[str, Any]:

@@ -56,6 +56,8 @@ def build_params(mode: str, story: dict[str, Any], files: FileHasher,
     if "scene_duration" in params:
         params["scene_duration"] = str(params["scene_duration"])
     params["audio_option"] = _audio(story.get("audio_option") or {})
+    if story.get("webhook_url"):
+        params["webhook_url"] = story["webhook_url"]  # sent, but not in the fingerprint
     if "image_files" in params:
         params["image_files"] = [_file(p, ("image_files", i), files, problems)
                                  for i, p in enumerate(params["image_files"])]
