@@ -33,7 +33,8 @@ def write_spec(root: Path, stories: dict[str, tuple[str, str]], *, moved: str = 
                provider: str = "{type: local}") -> None:
     """videos.yaml with `stories` (address → (title, idea)) and an optional moved block."""
     body = "".join(STORY.format(address=a, title=t, idea=i) for a, (t, i) in stories.items())
-    text = f"version: 1\nprovider: {provider}\nstories:\n{body}"
+    stories_block = f"stories:\n{body}" if body else "stories: {}\n"
+    text = f"version: 1\nprovider: {provider}\n{stories_block}"
     if moved:
         text += f"moved:\n{moved}"
     (root / "videos.yaml").write_text(text, encoding="utf-8")
