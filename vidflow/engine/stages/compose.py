@@ -80,9 +80,13 @@ def _fit(index: int, size: Size, fps: float, label: str, *, pad: bool = False) -
     return f"[{index}:v]{geom},setsar=1,fps={fps},format=yuv420p[{label}]"
 
 
-def _video_graph(count: int, durations: Sequence[float], size: Size, fps: float,
-                 transition: float) -> list[str]:
-    parts = [_fit(i, size, fps, f"v{i}") for i in range(count)]
+def _video_graph(clips: Sequence[Clip], size: Size, fps: float, transition: float
+                 ) -> list[str]:
+    count = len(clips)
+    durations = [c.duration for c in clips]
+    # clips already in the output format skip the scaler: it would only copy pixels
+    parts = [f"[{i}:v]null[v{i}]" if _copyable([c], size, fps) else _fit(i, size, fps, f"v{i}")
+             for i, c in enumerate(clips)]
     if count == 1:
         parts.append("[v0]null[vout]")
     elif transition > 0:
@@ -175,7 +179,7 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
         else:
             for c in scene_clips:
                 args += ["-i", c.path]
-            graph += _video_graph(len(scene_clips), durations, size, fps, transition)
+            graph += _video_graph(scene_clips, size, fps, transition)
             video_map = "[vout]"
             video_codec = ["-c:v", "libx264", "-preset", preset, "-threads", str(threads),
                            "-pix_fmt", "yuv420p", "-r", f"{fps}"]
