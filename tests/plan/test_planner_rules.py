@@ -322,3 +322,19 @@ class TestDigest:
         assert spec_digest(project(story("a", title="x"))) != base
         assert spec_digest(project(story("a", idea="x"))) != base
         assert spec_digest(project(story("a"), moved=(("z", "a"),))) != base
+
+
+class TestWebhook:
+    def test_webhook_url_is_neither_a_change_nor_recorded(self):
+        """A webhook URL may embed a token: it never reaches the committed lockfile."""
+        hooked = story("a", webhook_url="https://hooks.example/T0/secret-token")
+        lock = applied(project(hooked))
+        assert "webhook_url" not in lock.entries["a"].params
+        plan = make_plan(project(story("a", webhook_url="https://other.example/")), lock)
+        assert not plan.has_changes
+
+    def test_replace_diff_does_not_list_the_webhook(self):
+        lock = applied(project(story("a", webhook_url="https://hooks.example/1")))
+        edited = story("a", idea="new", webhook_url="https://hooks.example/2")
+        [change] = make_plan(project(edited), lock).changes
+        assert [f.path for f in change.fields] == ["params.idea"]

@@ -29,7 +29,7 @@ from typing import Any
 from vidflow.api.models import StoryRecord
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
 from vidflow.spec.model import Moved, Project, ResolvedStory
-from vidflow.state.lockfile import LockEntry, Lockfile, scrub_provider
+from vidflow.state.lockfile import LockEntry, Lockfile, recorded_params, scrub_provider
 
 METADATA_FIELDS = ("title", "description", "visibility_status")
 UNFINISHED = frozenset({"new", "processing"})
@@ -228,7 +228,7 @@ def _replacement_fields(story: ResolvedStory, entry: LockEntry, identity: str
         reasons.append(Reason.MODE)
     if entry.fingerprint != story.fingerprint:
         reasons.append(Reason.FINGERPRINT)
-        diffs = (list(diff_values("params", entry.params, story.params, True))
+        diffs = (list(diff_values("params", entry.params, recorded_params(story.params), True))
                  if entry.params is not None else [])
         # An entry without params (imported, or params equal under a new canonical form)
         # still shows what forced the replacement.

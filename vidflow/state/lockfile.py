@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from vidflow.errors import LockfileError
+from vidflow.spec.canonical import NOT_GENERATION
 from vidflow.spec.model import ResolvedStory
 from vidflow.state.fastschema import UnsupportedSchema, compile_schema
 
@@ -84,7 +85,7 @@ class LockEntry:
             visibility_status=story.visibility_status,
             status=status,
             output=story.output or None,
-            params=story.params,
+            params=recorded_params(story.params),
             prevent_destroy=story.lifecycle.prevent_destroy,
             **extra,
         )
@@ -104,6 +105,15 @@ class LockEntry:
 
 _ENTRY_FIELDS = fields(LockEntry)
 _ENTRY_NAMES = frozenset(f.name for f in _ENTRY_FIELDS)
+
+
+def recorded_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The params the lockfile keeps: generation inputs only.
+
+    `webhook_url` is sent with the create call but is not a generation input, and a webhook
+    URL often embeds a token: it stays out of the committed lockfile.
+    """
+    return {k: v for k, v in params.items() if k not in NOT_GENERATION}
 
 
 def _new_lineage() -> str:
