@@ -395,3 +395,113 @@ def validate_storyboard(board: Any, scene_count: int) -> dict[str, Any]:
             envs = board["environments"]
             scene["environment"] = envs[0]["name"] if envs else DEFAULT_ENV.name
     return board
+
+
+# --- the OpenAI-compatible writer ---------------------------------------------------------
+
+_SYSTEM_PROMPT = """You write storyboards for short videos. Answer with one JSON object:
+{"characters": [{"name", "description"}], "environments": [{"name", "description"}],
+ "objects": [{"name", "description"}],
+ "scenes": [{"name", "image_description", "narrator", "camera_movement", "elements",
+             "environment"}]}
+"narrator" is the narration text of the scene: one or two short sentences in LANGUAGE.
+"camera_movement" is one of: MOVES. "elements" lists the names of the characters and objects
+the scene shows; "environment" names one environment. Write exactly COUNT scenes."""
+
+
+class ChatStoryboardWriter:
+    """`write_storyboard` through an OpenAI-compatible /v1/chat/completions endpoint.
+
+    Any failure (connection, timeout, HTTP error, reply that is not a valid storyboard)
+    logs one warning naming the reason and returns the rule-based storyboard instead, so a
+    flaky endpoint never fails a story. The API key is sent as a bearer token and never
+    logged. `last_fallback` holds the reason of the latest fallback (None if none).
+    """
+
+    def __init__(self, base_url: str, model: str = "gpt-4o-mini", api_key: str | None = None,
+                 *, timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self._api_key = api_key
+        self.timeout = timeout
+        self.last_fallback: str | None = None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"ChatStoryboardWriter({self.base_url!r}, {self.model!r})"
+
+    @property
+    def url(self) -> str:
+        root = self.base_url if self.base_url.endswith("/v1") else f"{self.base_url}/v1"
+        return f"{root}/chat/completions"
+
+    def write_storyboard(self, idea: str, *, scene_count: int, language: str = "English",
+                         elements: dict[str, Any] | None = None,
+                         page_text: str | None = None,
+                         image_count: int | None = None) -> dict[str, Any]:
+        count = max(1, int(image_count or scene_count))
+        try:
+            board = self._ask(idea, count, language, elements, page_text)
+            board = validate_storyboard(board, count)
+            self.last_fallback = None
+            return _keep_user_elements(board, elements)
+        except Exception as exc:  # every failure falls back, by design
+            self.last_fallback = f"{type(exc).__name__}: {exc}"
+            log.warning("storyboard endpoint %s failed (%s); using the rule-based writer",
+                        self.url, self.last_fallback)
+        return write_storyboard(idea, scene_count=scene_count, language=language,
+                                elements=elements, page_text=page_text,
+                                image_count=image_count)
+
+    __call__ = write_storyboard
+
+    def _ask(self, idea: str, count: int, language: str, elements: dict[str, Any] | None,
+             page_text: str | None) -> Any:
+        import requests
+
+        system = (_SYSTEM_PROMPT.replace("LANGUAGE", language)
+                  .replace("MOVES", ", ".join(CAMERA_MOVEMENTS)).replace("COUNT", str(count)))
+        user = {"idea": idea, "scene_count": count, "language": language,
+                "elements": elements or {}, "page_text": (page_text or "")[:4000]}
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        payload = {"model": self.model, "temperature": 0,
+                   "response_format": {"type": "json_object"},
+                   "messages": [{"role": "system", "content": system},
+                                {"role": "user", "content": json.dumps(user)}]}
+        try:
+            response = requests.post(self.url, json=payload, headers=headers,
+                                     timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ConnectionError(type(exc).__name__) from None  # no URL/key echo
+        if response.status_code != 200:
+            raise ValueError(f"HTTP {response.status_code}")
+        try:
+            content = response.json()["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ValueError("reply is not a chat completion") from exc
+        return json.loads(_strip_fence(content))
+
+
+def _strip_fence(text: str) -> str:
+    text = text.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = text.rsplit("```", 1)[0]
+    return text
+
+
+def _keep_user_elements(board: dict[str, Any], elements: dict[str, Any] | None
+                        ) -> dict[str, Any]:
+    """The user's own elements win over the model's, verbatim (image fields and all)."""
+    user = _user_elements(elements)
+    for kind in ELEMENT_KINDS:
+        mine = {e["name"]: e for e in user[kind]}
+        theirs = [e for e in board[kind] if e.get("name") not in mine]
+        board[kind] = [*user[kind], *theirs]
+    if user["objects"] and board["scenes"]:  # the product gets its hero shot
+        last = board["scenes"][-1]
+        for obj in user["objects"]:
+            if obj["name"] not in last["elements"]:
+                last["elements"].append(obj["name"])
+    return board
