@@ -338,3 +338,10 @@ class TestWebhook:
         edited = story("a", idea="new", webhook_url="https://hooks.example/2")
         [change] = make_plan(project(edited), lock).changes
         assert [f.path for f in change.fields] == ["params.idea"]
+
+
+def test_empty_output_keeps_the_path_the_executor_chose():
+    """A story without `output` goes to the executor's default; that is not a change."""
+    lock = applied(project(story("a", output="")))
+    lock = lock.with_entry("a", replace(lock.entries["a"], output="out/a.mp4"))
+    assert not make_plan(project(story("a", output="")), lock).has_changes

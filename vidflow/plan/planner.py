@@ -253,8 +253,9 @@ def _in_place_fields(story: ResolvedStory, entry: LockEntry, record: object
             fields.append(FieldChange(name, remote[name], want))
             if Reason.REMOTE_DRIFT not in reasons:
                 reasons.append(Reason.REMOTE_DRIFT)
-    if (story.output or None) != entry.output:
-        fields.append(FieldChange("output", entry.output, story.output or None))
+    # An empty output means "the executor's default path": whatever it recorded stands.
+    if story.output and story.output != entry.output:
+        fields.append(FieldChange("output", entry.output, story.output))
         reasons.append(Reason.OUTPUT)
     if story.lifecycle.prevent_destroy != entry.prevent_destroy:
         fields.append(FieldChange("lifecycle.prevent_destroy", entry.prevent_destroy,
