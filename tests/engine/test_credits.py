@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 import pytest
@@ -47,7 +48,8 @@ def test_refused_before_creating_anything(make_engine: Callable[..., StoryEngine
     assert info.value.status == 402
     assert engine.balance() == 5
     assert list(engine.store.media_root.iterdir()) == []
-    assert engine.store._conn().execute("SELECT COUNT(*) FROM stories").fetchone()[0] == 0
+    with sqlite3.connect(engine.store.db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM stories").fetchone()[0] == 0
 
 
 def test_balance_persists_across_restarts(make_engine: Callable[..., StoryEngine],

@@ -14,12 +14,15 @@ from __future__ import annotations
 import copy
 import inspect
 import logging
+import math
 import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +125,8 @@ class Run:
     storyboard_endpoint: str | None = None
     storyboard_model: str = "gpt-4o-mini"
     storyboard_api_key_env: str = "OPENAI_API_KEY"
+    # Measured while animating; predicts how long composition takes, for progress.
+    seconds_per_frame: float = 0.003
     assets: AssetStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -413,8 +418,12 @@ def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: 
         run.progress("animation", fraction)
         return path
 
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-animate") as pool:
         clips = list(pool.map(one, range(len(images))))
+    frames = sum(round(d * run.fps) for d in durations)
+    if frames and time.monotonic() - started > 0.5:  # a real render, not cache hits
+        run.seconds_per_frame = (time.monotonic() - started) / frames
     for i, path in enumerate(clips):
         scenes[i]["video_url"] = run.url_for(path)
         scenes[i]["duration"] = durations[i]
@@ -429,15 +438,17 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
     """The final MP4 (an asset, then published as the story's final.mp4)."""
     from vidflow.engine.stages import compose as stage
 
+    frames = sum(probe_frames(c) for c in clips)
     inputs = {"clips": [file_digest(c) for c in clips], "transition": transition,
               "narration": [(file_digest(p), start) for p, start in narration],
               "music": file_digest(music_path) if music_path else None,
               "ambient": file_digest(ambient_path) if ambient_path else None,
               "size": run.size, "fps": run.fps, "preset": run.preset}
-    path = run.assets.get("final", inputs, "mp4", lambda tmp: _call(
-        stage.compose_story, list(clips), tmp, size=run.size, fps=run.fps,
-        transition=transition, narrations=list(narration), music=music_path,
-        ambient=ambient_path, preset=run.preset))
+    with ticking(run, "composition", expected=frames * run.seconds_per_frame * 1.4):
+        path = run.assets.get("final", inputs, "mp4", lambda tmp: _call(
+            stage.compose_story, list(clips), tmp, size=run.size, fps=run.fps,
+            transition=transition, narrations=list(narration), music=music_path,
+            ambient=ambient_path, preset=run.preset))
     run.progress("composition", 0.9)
     return publish(run, path)
 
@@ -460,11 +471,44 @@ def concat(run: Run, videos: Sequence[Path], audios: Sequence[Path]) -> Path:
 
     inputs = {"videos": [file_digest(v) for v in videos],
               "audio": [file_digest(a) for a in audios], "size": run.size}
-    path = run.assets.get("concat", inputs, "mp4", lambda tmp: _call(
-        stage.concat_videos, list(videos), tmp, size=run.size, audio=list(audios),
-        fps=run.fps, preset=run.preset))
+    frames = sum(probe_frames(v) for v in videos)
+    with ticking(run, "composition", expected=frames * run.seconds_per_frame * 1.4):
+        path = run.assets.get("concat", inputs, "mp4", lambda tmp: _call(
+            stage.concat_videos, list(videos), tmp, size=run.size, audio=list(audios),
+            fps=run.fps, preset=run.preset))
     run.progress("composition", 0.9)
     return publish(run, path)
+
+
+def probe_frames(path: Path) -> int:
+    from vidflow.engine.stages.ffmpeg import probe
+
+    info = probe(path)
+    return info.frames or round(info.duration * (info.fps or 30))
+
+
+@contextmanager
+def ticking(run: Run, step: str, *, expected: float) -> Iterator[None]:
+    """Progress for a step with no progress of its own (one long FFmpeg run): an estimate
+    from the expected time that approaches, and never passes, 90% of the step."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        started = time.monotonic()
+        while not stop.wait(0.5):
+            elapsed = time.monotonic() - started
+            try:
+                run.progress(step, 0.9 * (1 - math.exp(-elapsed / max(expected, 0.5))))
+            except Exception:  # a closing engine: the main thread notices it too
+                return
+
+    thread = threading.Thread(target=tick, daemon=True, name=f"vidflow-tick-{step}")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 # --- the whole film ------------------------------------------------------------------------

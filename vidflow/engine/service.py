@@ -282,8 +282,7 @@ class StoryEngine:
             fields = {"storyboard": board, "params": params}
             if title:
                 fields["title"] = title
-            self._submit(row, job, price, hook, fields)
-        return self.get_story(row.id, account=account)
+            return self._submit(row, job, price, hook, fields)
 
     def concat(self, story_id: str, *, account: str = "local",
                concat_video_urls: Sequence[str] | None = None,
@@ -317,8 +316,7 @@ class StoryEngine:
                 job["audios"] += [{"upload": r} for r in self._save_uploads(
                     story_dir.name, audio_paths, prefix="audio")]
 
-            self._submit(row, job, price, None, {}, before=add_files)
-        return self.get_story(row.id, account=account)
+            return self._submit(row, job, price, None, {}, before=add_files)
 
     # --- records ----------------------------------------------------------------------
     def get_story(self, story_id: str, *, account: str = "local") -> dict[str, Any]:
@@ -458,13 +456,16 @@ class StoryEngine:
             params["uploads"] = self._save_uploads(row.id, files)
             job = {"kind": "auto"}
             self.store.update(row.id, params=params, job=job)
+            # The record as accepted ("new"): the worker may start before we return.
+            accepted = self.get_story(row.id, account=account)
             self.jobs.submit(row.id, account, work.steps_for(job, mode),
                              work.build_job(self.store, self._job_run, row.id, job),
                              webhook_url=params.get("webhook_url"), slot=slot)
-        return self.get_story(row.id, account=account)
+        return accepted
 
     def _submit(self, row: StoryRow, job: dict[str, Any], price: int, hook: str | None,
-                fields: dict[str, Any], before: Any = None) -> None:
+                fields: dict[str, Any], before: Any = None) -> dict[str, Any]:
+        """Charge, record the job on the story, queue it; the story as accepted."""
         with self.jobs.slot(row.account) as slot:
             self.store.charge(row.account, price)
             if before is not None:
@@ -472,9 +473,11 @@ class StoryEngine:
             self.store.update(row.id, job=job, status="new", progress_percentage=0,
                               message=None, video_url=None, **fields)
             self.store.add_used_credits(row.id, price)
+            accepted = self.get_story(row.id, account=row.account)
             self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
                              work.build_job(self.store, self._job_run, row.id, job),
                              webhook_url=hook, slot=slot)
+        return accepted
 
     def _save_uploads(self, story_id: str, files: Sequence[Path], prefix: str = "file"
                       ) -> list[str]:

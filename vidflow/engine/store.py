@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,7 +88,11 @@ class StoryRow:
 
 
 class Store:
-    """Thread-safe: one SQLite connection per thread, all opened in WAL mode."""
+    """Thread-safe: one SQLite connection (WAL) shared by all threads behind a lock.
+
+    One connection rather than one per thread, so short-lived threads (animation workers,
+    progress tickers) never leave connections open; SQLite serializes writes anyway.
+    """
 
     def __init__(self, data_dir: Path, *, starting_balance: int) -> None:
         self.data_dir = Path(data_dir)
@@ -95,41 +100,42 @@ class Store:
         self.media_root.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / "engine.sqlite3"
         self.starting_balance = starting_balance
-        self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
-        self._conns_lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
         self._migrate()
 
     # --- connections --------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if self._db is None:
             conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
-            with self._conns_lock:
-                self._conns.append(conn)
-        return conn
+            self._db = conn
+        return self._db
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn().execute(sql, params).fetchall()
 
     def _migrate(self) -> None:
-        conn = self._conn()
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"{self.db_path} has schema version {version}, newer than this "
-                               f"vidflow ({SCHEMA_VERSION}); upgrade vidflow")
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        with self._lock:
+            conn = self._conn()
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                self.close()
+                raise RuntimeError(f"{self.db_path} has schema version {version}, newer than "
+                                   f"this vidflow ({SCHEMA_VERSION}); upgrade vidflow")
+            conn.executescript(_SCHEMA)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
-        with self._conns_lock:
-            for conn in self._conns:
-                conn.close()
-            self._conns.clear()
-        self._local = threading.local()
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     # --- stories ------------------------------------------------------------------
     def create(self, *, account: str, mode: str, params: dict[str, Any], title: str = "",
@@ -138,7 +144,7 @@ class Store:
         row = StoryRow(id=str(uuid.uuid4()), account=account, mode=mode, params=params,
                        title=title, created_at=stamp, updated_at=stamp, **fields)
         values = [_encode(c, getattr(row, c)) for c in _COLUMNS]
-        self._conn().execute(
+        self._execute(
             f"INSERT INTO stories (id, {', '.join(_COLUMNS)}, created_at, updated_at) "
             f"VALUES ({', '.join('?' * (len(_COLUMNS) + 3))})",
             [row.id, *values, row.created_at, row.updated_at])
@@ -146,8 +152,8 @@ class Store:
         return row
 
     def get(self, story_id: str) -> StoryRow | None:
-        found = self._conn().execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        return _decode(found) if found else None
+        found = self._execute("SELECT * FROM stories WHERE id = ?", (story_id,))
+        return _decode(found[0]) if found else None
 
     def update(self, story_id: str, **fields: Any) -> None:
         if not fields:
@@ -157,40 +163,43 @@ class Store:
             raise ValueError(f"unknown story columns: {sorted(unknown)}")
         sets = ", ".join(f"{c} = ?" for c in fields)
         values = [_encode(c, v) for c, v in fields.items()]
-        self._conn().execute(f"UPDATE stories SET {sets}, updated_at = ? WHERE id = ?",
+        self._execute(f"UPDATE stories SET {sets}, updated_at = ? WHERE id = ?",
                              [*values, now_iso(), story_id])
 
     def set_progress(self, story_id: str, percent: int) -> None:
         """Monotonic: a lower value never overwrites a higher one."""
-        self._conn().execute(
+        self._execute(
             "UPDATE stories SET progress_percentage = ?, updated_at = ? "
             "WHERE id = ? AND progress_percentage < ?",
             (int(percent), now_iso(), story_id, int(percent)))
 
     def add_used_credits(self, story_id: str, amount: int) -> None:
-        self._conn().execute(
+        self._execute(
             "UPDATE stories SET used_credits = used_credits + ?, updated_at = ? WHERE id = ?",
             (amount, now_iso(), story_id))
 
     def delete(self, story_id: str) -> None:
-        self._conn().execute("DELETE FROM stories WHERE id = ?", (story_id,))
+        self._execute("DELETE FROM stories WHERE id = ?", (story_id,))
         shutil.rmtree(self.story_dir(story_id), ignore_errors=True)
 
     def unfinished(self) -> list[StoryRow]:
         """Stories a previous process left with a pending job."""
-        rows = self._conn().execute(
+        rows = self._execute(
             "SELECT * FROM stories WHERE status IN ('new', 'processing') AND job IS NOT NULL "
-            "ORDER BY created_at").fetchall()
+            "ORDER BY created_at")
         return [_decode(r) for r in rows]
 
     # --- accounts -----------------------------------------------------------------
     def balance(self, account: str) -> int:
-        found = self._conn().execute("SELECT balance FROM accounts WHERE account = ?",
-                                     (account,)).fetchone()
-        return int(found[0]) if found else self.starting_balance
+        found = self._execute("SELECT balance FROM accounts WHERE account = ?", (account,))
+        return int(found[0][0]) if found else self.starting_balance
 
     def charge(self, account: str, amount: int) -> int:
         """Atomically take `amount` from the balance; InsufficientCredit leaves it intact."""
+        with self._lock:
+            return self._charge(account, amount)
+
+    def _charge(self, account: str, amount: int) -> int:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -211,7 +220,7 @@ class Store:
         return int(balance - amount)
 
     def set_balance(self, account: str, balance: int) -> None:
-        self._conn().execute(
+        self._execute(
             "INSERT INTO accounts (account, balance) VALUES (?, ?) "
             "ON CONFLICT(account) DO UPDATE SET balance = excluded.balance", (account, balance))
 
