@@ -257,7 +257,8 @@ class Executor:
         if step.update_metadata:
             self._put_metadata(story, story_id)
         self.state.finished(story, record, output=output, sha256=sha256)
-        self._emit(step, "success", 100)
+        if replacing is None:  # a replace reports success once the old story is gone
+            self._emit(step, "success", 100)
         return StepResult(step.address, step.kind, "done", story_id=story_id, output=output,
                           used_credits=record.used_credits)
 

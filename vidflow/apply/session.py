@@ -59,8 +59,9 @@ def refresh_remote(provider: Provider, lock: Lockfile,
 
 
 def check_plan(project: Project, plan: Plan) -> None:
-    """Problems the planner cannot see: what this provider cannot make. Plan errors too."""
-    problems = list(plan.errors)
+    """Refuse a plan with errors (already printed with it) or that this provider cannot
+    carry out (listed here: the planner cannot see them)."""
+    problems = []
     if project.provider.type == "http":
         for change in plan.pending:
             if change.after is None:
@@ -70,8 +71,11 @@ def check_plan(project: Project, plan: Plan) -> None:
                     f"{change.address}: {field}: a local file cannot be sent to the http "
                     "provider (the Story API has no upload for element images); use "
                     "image_url with a public URL, or provider: {type: local}")
+    if plan.errors:
+        count = len(plan.errors)
+        problems.insert(0, f"{count} error{'s' if count > 1 else ''} in the plan (above)")
     if problems:
-        raise PlanError("the plan cannot be applied:\n  " + "\n  ".join(problems))
+        raise PlanError("the plan cannot be applied: " + "\n  ".join(problems))
 
 
 def approve(plan: Plan, *, auto_approve: bool, verb: str = "apply",
