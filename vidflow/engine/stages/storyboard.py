@@ -262,11 +262,11 @@ def _environments(source: str, beats: list[str], user: list[dict[str, Any]]
     kinds = {env_kind_of(f"{e['name']} {e.get('description', '')}").kind for e in user}
     for text in [*beats, source]:
         kind = env_kind_of(text)
-        if kind.kind not in kinds and (kind is not DEFAULT_ENV or not envs):
+        if kind.kind not in kinds and kind is not DEFAULT_ENV and len(envs) < 3:
             kinds.add(kind.kind)
             envs.append({"name": kind.name, "description": kind.description})
-        if len(envs) >= 3:
-            break
+    if not envs:
+        envs.append({"name": DEFAULT_ENV.name, "description": DEFAULT_ENV.description})
     return envs
 
 
