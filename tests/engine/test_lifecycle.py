@@ -89,3 +89,20 @@ def test_restart_fails_a_story_whose_inputs_are_gone(make_engine: Callable[..., 
     story = second.get_story(row.id)
     assert story["status"] == "fail"
     assert "could not resume" in story["message"] and "uploads/gone.png" in story["message"]
+
+
+@pytest.mark.slow
+def test_delete_while_processing(engine: StoryEngine, http_server) -> None:
+    """Deleting a running story stops its job; no files come back, no webhook is sent."""
+    hook = http_server.route("/hook")
+    story = engine.idea_to_video(idea="A long walk through a city at night", scene_count=3,
+                                 audio_option=NO_AUDIO, webhook_url=hook)
+    deadline = time.monotonic() + 60
+    while engine.get_story(story["id"])["status"] != "processing":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    engine.delete_story(story["id"])
+    assert engine.jobs.wait_idle(story["id"], timeout=60)
+    time.sleep(0.3)  # the sweeper runs right after the job stops
+    assert not engine.store.story_dir(story["id"]).exists()
+    assert http_server.posts("/hook") == []
