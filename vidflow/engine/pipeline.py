@@ -157,25 +157,22 @@ def write_storyboard(run: Run, *, idea: str, scene_count: int, language: str,
             notes.append(f"Page text read from {url}.")
         except MediaError as exc:
             notes.append(f"Could not read {url} ({exc}); the storyboard follows the idea alone.")
-    writer = _writer(run, stage)
-    board = writer(idea, scene_count=scene_count, language=language,
-                   elements=copy.deepcopy(elements) if elements else None,
-                   page_text=page_text, image_count=image_count)
-    if getattr(writer, "note", None):
-        notes.append(str(writer.note))
+    chat = None
+    if run.storyboard_endpoint:
+        chat = stage.ChatStoryboardWriter(run.storyboard_endpoint, run.storyboard_model,
+                                          api_key=os.environ.get(run.storyboard_api_key_env))
+    write = chat.write_storyboard if chat else stage.write_storyboard
+    board = write(idea, scene_count=scene_count, language=language,
+                  elements=copy.deepcopy(elements) if elements else None,
+                  page_text=page_text, image_count=image_count)
+    if chat is not None:
+        notes.append(f"Storyboard endpoint failed ({chat.last_fallback}); the rule-based "
+                     "writer wrote this storyboard." if chat.last_fallback
+                     else f"Storyboard written by {run.storyboard_model}.")
     if notes:
         board["notes"] = notes
     run.progress("storyboard", 1.0)
     return board
-
-
-def _writer(run: Run, stage: Any) -> Callable[..., dict[str, Any]]:
-    chat = getattr(stage, "ChatStoryboardWriter", None)
-    if run.storyboard_endpoint and chat is not None:
-        return _call(chat, run.storyboard_endpoint, model=run.storyboard_model,
-                     api_key_env=run.storyboard_api_key_env,
-                     base_url=run.storyboard_endpoint, endpoint=run.storyboard_endpoint)
-    return stage.write_storyboard
 
 
 # --- user images ------------------------------------------------------------------------
