@@ -70,3 +70,23 @@ def test_plan_from_json_refuses_other_format_versions():
     doc["format_version"] = 99
     with pytest.raises(PlanError, match="run vidflow plan again"):
         Plan.from_json(doc)
+
+
+def test_plan_json_matches_its_committed_schema():
+    from jsonschema import Draft202012Validator
+
+    from vidflow.state.lockfile import SCHEMA_PATH
+
+    schema = json.loads((SCHEMA_PATH.parent / "plan.schema.json").read_text())
+    validator = Draft202012Validator(schema)
+    lock = applied(project(story("gone"), story("edit"), story("same"), story("old")))
+    proj = project(story("new"), story("edit", idea="x"), story("same"),
+                   story("renamed", output="out/old.mp4"), moved=(("old", "renamed"),))
+    doc = json.loads(make_plan(proj, lock).dumps())
+    assert list(validator.iter_errors(doc)) == []
+    assert {c["action"] for c in doc["changes"]} == {"create", "replace", "no-op", "move",
+                                                      "delete"}
+    # the schema's enums are the code's, so neither can drift
+    change = schema["$defs"]["change"]["properties"]
+    assert change["reasons"]["items"]["enum"] == [r.key for r in Reason]
+    assert change["action"]["enum"] == [a.key for a in Action]
