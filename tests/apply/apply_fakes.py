@@ -11,13 +11,15 @@ from pathlib import Path
 from vidflow.api.models import StoryRecord
 from vidflow.errors import InsufficientCredit, NotFound
 from vidflow.providers.base import Interrupted
+from vidflow.spec.canonical import fingerprint
 from vidflow.spec.model import ResolvedStory
 
 
 def story(address: str, idea: str = "an idea", **kw) -> ResolvedStory:
-    fp = hashlib.sha256(f"{address}:{idea}".encode()).hexdigest()
-    return ResolvedStory(address=address, mode="idea", params={"idea": idea},
-                         title=kw.pop("title", address), fingerprint=fp, **kw)
+    params = {"idea": idea}
+    return ResolvedStory(address=address, mode="idea", params=params,
+                         title=kw.pop("title", address), fingerprint=fingerprint("idea", params),
+                         **kw)
 
 
 class FakeProvider:
