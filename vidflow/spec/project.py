@@ -239,11 +239,13 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
         problems.add(problem.message, doc.where(where), where)
     leaves = _leaves(merged, origin, story_path, doc, problems)
     location = doc.key_where(story_path)
+    results: dict[Any, str] = {}  # rendered text by template and the values it reads
     out = []
     for variant in variants:
         address = variant_address(name, variant.identity)
         suffix = address if variant.identity else ""
-        story = _render(merged, leaves, variant, address, variables, doc, problems, suffix)
+        story = _render(merged, leaves, variant, address, variables, doc, problems, suffix,
+                        results)
         if story is None:
             continue
         mode = story.get("mode", "idea")
@@ -332,11 +334,10 @@ def _line_in(loc: Location, line: int) -> Location:
 
 def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, address: str,
             variables: dict[str, Any], doc: Document, problems: _Problems,
-            suffix: str) -> dict[str, Any] | None:
+            suffix: str, results: dict[Any, str]) -> dict[str, Any] | None:
     """One variant's story: templates rendered, copying only the containers they touch."""
     slug = address_slug(address)
-    context = templating.make_context({**variables, "vars": variables, "variant": variant.values,
-                                       "address": address, "address_slug": slug})
+    context: dict[str, Any] | None = None  # built on the first render that needs it
     story = dict(merged)
     copied: set[int] = set()
     ok = True
@@ -348,8 +349,17 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
         if leaf.path == ("output",) and leaf.compiled.source == DEFAULT_OUTPUT:
             _set_in(story, leaf.path, f"out/{slug}.mp4", copied)  # the common case, fast
             continue
+        key = leaf.compiled.result_key(variant.values, address, slug)
+        text = results.get(key) if key is not None else None
         try:
-            text = templating.render(leaf.compiled, context)
+            if text is None:
+                if context is None:
+                    context = templating.make_context({
+                        **variables, "vars": variables, "variant": variant.values,
+                        "address": address, "address_slug": slug})
+                text = templating.render(leaf.compiled, context)
+                if key is not None:
+                    results[key] = text
         except templating.TemplateProblem as exc:
             problems.add(exc.message, _line_in(doc.where(source), exc.line), source, suffix)
             ok = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -61,16 +61,36 @@ def _map_error(err: ValidationError, doc: Document) -> Iterable[SpecError]:
 def _message(err: ValidationError) -> str:
     kind = err.validator
     if kind == "enum":
-        return f"{err.instance!r} is not one of: {', '.join(map(str, err.validator_value))}"
+        return f"{show(err.instance)} is not one of: {', '.join(map(str, err.validator_value))}"
     if kind == "pattern":
         return PATTERN_MESSAGES.get(err.validator_value, err.message)
     if kind == "const" and list(err.absolute_path) == ["version"]:
         return f"unsupported version {err.instance!r}; this vidflow reads version 1"
     if kind == "type":
-        return f"{err.instance!r} is not of type {err.validator_value}"
+        wanted = err.validator_value
+        names = [_TYPE_NAMES.get(t, t) for t in (wanted if isinstance(wanted, list) else [wanted])]
+        return f"must be {' or '.join(names)}, not {show(err.instance)}"
     if kind == "minItems" and err.validator_value == 1:
         return "must not be empty"
     return err.message
+
+
+_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number",
+               "boolean": "true or false", "object": "a mapping", "array": "a list"}
+
+
+def show(value: Any) -> str:
+    """A value as a YAML user would recognise it, kept short."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _unknown_field(key: str, allowed: list[str]) -> str:
@@ -147,6 +167,7 @@ def wants_non_string(story_path: PathKey) -> bool:
     return any(not isinstance(v, str) for v in schema.get("enum", ()))
 
 
+@lru_cache(maxsize=65536)
 def check_rendered(story_path: PathKey, text: str) -> tuple[Any, str | None]:
     """(value, problem) for a rendered template: coerced by YAML rules where the field
     is not a string, then checked against the field's schema."""
