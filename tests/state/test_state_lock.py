@@ -74,3 +74,12 @@ def test_no_timeout_means_one_try(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_reentrant_within_one_process(tmp_path):
+    """A command holding the lock may call code that takes it again."""
+    path = tmp_path / "vidflow.lock"
+    with state_lock(path, timeout=0), state_lock(path, timeout=0):
+        pass
+    holder = hold(path, 0)  # released by us: another process gets it at once
+    holder.wait()

@@ -33,7 +33,9 @@ def state_lock(path: str | os.PathLike[str], timeout: float = DEFAULT_LOCK_TIMEO
     LockfileError. Yields the lock file's path. Re-entrant within one process.
     """
     target = lock_path_for(path)
-    lock = FileLock(str(target), thread_local=False)
+    # One FileLock object per path in this process (is_singleton): nested use re-enters
+    # instead of deadlocking on a second flock of the same file.
+    lock = FileLock(str(target.resolve()), thread_local=False, is_singleton=True)
     try:
         lock.acquire(timeout=max(timeout, 0.0))
     except Timeout as exc:
