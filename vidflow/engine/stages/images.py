@@ -210,17 +210,20 @@ def _place_elements(frame: Image.Image, shown: list[tuple[str, Mapping[str, Any]
         name = str(element.get("name", ""))
         left, top, right, bottom = box
         box_w, box_h = right - left, bottom - top
+        label_room, lift = font_px * 2, box_h // 30 + 1
+        room = (int(box_w * 0.9), max(1, box_h - label_room - lift))  # sprite stays in its box
         source = element_images.get(name) or element_source(element)
         if source:
-            sprite = _framed(contain(_open(Path(source)), (int(box_w * 0.86), int(box_h * 0.8))))
+            sprite = contain(_framed(_open(Path(source))), room)
         else:
-            sprite = _sprite(element, kind, box_h if kind == "characters" else int(box_h * 1.2))
-            sprite = contain(sprite, (int(box_w * 0.92), box_h))
-        jitter = int(rng.integers(-box_h // 30 - 1, box_h // 30 + 1))  # a livelier row
+            drawn = _sprite(element, kind, box_h if kind == "characters" else int(box_h * 0.9))
+            # props stand smaller than people, as they would in a shot
+            sprite = contain(drawn, room if kind == "characters" else
+                             (room[0], max(1, int(room[1] * 0.65))))
+        jitter = int(rng.integers(0, lift + 1))  # a livelier row: not all on one line
         x = left + (box_w - sprite.width) // 2
-        y = bottom - sprite.height - font_px * 2 + jitter
-        _shadow(frame, x, bottom - font_px * 2, sprite.width)
-        frame.alpha_composite(sprite, (x, max(0, y)))
+        _shadow(frame, x, bottom - label_room, sprite.width)
+        frame.alpha_composite(sprite, (x, bottom - label_room - sprite.height - jitter))
         _label(frame, name, left + box_w // 2, bottom - font_px // 2, font_px)
 
 
