@@ -65,10 +65,12 @@ def test_restart_resumes_an_interrupted_story(make_engine: Callable[..., StoryEn
     peek = Store(data, starting_balance=0)
     assert peek.get(story["id"]).status == "processing"  # left unfinished, job kept
     assert peek.get(story["id"]).job == {"kind": "auto"}
+    reached = peek.get(story["id"]).progress_percentage
     peek.close()
     second = make_engine(data, workers=1)
     mid = second.get_story(story["id"])
     assert mid["status"] in ("new", "processing")
+    assert mid["progress_percentage"] >= reached > 0  # progress never goes back
     done = second.wait(story["id"], timeout=180)
     assert done["status"] == "success", done["message"]
     assert second.media_path(done["video_url"]).is_file()

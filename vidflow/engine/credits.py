@@ -34,15 +34,6 @@ CONCAT_VIDEO = 1
 CONCAT_AUDIO = 1
 
 
-def _audio_price(audio: dict[str, Any], scenes: int) -> int:
-    price = MUSIC if audio.get("has_bg_music") else 0
-    if audio.get("native_audio"):
-        price += NATIVE_AUDIO * scenes
-    elif audio.get("has_narration"):
-        price += NARRATION * scenes
-    return price
-
-
 def videos_price(*, scenes: int, seconds: int, loop: int = 1, transition: bool,
                  audio: dict[str, Any]) -> int:
     """Animation and composition of `scenes` scenes (music and native sound included)."""

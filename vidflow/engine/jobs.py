@@ -129,8 +129,8 @@ class JobRunner:
         try:
             if self._closing.is_set() or story_id in self._cancelled:
                 return
-            self.store.update(story_id, status="processing", message=None,
-                              progress_percentage=0)
+            # Progress is not reset here: a resumed story keeps what it had reached.
+            self.store.update(story_id, status="processing", message=None)
             work(control)
             self.store.update(story_id, status="success", progress_percentage=100, job=None,
                               message=None)
@@ -146,8 +146,10 @@ class JobRunner:
         finally:
             self._finish(story_id, control.account)
         if status and webhook_url:
-            self.webhook_threads.append(send_in_background(
-                Delivery(webhook_url, control.account, story_id, status)))
+            thread = send_in_background(Delivery(webhook_url, control.account, story_id, status))
+            with self._lock:
+                self.webhook_threads = [t for t in self.webhook_threads if t.is_alive()]
+                self.webhook_threads.append(thread)
 
     def _finish(self, story_id: str, account: str) -> None:
         with self._lock:

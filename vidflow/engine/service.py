@@ -350,6 +350,8 @@ class StoryEngine:
         before = self._present(row)
         self.jobs.cancel(row.id)  # a running job stops at its next check
         self.store.delete(row.id)
+        with self._locks_guard:
+            self._story_locks.pop(row.id, None)
         if self.jobs.is_active(row.id):
             # The job may still write a file before it notices; sweep once it has stopped.
             folder = self.store.story_dir(row.id)
