@@ -200,3 +200,22 @@ def test_webhook_is_sent_but_not_fingerprinted(load) -> None:
     assert hooked.params["webhook_url"] == "https://hooks.example.com/done"
     assert hooked.webhook_url == "https://hooks.example.com/done"
     assert hooked.fingerprint == plain.fingerprint
+
+
+def test_pinned_storyboard_element_images_are_hashed(load, write) -> None:
+    write(b"hero", "hero.png")
+    text = STORY + ("    mode: storyboard\n    storyboard:\n"
+                    "      characters: [{name: Hero, description: brave, image: hero.png}]\n"
+                    "      environments: []\n      objects: []\n"
+                    "      scenes: [{image_description: Hero waves, narrator: Hello}]\n")
+    story = load(text).stories["a"]
+    assert story.storyboard["characters"][0]["image"] == {
+        "path": "hero.png", "sha256": hashlib.sha256(b"hero").hexdigest()}
+    # The pinned storyboard has its own fingerprint; the generation inputs do not include it.
+    assert "storyboard" not in story.params
+
+
+def test_storyboard_mode_needs_a_storyboard(problems) -> None:
+    assert problems(STORY + "    mode: storyboard\n") == [
+        "videos.yaml:3:3: stories.a: storyboard mode needs a pinned `storyboard:` "
+        "(characters, environments, objects, scenes)"]

@@ -97,3 +97,41 @@ class TestErrors:
         assert problems("version: 1\nvars: {variant: x}\n") == [
             "videos.yaml:2:8: vars.variant: 'variant' is a reserved template name; "
             "rename the variable"]
+
+
+class TestReuse:
+    def test_results_are_reused_only_for_equal_inputs(self, load) -> None:
+        """Each variant gets its own address and values even though templates are shared."""
+        text = ("version: 1\nvars: {brand: Acme}\nstories:\n  a:\n"
+                "    idea: '{{ brand }} {{ variant.n }} {{ address }}'\n"
+                "    title: '{{ variant }}'\n"
+                "    variants: {matrix: {n: [1, 2], m: [x, y]}}\n")
+        stories = load(text).stories
+        assert stories["a[m=x,n=1]"].params["idea"] == "Acme 1 a[m=x,n=1]"
+        assert stories["a[m=y,n=1]"].params["idea"] == "Acme 1 a[m=y,n=1]"
+        assert stories["a[m=y,n=2]"].title == "{'n': 2, 'm': 'y'}"
+        assert stories["a[m=x,n=2]"].title == "{'n': 2, 'm': 'x'}"
+
+    def test_mode_itself_may_be_a_template(self, load) -> None:
+        text = ("version: 1\nstories:\n  a:\n    mode: '{{ variant.mode }}'\n"
+                "    idea: 'ad for https://x.org'\n    variants: {matrix: {mode: [idea, url]}}\n")
+        stories = load(text).stories
+        assert stories["a[mode=url]"].mode == "url"
+        assert stories["a[mode=idea]"].mode == "idea"
+
+
+def test_var_file_must_be_a_mapping(problems, write) -> None:
+    write("- a\n", "vars.yaml")
+    assert problems(HEAD + "    idea: x\n", var_files=[Path("vars.yaml")]) == [
+        "vars.yaml:1:1: a --var-file must be a mapping of name: value"]
+
+
+def test_defaults_belong_to_their_file(write) -> None:
+    """A file's `defaults` shape only that file's stories."""
+    from vidflow.spec import load_project
+
+    write("version: 1\ndefaults: {language: French}\nstories:\n  a: {idea: x}\n", "a.yaml")
+    write("version: 1\nstories:\n  b: {idea: y}\n", "b.yaml")
+    stories = load_project(Path(".")).stories
+    assert stories["a"].params["language"] == "French"
+    assert stories["b"].params["language"] == "English"
