@@ -113,3 +113,22 @@ def _tiny_png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), "white").save(buf, "PNG")
     return buf.getvalue()
+
+
+def test_insufficient_credit_stops_further_creates(tmp_path: Path, monkeypatch):
+    """A 402 from the server: the story that fit is made, no other create is tried."""
+    monkeypatch.delenv("CI", raising=False)
+    data = tmp_path / "server-data"
+    # One small silent story costs 12 credits here: room for exactly one.
+    with story_server(data, credits=20) as (base_url, api_key, _):
+        monkeypatch.setenv(KEY_ENV, api_key)
+        root = tmp_path / "videos"
+        root.mkdir()
+        write_spec(root, {"alpha": ("Alpha", "A fox."), "beta": ("Beta", "A boat."),
+                          "gamma": ("Gamma", "A heron.")}, provider=_provider(base_url))
+        result = vidflow("apply", "--auto-approve", "--parallelism", "1", str(root))
+        assert result.code == 1
+        assert "out of credit" in result.err
+        assert "failed beta" in result.out and "insufficient" in result.out.lower()
+        assert set(lock_entries(root)) == {"alpha"}
+        assert len(_server_story_ids(data)) == 1
