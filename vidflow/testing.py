@@ -70,3 +70,38 @@ def _stop(server: Any, thread: threading.Thread, sock: Any) -> None:
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+
+
+@contextlib.contextmanager
+def serve_files(files: dict[str, bytes]) -> Iterator[str]:
+    """A plain static file server on 127.0.0.1 (for `image_urls`, `concat_video_urls`...);
+    yields its base URL. `files` maps paths such as "/a.png" to their bytes."""
+    import mimetypes
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = files.get(self.path.split("?")[0])
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            kind = mimetypes.guess_type(self.path)[0] or "application/octet-stream"
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -62,6 +62,8 @@ def engine_config(data_dir: Path, public_base_url: str, **options: Any) -> Engin
 def build(*, host: str, port: int, data_dir: Path, keys: list[str],
           public_base_url: str | None = None, **engine_options: Any) -> Served:
     """Bind, start the engine and make the app; the caller runs uvicorn and closes."""
+    # clients of a server must not make it read its own files through element fields
+    engine_options.setdefault("allow_local_files", False)
     sock = bind(host, port)
     try:
         base = (public_base_url or public_url(host, sock.getsockname()[1])).rstrip("/")
