@@ -111,3 +111,12 @@ def test_product_promo_example_addresses(load) -> None:
     assert list(load(text).stories) == ["w[aspect_ratio=16:9,tone=cinematic]",
                                         "w[aspect_ratio=9:16,tone=cinematic]",
                                         "w[aspect_ratio=9:16,tone=fun]"]
+
+
+def test_moved_addresses_are_normalized(load) -> None:
+    """A `moved` block may write variant keys in any order; the planner sees sorted ones."""
+    text = ("version: 1\nstories:\n  b: {idea: x}\nmoved:\n"
+            "  - {from: 'a[tone=fun,aspect_ratio=9:16]', to: b}\n")
+    (moved,) = load(text).moved
+    assert (moved.from_address, moved.to_address) == ("a[aspect_ratio=9:16,tone=fun]", "b")
+    assert str(moved.location) == "videos.yaml:5:5"

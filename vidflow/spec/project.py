@@ -7,6 +7,7 @@ form breaks the schema is not resolved further (its later errors would only be n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,13 @@ from vidflow.spec.resolve import FileHasher, build_story
 from vidflow.spec.rules import DEFAULT_OUTPUT, applies, check_story
 from vidflow.spec.schema import IDENTIFIER_PATTERN
 from vidflow.spec.validation import check_rendered, schema_errors
-from vidflow.spec.variants import Variant, address_slug, expand, variant_address
+from vidflow.spec.variants import (
+    Variant,
+    address_slug,
+    expand,
+    normalize_address,
+    variant_address,
+)
 
 
 @dataclass
@@ -78,8 +85,8 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
             problems.extend([exc])
             continue
         found = schema_errors(doc)
-        problems.extend(found)
-        bad[doc.file] = [_error_path(e) for e in found]
+        problems.extend([err for _, err in found])
+        bad[doc.file] = [path for path, _ in found]
         docs.append(doc)
     provider = _provider(docs, problems)
     variables = _variables(docs, vars or {}, var_files, problems)
@@ -109,12 +116,9 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
     )
 
 
-def _error_path(err: SpecError) -> PathKey:
-    return tuple(err.field.replace("[", ".[").split(".")) if err.field else ()
-
-
 def _has_error(paths: list[PathKey], prefix: tuple[str, ...]) -> bool:
-    return any(p[: len(prefix)] == prefix for p in paths)
+    """A schema error at or below `prefix` (or at the root: nothing there is usable)."""
+    return any(p[: len(prefix)] == prefix or not p for p in paths)
 
 
 # --- project-wide settings -------------------------------------------------------------
@@ -143,8 +147,6 @@ def _provider(docs: list[Document], problems: _Problems) -> ProviderConfig:
 def _variables(docs: list[Document], cli_vars: Mapping[str, str], var_files: Sequence[Path],
                problems: _Problems) -> dict[str, Any]:
     """Spec `vars` (merged across files) < each --var-file in order < each --var."""
-    import re
-
     merged: dict[str, Any] = {}
     seen: dict[str, Location] = {}
     for doc in docs:
@@ -196,7 +198,8 @@ def _moved(docs: list[Document], problems: _Problems) -> tuple[Moved, ...]:
             loc = doc.where(("moved", i))
             if entry["from"] == entry["to"]:
                 problems.add("from and to are the same address", loc, ("moved", i))
-            out.append(Moved(entry["from"], entry["to"], loc))
+            out.append(Moved(normalize_address(entry["from"]), normalize_address(entry["to"]),
+                             loc))
     return tuple(out)
 
 

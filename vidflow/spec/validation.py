@@ -21,12 +21,14 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(build_schema())
 
 
-def schema_errors(doc: Document) -> list[SpecError]:
-    """Every schema violation of one document, each at its own position."""
-    errors: list[SpecError] = []
+def schema_errors(doc: Document) -> list[tuple[PathKey, SpecError]]:
+    """Every schema violation of one document, each at its own position, with the path
+    of the value it is about (so the caller can skip resolving a broken story)."""
+    found: list[tuple[PathKey, SpecError]] = []
     for err in _validator().iter_errors(doc.data):
-        errors.extend(_map_error(err, doc))
-    return errors
+        path = tuple(err.absolute_path)
+        found.extend((path, mapped) for mapped in _map_error(err, doc))
+    return found
 
 
 def _map_error(err: ValidationError, doc: Document) -> Iterable[SpecError]:

@@ -48,6 +48,15 @@ def variant_address(name: str, identity: dict[str, Any]) -> str:
     return f"{name}[{inner}]"
 
 
+def normalize_address(address: str) -> str:
+    """`p[tone=fun,aspect_ratio=9:16]` → `p[aspect_ratio=9:16,tone=fun]`, as variants get."""
+    name, sep, rest = address.partition("[")
+    if not sep or not rest.endswith("]"):
+        return address
+    pairs = [part.partition("=") for part in rest[:-1].split(",")]
+    return f"{name}[{','.join(f'{k}={v}' for k, _, v in sorted(pairs))}]"
+
+
 def address_slug(address: str) -> str:
     """winter-promo[aspect_ratio=9:16,tone=fun] → winter-promo-aspect_ratio-9-16-tone-fun."""
     return re.sub(r"[^a-z0-9_-]+", "-", address.lower()).strip("-")
