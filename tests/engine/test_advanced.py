@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from vidflow.engine.service import StoryEngine
 from vidflow.engine.stages.ffmpeg import probe
@@ -144,3 +145,24 @@ def _write_tone(path: Path, *, seconds: float, np) -> None:
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(samples.tobytes())
+
+
+def test_local_element_images_only_in_process(make_engine, tmp_path: Path, png) -> None:
+    """An element's local `image` file is used in process; a served engine refuses to read
+    server files named by a client, and renders the element from its description."""
+    picture = tmp_path / "jar.png"
+    picture.write_bytes(png((10, 200, 10)))
+    elements = {"objects": [{"name": "Jar", "description": "a jar", "image": str(picture)}]}
+    local = make_engine(tmp_path / "local")
+    served = make_engine(tmp_path / "served", public_base_url="http://127.0.0.1:9")
+    colors = []
+    for engine in (local, served):
+        story = engine.create_storyboard(idea="A jar in a studio", scene_count=1,
+                                         elements=elements)
+        story = engine.generate_elements(story["id"])
+        jar = story["storyboard"]["objects"][0]
+        path = engine.media_path(jar["image_url"].removeprefix("http://127.0.0.1:9"))
+        with Image.open(path) as img:
+            colors.append(img.convert("RGB").getpixel((img.width // 2, img.height // 2)))
+    assert colors[0] == (10, 200, 10)
+    assert colors[1] != (10, 200, 10)

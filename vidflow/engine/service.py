@@ -55,9 +55,11 @@ class EngineConfig:
     storyboard_endpoint: str | None = None  # OpenAI-compatible base URL, optional
     storyboard_model: str = "gpt-4o-mini"
     storyboard_api_key_env: str = "OPENAI_API_KEY"
-    # Element "image"/"image_path" fields may name local files (in-process callers, specs).
-    # A server facing other users should set False so no client can read server files.
-    allow_local_files: bool = True
+    # May element "image"/"image_path" fields name local files? Yes for in-process callers
+    # (the local provider passes spec files so); a served engine must not let clients read
+    # the server's files. None (default): allowed only when public_base_url is "", i.e.
+    # when the engine is not behind HTTP.
+    allow_local_files: bool | None = None
 
 
 class StoryEngine:
@@ -532,7 +534,9 @@ class StoryEngine:
             story_dir=self.store.story_dir(story_id),
             size=pipeline.render_size(aspect_ratio or "16:9", cfg.scale), fps=cfg.fps,
             preset=cfg.x264_preset, url_for=self.store.url_for, resolve=self._resolve,
-            control=control, allow_local_files=cfg.allow_local_files,
+            control=control, allow_local_files=(not cfg.public_base_url
+                                                if cfg.allow_local_files is None
+                                                else cfg.allow_local_files),
             storyboard_endpoint=cfg.storyboard_endpoint, storyboard_model=cfg.storyboard_model,
             storyboard_api_key_env=cfg.storyboard_api_key_env)
 
