@@ -132,3 +132,24 @@ def test_insufficient_credit_stops_further_creates(tmp_path: Path, monkeypatch):
         assert "failed beta" in result.out and "insufficient" in result.out.lower()
         assert set(lock_entries(root)) == {"alpha"}
         assert len(_server_story_ids(data)) == 1
+
+
+def test_images_story_uploads_its_local_files(served, tmp_path: Path):
+    """mode images with image_files: the files go up as uploads; the video comes back."""
+    import shutil
+
+    from lifecycle_helpers import ROOT
+
+    base_url, data, _ = served
+    root = tmp_path / "images-story"
+    shutil.copytree(ROOT / "examples" / "images-story", root)
+    spec = root / "videos.yaml"
+    spec.write_text(spec.read_text().replace("provider: {type: local}",
+                                             f"provider: {_provider(base_url)}"))
+    assert "type: http" in spec.read_text()
+    result = vidflow("apply", "--auto-approve", str(root))
+    assert result.code == 0, result.out + result.err
+    (entry,) = lock_entries(root).values()
+    assert entry["status"] == "success" and _server_story_ids(data) == {entry["story_id"]}
+    codec, duration = probe(root / entry["output"])
+    assert codec == "h264" and duration > 0
