@@ -8,7 +8,6 @@ and is not reentrant, so one module lock serializes every call into it.
 from __future__ import annotations
 
 import ctypes
-import functools
 import threading
 import wave
 from dataclasses import dataclass
@@ -71,7 +70,12 @@ _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), 
 
 
 class _Engine:
-    """The loaded library, initialised once; use only while holding `_lock`."""
+    """A freshly loaded, initialised library; use only while holding `_lock`.
+
+    libespeak-ng keeps synthesis state in globals that espeak_Initialize does not reset
+    (the same text spoken twice differs slightly), so each synthesis loads the library
+    anew and unloads it after: a few milliseconds for byte-identical output.
+    """
 
     def __init__(self) -> None:
         import espeakng_loader
@@ -89,6 +93,7 @@ class _Engine:
         lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetVoiceByName.restype = ctypes.c_int
+        lib.espeak_Terminate.restype = ctypes.c_int
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         lib.espeak_Synth.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint,
                                      ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
@@ -102,6 +107,12 @@ class _Engine:
         self._chunks: list[np.ndarray] = []
         self._callback = _SynthCallback(self._collect)  # kept alive: C holds the pointer
         lib.espeak_SetSynthCallback(self._callback)
+
+    def close(self) -> None:
+        import _ctypes
+
+        self.lib.espeak_Terminate()
+        _ctypes.dlclose(self.lib._handle)  # the next load starts from clean globals
 
     def _collect(self, wav: ctypes._Pointer, count: int, _events: int) -> int:
         if wav and count > 0:
@@ -126,11 +137,6 @@ class _Engine:
         return np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
 
 
-@functools.cache
-def _engine() -> _Engine:
-    return _Engine()
-
-
 def language_code(language: str) -> str:
     """The eSpeak voice language for a story language name ("Spanish" → "es")."""
     key = language.strip().lower()
@@ -149,21 +155,24 @@ def synthesize(text: str, *, narrator: str = "Rachel", language: str = "English"
     voice = voice_for(narrator)
     text = " ".join((text or "").split())
     with _lock:
-        engine = _engine()
-        rate = engine.sample_rate
-        if text:
-            code = language_code(language)
-            try:
-                samples = engine.speak(text, f"{code}+{voice.variant}", voice)
-            except MediaError:
-                # a language the data lacks: say it in English rather than fail the story
-                samples = engine.speak(text, f"en+{voice.variant}", voice)
-        else:
-            samples = np.zeros(0, np.int16)
+        engine = _Engine()
+        try:
+            rate = engine.sample_rate
+            samples = _speak(engine, text, language, voice) if text else np.zeros(0, np.int16)
+        finally:
+            engine.close()
     if samples.size == 0:
         samples = np.zeros(int(SILENCE_S * rate), np.int16)
     write_wav(out, samples.astype(np.int16), rate, channels=1)
     return samples.size / rate
+
+
+def _speak(engine: _Engine, text: str, language: str, voice: Voice) -> np.ndarray:
+    try:
+        return engine.speak(text, f"{language_code(language)}+{voice.variant}", voice)
+    except MediaError:
+        # a language the data lacks: say it in English rather than fail the story
+        return engine.speak(text, f"en+{voice.variant}", voice)
 
 
 def write_wav(out: Path, samples: np.ndarray, sample_rate: int, *, channels: int) -> None:
