@@ -165,7 +165,8 @@ def _variables(docs: list[Document], cli_vars: Mapping[str, str], var_files: Seq
         merged.update(_var_file(Path(file), problems))
     for name, value in cli_vars.items():
         if not re.match(IDENTIFIER_PATTERN, name) or name in templating.RESERVED:
-            problems.add(f"--var {name}: not a usable variable name", None, "--var")
+            problems.add(f"{name!r} is not a usable variable name (letters, digits and _; "
+                         "not vars, variant, address or address_slug)", None, "--var")
         merged[name] = value
     return merged
 
