@@ -64,7 +64,7 @@ def test_restart_resumes_an_interrupted_story(make_engine: Callable[..., StoryEn
     first.close()
     peek = Store(data, starting_balance=0)
     assert peek.get(story["id"]).status == "processing"  # left unfinished, job kept
-    assert peek.get(story["id"]).job == {"kind": "auto"}
+    assert peek.get(story["id"]).job["kind"] == "auto"
     reached = peek.get(story["id"]).progress_percentage
     peek.close()
     second = make_engine(data, workers=1)

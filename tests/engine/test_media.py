@@ -125,10 +125,13 @@ def test_images_story_files_win_over_urls(engine: StoryEngine, tmp_path: Path, p
 def test_unreadable_image_url_fails_with_a_message(engine: StoryEngine, http_server) -> None:
     hook = http_server.route("/hook")
     bad = http_server.route("/broken.jpg", body=b"<html>nope</html>", content_type="image/jpeg")
+    balance = engine.balance()
     story = engine.images_to_video(image_urls=[bad], webhook_url=hook,
                                    audio_option=NO_AUDIO)
+    assert story["used_credits"] > 0 and engine.balance() < balance
     story = engine.wait(story["id"], timeout=60)
     assert story["status"] == "fail"
+    assert story["used_credits"] == 0 and engine.balance() == balance  # refunded
     assert "not a readable image" in story["message"]
     assert "Traceback" not in story["message"] and "\n" not in story["message"]
     deadline = time.monotonic() + 10

@@ -1,7 +1,9 @@
 """The price of each operation, in credits: pure functions, so a price is known up front.
 
 Work is charged once, when it is accepted, before anything is created; a request the
-balance cannot cover is refused with InsufficientCredit (402) and leaves no trace.
+balance cannot cover is refused with InsufficientCredit (402) and leaves no trace. Work
+that fails (a story ending in `fail`, a synchronous step raising) is refunded, and the
+story's `used_credits` goes back down by the same amount.
 
     operation                         price
     storyboard                        2 per storyboard

@@ -107,7 +107,8 @@ class JobRunner:
     # --- running --------------------------------------------------------------------
     def submit(self, story_id: str, account: str, steps: tuple[str, ...],
                work: Callable[[JobControl], None], *, webhook_url: str | None = None,
-               slot: _Slot | None = None) -> None:
+               slot: _Slot | None = None, price: int = 0) -> None:
+        """Queue `work`; if it fails, the `price` charged for it goes back to the account."""
         if slot is None:  # resumed jobs: admitted by a previous process
             with self._lock:
                 self._per_account[account] = self._per_account.get(account, 0) + 1
@@ -119,12 +120,12 @@ class JobRunner:
                              lambda pct: self.store.set_progress(story_id, pct),
                              lambda: self._closing.is_set() or story_id in self._cancelled)
         try:
-            self._pool.submit(self._run, control, work, webhook_url)
+            self._pool.submit(self._run, control, work, webhook_url, price)
         except RuntimeError:  # pool already shut down: the story stays resumable
             self._finish(story_id, account)
 
     def _run(self, control: JobControl, work: Callable[[JobControl], None],
-             webhook_url: str | None) -> None:
+             webhook_url: str | None, price: int) -> None:
         story_id, status = control.story_id, None
         try:
             if self._closing.is_set() or story_id in self._cancelled:
@@ -143,6 +144,9 @@ class JobRunner:
                         exc_info=not isinstance(exc, VidflowError))
             self.store.update(story_id, status="fail", message=message, job=None)
             status = "fail"
+            if price and self.store.get(story_id) is not None:
+                self.store.refund(control.account, price)
+                self.store.add_used_credits(story_id, -price)
         finally:
             self._finish(story_id, control.account)
         if status and webhook_url:

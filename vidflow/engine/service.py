@@ -173,9 +173,11 @@ class StoryEngine:
                     language=params["language"], elements=params["elements"],
                     image_count=len(base) or None, url=None)
             except MediaError as exc:
+                self.store.refund(account, credits.storyboard_price())
                 if existing is None:
                     self.store.delete(row.id)
                 raise BadRequest(str(exc)) from exc
+            params["scenes_ready"] = False  # a new storyboard needs /scenes again
             fields: dict[str, Any] = {"params": {**row.params, **params}, "storyboard": board,
                                       "scenes": [], "status": "new", "video_url": None,
                                       "progress_percentage": 0, "message": None}
@@ -208,6 +210,7 @@ class StoryEngine:
             try:
                 pipeline.element_images(run, board)
             except MediaError as exc:
+                self.store.refund(account, credits.elements_price(count))
                 raise BadRequest(str(exc)) from exc
             params = {**row.params, "image_option": option}
             self.store.update(row.id, storyboard=board, params=params)
@@ -243,6 +246,7 @@ class StoryEngine:
             try:
                 work.scene_inputs(self.store, run, board, params, row.id)
             except MediaError as exc:
+                self.store.refund(account, price)
                 raise BadRequest(str(exc)) from exc
             params["scenes_ready"] = True
             self.store.update(row.id, storyboard=board, params=params,
@@ -349,9 +353,10 @@ class StoryEngine:
 
     def delete_story(self, story_id: str, *, account: str = "local") -> dict[str, Any]:
         row = self._own(story_id, account)
-        before = self._present(row)
-        self.jobs.cancel(row.id)  # a running job stops at its next check
-        self.store.delete(row.id)
+        with self._story_lock(row.id):  # not in the middle of a synchronous step
+            before = self._present(self._fresh(row))
+            self.jobs.cancel(row.id)  # a running job stops at its next check
+            self.store.delete(row.id)
         with self._locks_guard:
             self._story_locks.pop(row.id, None)
         if self.jobs.is_active(row.id):
@@ -458,18 +463,19 @@ class StoryEngine:
             row = self.store.create(account=account, mode=mode, params=params, title=title,
                                     used_credits=price)
             params["uploads"] = self._save_uploads(row.id, files)
-            job = {"kind": "auto"}
+            job = {"kind": "auto", "price": price}
             self.store.update(row.id, params=params, job=job)
             # The record as accepted ("new"): the worker may start before we return.
             accepted = self.get_story(row.id, account=account)
             self.jobs.submit(row.id, account, work.steps_for(job, mode),
                              work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=params.get("webhook_url"), slot=slot)
+                             webhook_url=params.get("webhook_url"), slot=slot, price=price)
         return accepted
 
     def _submit(self, row: StoryRow, job: dict[str, Any], price: int, hook: str | None,
                 fields: dict[str, Any], before: Any = None) -> dict[str, Any]:
         """Charge, record the job on the story, queue it; the story as accepted."""
+        job["price"] = price
         with self.jobs.slot(row.account) as slot:
             self.store.charge(row.account, price)
             if before is not None:
@@ -480,7 +486,7 @@ class StoryEngine:
             accepted = self.get_story(row.id, account=row.account)
             self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
                              work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=hook, slot=slot)
+                             webhook_url=hook, slot=slot, price=price)
         return accepted
 
     def _save_uploads(self, story_id: str, files: Sequence[Path], prefix: str = "file"
@@ -561,7 +567,7 @@ class StoryEngine:
             hook = row.params.get("webhook_url")
             self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
                              work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=hook)
+                             webhook_url=hook, price=int(job.get("price") or 0))
 
     # --- internals: presentation --------------------------------------------------------
     def _inbound_board(self, board: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -219,6 +219,14 @@ class Store:
             raise
         return int(balance - amount)
 
+    def refund(self, account: str, amount: int) -> None:
+        """Give back credits for work that was charged but not delivered."""
+        with self._lock:
+            self._execute("INSERT OR IGNORE INTO accounts (account, balance) VALUES (?, ?)",
+                          (account, self.starting_balance))
+            self._execute("UPDATE accounts SET balance = balance + ?, spent = spent - ? "
+                          "WHERE account = ?", (amount, amount, account))
+
     def set_balance(self, account: str, balance: int) -> None:
         self._execute(
             "INSERT INTO accounts (account, balance) VALUES (?, ?) "
