@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vidflow.errors import LockfileError
 from vidflow.spec.model import ResolvedStory
 from vidflow.state import lockfile as lockfile_module
 from vidflow.state.lockfile import (
+    FORMAT_VERSION,
     LockEntry,
     Lockfile,
     dumps_lockfile,
@@ -192,3 +196,40 @@ class TestRefusals:
 ])
 def test_scrub_provider(given, expected):
     assert scrub_provider(given) == expected
+
+
+ADDRESSES = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1,
+                    max_size=12)
+
+
+@settings(max_examples=60)
+@given(addresses=st.lists(ADDRESSES, unique=True, max_size=5),
+       titles=st.lists(st.text(max_size=8), min_size=5, max_size=5),
+       params=st.dictionaries(st.text(max_size=4), st.one_of(st.integers(), st.text(max_size=4),
+                                                             st.lists(st.booleans())),
+                              max_size=3))
+def test_written_text_is_exactly_the_canonical_dump(tmp_path_factory, addresses, titles,
+                                                    params):
+    """Writes assemble cached entry texts; the result is json.dumps(sort_keys, indent=2)."""
+    lock = Lockfile(lineage="")
+    for address, title in zip(addresses, titles, strict=False):
+        lock = lock.with_entry(address, entry(title=title, params=params))
+    path = tmp_path_factory.mktemp("lock") / "vidflow.lock"
+    written = write_lockfile(path, lock)
+    written = write_lockfile(path, written)  # second write: every entry from the cache
+    assert path.read_text(encoding="utf-8") == dumps_lockfile(written)
+    assert read_lockfile(path) == written
+
+
+def test_entries_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry().status = "fail"  # type: ignore[misc]
+
+
+def test_a_cached_entry_is_still_checked_in_its_new_document(tmp_path):
+    """The cache skips re-serializing an entry, never the document's own checks."""
+    good = Lockfile(lineage="").with_entry("a", entry())
+    write_lockfile(tmp_path / "vidflow.lock", good)
+    bad = dataclasses.replace(good, version=FORMAT_VERSION, lineage=5)  # type: ignore[arg-type]
+    with pytest.raises(LockfileError, match="lineage"):
+        write_lockfile(tmp_path / "vidflow.lock", bad)

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
-from functools import cache
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,7 +39,7 @@ LOCKFILE_NAME = "vidflow.lock"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "lockfile.schema.json"
 
 
-@dataclass
+@dataclass(frozen=True)
 class LockEntry:
     """One story vidflow made (or imported), recorded under its address.
 
@@ -48,6 +49,9 @@ class LockEntry:
     flag, kept so that removing the story from the specs cannot delete it silently.
     `deposed` lists older story ids at this address waiting for deletion: a replace creates
     the new story first and deletes the old one only once the new one succeeded.
+
+    Frozen: change one with `dataclasses.replace`. Writes reuse the checked text of entries
+    they already wrote (by identity), so never mutate `params` or `deposed` in place either.
     """
 
     story_id: str
@@ -177,6 +181,7 @@ def lockfile_path(root: str | os.PathLike[str]) -> Path:
     return Path(root) / LOCKFILE_NAME
 
 
+@lru_cache(maxsize=64)
 def scrub_provider(identity: str) -> str:
     """A provider identity fit for the lockfile: "local", or "http:" + a bare base URL.
 
@@ -196,9 +201,12 @@ def scrub_provider(identity: str) -> str:
     return f"{kind}:{clean}"
 
 
+_ABSOLUTE = re.compile(r"^([/\\\\~]|[A-Za-z]:)")
+
+
 def _is_absolute(path: str) -> bool:
-    return (PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute()
-            or path.startswith("~"))
+    """Absolute on any OS (/x, \\\\server, C:\\x, C:x) or home-relative (~/x)."""
+    return bool(_ABSOLUTE.match(path))
 
 
 def _absolute_paths(value: Any, where: str) -> Iterator[str]:
@@ -248,6 +256,20 @@ def _checker() -> Callable[[Any], list[str]]:
         from jsonschema import Draft202012Validator
 
         validator = Draft202012Validator(schema)
+        return lambda doc: [_describe(e) for e in validator.iter_errors(doc)]
+
+
+@cache
+def _entry_checker() -> Callable[[Any], list[str]]:
+    """The schema of one entry ($defs.entry), compiled the same way."""
+    schema = _schema()
+    sub = {**schema["$defs"]["entry"], "$defs": schema["$defs"]}
+    try:
+        return compile_schema(sub)
+    except UnsupportedSchema:
+        from jsonschema import Draft202012Validator
+
+        validator = Draft202012Validator(sub)
         return lambda doc: [_describe(e) for e in validator.iter_errors(doc)]
 
 
@@ -317,16 +339,59 @@ def write_lockfile(path: str | os.PathLike[str], lock: Lockfile) -> Lockfile:
     Call it under `state_lock` (vidflow.state.lock).
     """
     path = Path(path)
-    for address, entry in lock.entries.items():
-        check_entry(address, entry)
     new = replace(lock, version=FORMAT_VERSION, serial=lock.serial + 1,
                   lineage=lock.lineage or _new_lineage())
-    problems = schema_problems(new.to_json())
+    head = {"version": new.version, "serial": new.serial, "lineage": new.lineage,
+            "entries": {}}
+    problems = schema_problems(head)
+    texts = []
+    for address in sorted(new.entries):
+        text, found = _entry_text(address, new.entries[address])
+        texts.append((address, text))
+        problems += found
     if problems:
         raise LockfileError(f"{path}: refusing to write an invalid lockfile: "
                             + "; ".join(problems[:5]))
-    atomic_write_text(path, dumps_lockfile(new))
+    atomic_write_text(path, _assemble(new, texts))
     return new
+
+
+# The checked, serialized text of entries already written, by identity: the executor writes
+# the lockfile after every state change, and re-serializing and re-checking 10,000
+# unchanged entries each time took seconds. LockEntry is frozen; the entry is kept alive
+# here so its id cannot be reused while cached.
+_TEXTS: dict[int, tuple[LockEntry, str]] = {}
+_TEXTS_MAX = 100_000
+
+
+def _entry_text(address: str, entry: LockEntry) -> tuple[str, list[str]]:
+    """The entry's text inside the document (indented for its depth), and its problems."""
+    hit = _TEXTS.get(id(entry))
+    if hit is not None and hit[0] is entry:
+        return hit[1], []
+    check_entry(address, entry)
+    data = entry.to_json()
+    problems = [f"entries.{address}.{p}" if not p.startswith("(") else f"entries.{address}: {p}"
+                for p in _entry_checker()(data)]
+    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False)
+    text = text.replace("\n", "\n    ")
+    if not problems:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        _TEXTS[id(entry)] = (entry, text)
+    return text, problems
+
+
+def _assemble(lock: Lockfile, texts: list[tuple[str, str]]) -> str:
+    """Exactly `dumps_lockfile(lock)`, from the entries' cached texts."""
+    if texts:
+        body = ",\n".join(f"    {json.dumps(a, ensure_ascii=False)}: {t}" for a, t in texts)
+        entries = "{\n" + body + "\n  }"
+    else:
+        entries = "{}"
+    lineage = json.dumps(lock.lineage, ensure_ascii=False)
+    return (f'{{\n  "entries": {entries},\n  "lineage": {lineage},\n'
+            f'  "serial": {lock.serial},\n  "version": {lock.version}\n}}\n')
 
 
 def atomic_write_text(path: Path, text: str) -> None:
