@@ -13,6 +13,7 @@ machine, not inputs of the story.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -59,6 +60,7 @@ class LocalProvider(ApiProvider):
         super().__init__(root)
         from vidflow.engine.service import EngineConfig, StoryEngine
 
+        _quiet_engine_logs()
         self.data_dir = (self.root / (data_dir or DEFAULT_DATA_DIR)).resolve()
         config = EngineConfig(data_dir=self.data_dir, **dict(overrides or {}))
         self.engine = StoryEngine(config)
@@ -112,6 +114,15 @@ class LocalProvider(ApiProvider):
 
     def close(self) -> None:
         self.engine.close()
+
+
+def _quiet_engine_logs() -> None:
+    """In the CLI a failed story is reported once, in the summary, with the engine's
+    message; without a handler Python would also dump the engine's traceback on stderr.
+    An application that configures logging itself still gets every record."""
+    logger = logging.getLogger("vidflow.engine")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
 
 
 def _url_path(url: str) -> str:
