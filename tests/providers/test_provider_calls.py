@@ -121,3 +121,21 @@ def test_a_missing_api_key_names_the_variable():
         api_key_from_env("MY_KEY", {"OTHER": "secret-value"})
     assert "secret-value" not in str(info.value)
     assert api_key_from_env("MY_KEY", {"MY_KEY": " k "}) == "k"
+
+
+def test_too_many_requests_is_retried_because_nothing_was_accepted(tmp_path: Path):
+    """429 on a create: ask again after Retry-After; the story is made once."""
+    from vidflow.errors import TooManyRequests
+
+    class Busy(Recording):
+        refusals = 2
+
+        def _call(self, name, *args, **kwargs):
+            if self.refusals:
+                self.refusals -= 1
+                raise TooManyRequests("too many requests", retry_after=0.01)
+            return super()._call(name, *args, **kwargs)
+
+    provider = Busy(tmp_path)
+    assert provider.create(_story("idea", {"idea": "a fox"})).id == "new-id"
+    assert [c[0] for c in provider.calls] == ["idea_to_video"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from vidflow.api.models import StoryRecord
-from vidflow.errors import PlanError, VidflowError
+from vidflow.errors import PlanError, TooManyRequests, VidflowError
 from vidflow.spec.model import ResolvedStory
 
 ProgressCallback = Callable[[StoryRecord], None]
@@ -38,6 +38,9 @@ STORYBOARD_KEYS = ("idea", "scene_count", "language", "aspect_ratio", "audio_opt
                    "elements")
 SCENES_KEYS = ("aspect_ratio", "enhance_image", "audio_option")
 VIDEOS_KEYS = ("is_transition", "motion_type", "duration", "loop", "webhook_url")
+
+
+RETRIES_ON_429 = 6
 
 
 class Interrupted(VidflowError):
@@ -144,8 +147,8 @@ def local_element_images(story: ResolvedStory) -> list[str]:
 class ApiProvider:
     """Shared logic for providers whose backend has the engine's method names.
 
-    Subclasses implement `_call(name, *args, **kwargs)`, `_files(story, field)`,
-    `_elements(story)` and `download`.
+    Subclasses implement `_call(name, *args, **kwargs)` and `download`, and may override
+    `_elements(story)` (how element images are sent) and `check(story)`.
     """
 
     identity: str = ""
@@ -171,6 +174,18 @@ class ApiProvider:
     def close(self) -> None:
         return None
 
+    def _spend(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any] | StoryRecord:
+        """A call that starts paid work. 429 means the work was not accepted, so waiting
+        and asking again cannot pay twice; any other error is the caller's."""
+        for attempt in range(RETRIES_ON_429):
+            try:
+                return self._call(name, *args, **kwargs)
+            except TooManyRequests as exc:
+                if attempt == RETRIES_ON_429 - 1:
+                    raise
+                time.sleep(min(30.0, exc.retry_after or 0.5 * 2 ** attempt))
+        raise AssertionError("unreachable")
+
     # --- the protocol ---------------------------------------------------------------------
     def create(self, story: ResolvedStory) -> StoryRecord:
         self.check(story)
@@ -179,22 +194,22 @@ class ApiProvider:
             params["elements"] = self._elements(story)
         if story.mode in ("idea", "url"):
             kwargs = pick(params, IDEA_KEYS)
-            return self._record(self._call(f"{story.mode}_to_video", title=story.title,
-                                           **kwargs))
+            return self._record(self._spend(f"{story.mode}_to_video", title=story.title,
+                                            **kwargs))
         if story.mode == "images":
-            return self._record(self._call("images_to_video", title=story.title,
-                                           **pick(params, IMAGES_KEYS),
-                                           **self._image_sources(story)))
+            return self._record(self._spend("images_to_video", title=story.title,
+                                            **pick(params, IMAGES_KEYS),
+                                            **self._image_sources(story)))
         if story.mode == "storyboard":
             return self._create_advanced(story, params)
         raise PlanError(f"{story.address}: mode: unknown mode {story.mode!r}")
 
     def regenerate(self, story_id: str, story: ResolvedStory) -> StoryRecord:
         params = dict(story.params)
-        self._call("generate_scenes", story_id, storyboard=story.storyboard,
-                   **self._scenes_kwargs(params))
-        return self._record(self._call("create_videos", story_id, title=story.title,
-                                       **pick(params, VIDEOS_KEYS)))
+        self._spend("generate_scenes", story_id, storyboard=story.storyboard,
+                    **self._scenes_kwargs(params))
+        return self._record(self._spend("create_videos", story_id, title=story.title,
+                                        **pick(params, VIDEOS_KEYS)))
 
     def get(self, story_id: str) -> StoryRecord:
         return self._record(self._call("get_story", story_id))
@@ -219,7 +234,7 @@ class ApiProvider:
         kwargs = pick(params, STORYBOARD_KEYS)
         kwargs.setdefault("idea", board.get("idea") or story.title or story.address)
         kwargs.update(self._image_sources(story, only_if_present=True))
-        created = self._record(self._call("create_storyboard", title=story.title, **kwargs))
+        created = self._record(self._spend("create_storyboard", title=story.title, **kwargs))
         return self.regenerate(created.id, story)
 
     def _scenes_kwargs(self, params: dict[str, Any]) -> dict[str, Any]:
