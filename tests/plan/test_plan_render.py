@@ -57,3 +57,10 @@ def test_markup_in_user_text_is_not_interpreted():
     lock = applied(project(story("a")))
     plan = make_plan(project(story("a", title="[red]boom[/red]")), lock)
     assert "[red]boom[/red]" in plain(render_plan(plan))
+
+
+def test_create_again_names_the_story_it_replaces():
+    lock = applied(project(story("a")))
+    text = plain(render_plan(make_plan(project(story("a")), lock, {"a": None})))
+    assert f"+ a (was story {lock.entries['a'].story_id})" in text
+    assert "# story deleted outside vidflow (404 on refresh)" in text

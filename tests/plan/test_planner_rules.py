@@ -345,3 +345,15 @@ def test_empty_output_keeps_the_path_the_executor_chose():
     lock = applied(project(story("a", output="")))
     lock = lock.with_entry("a", replace(lock.entries["a"], output="out/a.mp4"))
     assert not make_plan(project(story("a", output="")), lock).has_changes
+
+
+def test_moved_source_still_declared_is_an_error():
+    lock = applied(project(story("a")))
+    plan = make_plan(project(story("a"), story("b"), moved=(("a", "b"),)), lock)
+    assert any("'a' is moved to 'b' but is still declared" in e for e in plan.errors)
+
+
+def test_create_again_names_the_lost_story_but_acts_on_none():
+    lock = applied(project(story("a")))
+    [change] = make_plan(project(story("a")), lock, {"a": None}).changes
+    assert change.story_id is None and change.before.story_id == lock.entries["a"].story_id

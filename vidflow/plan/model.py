@@ -122,10 +122,12 @@ class Change:
 
     @property
     def story_id(self) -> str | None:
-        """The story this change acts on (None for a create)."""
+        """The story this change acts on (None for a create, even a create-again)."""
         if self.deposed:
             return self.deposed
-        return self.before.story_id if self.before else None
+        if self.action is Action.CREATE or self.before is None:
+            return None
+        return self.before.story_id
 
     def to_json(self) -> dict[str, Any]:
         """The change as JSON; a no-op carries its `before` but no `after` (nothing to apply)."""

@@ -48,6 +48,10 @@ def make_plan(project: Project, lock: Lockfile,
     """
     errors: list[str] = []
     entries, moved_from = resolve_moves(lock.entries, project.moved, errors)
+    for new, old in sorted(moved_from.items()):
+        if old in project.stories:
+            errors.append(f"moved: {old!r} is moved to {new!r} but is still declared in the "
+                          "specs; remove the old story, or the `moved` block")
     selected = _target_filter(targets, project.stories, entries, moved_from, errors)
     identity = scrub_provider(project.provider.identity)
     changes: list[Change] = []

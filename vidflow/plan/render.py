@@ -59,6 +59,8 @@ def render_change(change: Change) -> list[str]:
         notes.append(f"deposed story {change.deposed}")
     elif change.story_id:
         notes.append(f"story {change.story_id}")
+    elif change.before is not None:  # created again: the old story is gone or failed
+        notes.append(f"was story {change.before.story_id}")
     if change.moved_from:
         notes.append(f"moved from {change.moved_from}")
     if notes:
