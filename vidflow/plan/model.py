@@ -24,6 +24,12 @@ How the executor reads a Change (the action decides; reasons are for people):
               also be set on UPDATE/REGENERATE/REPLACE/RESUME/DELETE: rename first.)
   RESUME      a story left `new`/`processing` by an interrupted apply, or `success` but not
               yet downloaded: no create; poll `before.story_id` until done, then download.
+
+An UPDATE or REGENERATE may meet a story still running (`before.status` new/processing;
+its reasons then include RESUMED): poll it to the end first. After any change that leaves
+a story, the video is downloaded to `after.output` if it is not there yet.
+`simulate_apply` (vidflow.plan.simulate) is the pure statement of what success leaves in
+the lockfile: planning again after it yields no changes (a tested property).
 """
 
 from __future__ import annotations
