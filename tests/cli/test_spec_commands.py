@@ -114,3 +114,20 @@ def test_real_process_validates_an_example() -> None:
     bad = subprocess.run([str(exe), "validate", "no/such/folder"], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
+
+
+def test_unusable_var_name_is_reported(tmp_path: Path) -> None:
+    code, _, err = run("validate", "--var", "variant=x", "examples/quickstart")
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "--var: 'variant' is not a usable variable name (letters, digits and _; not vars, "
+        "variant, address or address_slug)")
+
+
+def test_messages_are_printed_verbatim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rich markup or emoji codes are interpreted in user text."""
+    (tmp_path / "videos.yaml").write_text(
+        "version: 1\nstories:\n  a:\n    idea: x\n    language: ':fire: [bold]x[/bold]'\n")
+    monkeypatch.chdir(tmp_path)
+    _, _, err = run("validate")
+    assert ":fire: [bold]x[/bold]" in err

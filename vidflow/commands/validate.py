@@ -36,9 +36,9 @@ def validate(path: Path, *, variables: Mapping[str, str] | None = None,
 def report_errors(errors: Sequence[SpecError]) -> None:
     """One problem per line (file:line:col: field: message), then how many."""
     for err in errors:
-        output.stderr.print(str(err), markup=False)
+        output.stderr.print(str(err), markup=False, emoji=False)
     output.stderr.print(f"{_plural(len(errors), 'problem', 'problems')} found; "
-                        "the spec is not valid", markup=False)
+                        "the spec is not valid", markup=False, emoji=False)
 
 
 @click.command("validate")
