@@ -166,3 +166,37 @@ def test_local_element_images_only_in_process(make_engine, tmp_path: Path, png) 
             colors.append(img.convert("RGB").getpixel((img.width // 2, img.height // 2)))
     assert colors[0] == (10, 200, 10)
     assert colors[1] != (10, 200, 10)
+
+
+def test_concat_needs_videos(engine: StoryEngine) -> None:
+    story = engine.create_storyboard(idea="A dog in a park", scene_count=1)
+    with pytest.raises(BadRequest, match="/videos first"):
+        engine.concat(story["id"])
+
+
+def test_busy_story_refuses_synchronous_steps(make_engine) -> None:
+    engine = make_engine(workers=1)
+    story = engine.idea_to_video(idea="A slow snail in a garden", scene_count=3,
+                                 scene_duration=10, audio_option=NO_AUDIO)
+    with pytest.raises(BadRequest, match="being generated"):
+        engine.generate_scenes(story["id"])
+    assert engine.wait(story["id"], timeout=180)["status"] == "success"
+
+
+@pytest.mark.slow
+def test_narrated_videos_follow_the_narration(engine: StoryEngine) -> None:
+    """With narration on, create_videos' duration and loop give way to the narration."""
+    story = engine.create_storyboard(idea="A fox in a forest. A bear by a lake.",
+                                     scene_count=2, audio_option=NO_AUDIO)
+    story = engine.generate_scenes(story["id"], audio_option={"has_narration": True,
+                                                              "has_bg_music": False})
+    assert all("narration_url" in s for s in story["scenes"])
+    story = engine.wait(engine.create_videos(story["id"], duration=10, loop=6)["id"],
+                        timeout=180)
+    assert story["status"] == "success", story["message"]
+    for scene in story["scenes"]:
+        assert scene["duration"] < 10  # follows the short narration, not 10 s x 6
+        assert scene["duration"] >= scene["narration_duration"] + 0.5
+    info = probe(engine.media_path(story["video_url"]))
+    assert info.has_audio
+    assert abs(info.duration - sum(s["duration"] for s in story["scenes"])) < TOLERANCE
