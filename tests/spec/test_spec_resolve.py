@@ -219,3 +219,22 @@ def test_storyboard_mode_needs_a_storyboard(problems) -> None:
     assert problems(STORY + "    mode: storyboard\n") == [
         "videos.yaml:3:3: stories.a: storyboard mode needs a pinned `storyboard:` "
         "(characters, environments, objects, scenes)"]
+
+
+def test_local_images_must_be_jpeg_png_or_webp(problems, write) -> None:
+    """The reference's image requirements: JPEG, PNG, WebP."""
+    write(b"x", "notes.txt")
+    text = "version: 1\nstories:\n  a:\n    mode: images\n    image_files: [notes.txt]\n"
+    assert problems(text) == [
+        "videos.yaml:5:19: stories.a.image_files[0]: must be a JPEG, PNG or WebP image "
+        "(.jpg, .jpeg, .png, .webp)"]
+
+
+def test_storyboard_scene_count_with_images_is_refused(problems) -> None:
+    text = STORY + ("    mode: storyboard\n    scene_count: 4\n"
+                    "    image_urls: [https://x.org/1.png]\n    storyboard:\n"
+                    "      {characters: [], environments: [], objects: [],"
+                    " scenes: [{image_description: s}]}\n")
+    assert problems(text) == [
+        "videos.yaml:6:5: stories.a.scene_count: ignored when images are given (one scene "
+        "per image); remove it"]

@@ -85,11 +85,27 @@ def field_missing(story: dict[str, Any], field: str) -> bool:
 
 def _image_problems(story: dict[str, Any], mode: str) -> list[Problem]:
     has_urls, has_files = "image_urls" in story, "image_files" in story
+    problems: list[Problem] = [
+        (("image_files", i), _FORMATS_MESSAGE, False)
+        for i, name in enumerate(story.get("image_files") or [])
+        if not _is_image_name(name)]
     if has_urls and has_files and mode in ("images", "storyboard"):
-        return [(("image_files",), "use either image_urls or image_files, not both", True)]
+        problems.append((("image_files",), "use either image_urls or image_files, not both",
+                         True))
     if mode == "images" and not has_urls and not has_files:
-        return [((), "images mode needs image_urls or image_files", True)]
-    return []
+        problems.append(((), "images mode needs image_urls or image_files", True))
+    if mode == "storyboard" and (has_urls or has_files) and "scene_count" in story:
+        problems.append((("scene_count",), "ignored when images are given (one scene per "
+                                           "image); remove it", True))
+    return problems
+
+
+_FORMATS = (".jpg", ".jpeg", ".png", ".webp")
+_FORMATS_MESSAGE = "must be a JPEG, PNG or WebP image (.jpg, .jpeg, .png, .webp)"
+
+
+def _is_image_name(name: Any) -> bool:
+    return isinstance(name, str) and name.lower().endswith(_FORMATS)
 
 
 def _element_problems(story: dict[str, Any]) -> list[Problem]:
@@ -101,6 +117,8 @@ def _element_problems(story: dict[str, Any]) -> list[Problem]:
                 if "image" in item and "image_url" in item:
                     problems.append(((top, kind, i, "image"),
                                      "use either image or image_url, not both", True))
+                elif "image" in item and not _is_image_name(item["image"]):
+                    problems.append(((top, kind, i, "image"), _FORMATS_MESSAGE, False))
     return problems
 
 
