@@ -104,6 +104,12 @@ class _Engine:
         if rate <= 0:
             raise MediaError(f"eSpeak NG failed to initialise with data at {self.data_path}")
         self.sample_rate = rate
+        # Initialisation seeds the C library's rand() from the clock (eSpeak uses it for
+        # voice jitter); a fixed seed makes the same text give the same samples.
+        if hasattr(lib, "espeak_ng_SetRandSeed"):  # espeak-ng >= 1.52
+            lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+            lib.espeak_ng_SetRandSeed(1)
+        ctypes.CDLL(None).srand(1)
         self._chunks: list[np.ndarray] = []
         self._callback = _SynthCallback(self._collect)  # kept alive: C holds the pointer
         lib.espeak_SetSynthCallback(self._callback)
