@@ -31,6 +31,7 @@ from vidflow.server.params import (
     Deprecated,
     Description,
     Duration,
+    EditStoryId,
     ElementsField,
     Enhance,
     Idea,
@@ -44,8 +45,11 @@ from vidflow.server.params import (
     OptTitle,
     SceneCount,
     StoryboardField,
+    StoryId,
     Title,
     Transition,
+    UrlIdea,
+    UrlItem,
     VideoTool,
     Visibility,
     Webhook,
@@ -135,7 +139,7 @@ def idea_to_video(account: Account, engine: Engine, idea: Idea, scene_count: Sce
 
 @auto.post("/story/url-2-video", summary="[AUTO] URL-to-Video", responses=_AUTO,
            operation_id="url_to_video")
-def url_to_video(account: Account, engine: Engine, idea: Idea, scene_count: SceneCount = 3,
+def url_to_video(account: Account, engine: Engine, idea: UrlIdea, scene_count: SceneCount = 3,
                  image_tool: Annotated[ImageTool, Form()] = "Seedream",
                  video_tool: Annotated[VideoTool, Form()] = "Auto",
                  scene_duration: Duration = "5", aspect_ratio: Aspect = "16:9",
@@ -175,8 +179,7 @@ def images_to_video(request: Request, account: Account, engine: Engine,
 @advanced.post("/story", summary="[ADVANCED] Step 1 - Create Storyboard", responses=_STEP,
                operation_id="create_storyboard")
 def create_storyboard(request: Request, account: Account, engine: Engine, idea: Idea,
-                      story_id: Annotated[str | None, Form(
-                          description="Edit this existing story's storyboard")] = None,
+                      story_id: EditStoryId = None,
                       scene_count: SceneCount = 3, language: Lang = "English",
                       aspect_ratio: Aspect = "16:9", audio_option: Audio = None,
                       elements: ElementsField = None,
@@ -194,7 +197,7 @@ def create_storyboard(request: Request, account: Account, engine: Engine, idea: 
 
 @advanced.post("/story/{story_id}/elements", summary="[ADVANCED] Step 1.5 - Element Images",
                responses=_STEP, operation_id="generate_elements")
-def generate_elements(story_id: str, account: Account, engine: Engine,
+def generate_elements(story_id: StoryId, account: Account, engine: Engine,
                       option: Annotated[ImageOption, Form()] = "Seedream",
                       aspect_ratio: OptAspect = None, storyboard: StoryboardField = None,
                       enhance_image: Enhance = False,
@@ -207,7 +210,7 @@ def generate_elements(story_id: str, account: Account, engine: Engine,
 
 @advanced.post("/story/{story_id}/scenes", summary="[ADVANCED] Step 2 - Create Scenes",
                responses=_STEP, operation_id="generate_scenes")
-def generate_scenes(story_id: str, account: Account, engine: Engine,
+def generate_scenes(story_id: StoryId, account: Account, engine: Engine,
                     option: Annotated[ImageOption, Form()] = "Seedream",
                     aspect_ratio: OptAspect = None, storyboard: StoryboardField = None,
                     enhance_image: Enhance = False, audio_option: Audio = None,
@@ -223,7 +226,7 @@ def generate_scenes(story_id: str, account: Account, engine: Engine,
 
 @advanced.post("/story/{story_id}/videos", summary="[ADVANCED] Step 3 - Create Videos",
                responses=_STEP, operation_id="create_videos")
-def create_videos(story_id: str, account: Account, engine: Engine, title: Title = "",
+def create_videos(story_id: StoryId, account: Account, engine: Engine, title: Title = "",
                   storyboard: StoryboardField = None, is_transition: Transition = False,
                   motion_type: Annotated[MotionType, Form()] = "Auto",
                   duration: Annotated[int, Form(ge=1, le=10)] = 5,
@@ -239,10 +242,10 @@ def create_videos(story_id: str, account: Account, engine: Engine, title: Title 
 
 @advanced.post("/story/{story_id}/concat", summary="Concat Story", responses=_STEP,
                operation_id="concat")
-def concat(story_id: str, account: Account, engine: Engine,
-           concat_video_urls: Annotated[list[str] | None, Form(
+def concat(story_id: StoryId, account: Account, engine: Engine,
+           concat_video_urls: Annotated[list[UrlItem] | None, Form(
                description="Videos to compose; default: the story's scene videos")] = None,
-           audio_urls: Annotated[list[str] | None, Form(
+           audio_urls: Annotated[list[UrlItem] | None, Form(
                description="Background audio to mix in")] = None) -> JSONResponse:
     """Composes scene videos (or the given video URLs) into one video."""
     return _story(engine.concat(story_id, account=account,
@@ -252,14 +255,14 @@ def concat(story_id: str, account: Account, engine: Engine,
 
 @records.get("/story/{story_id}", summary="Get Story Detail", responses=_RECORD,
              operation_id="get_story")
-def get_story(story_id: str, account: Account, engine: Engine) -> JSONResponse:
+def get_story(story_id: StoryId, account: Account, engine: Engine) -> JSONResponse:
     """Status, progress and generated assets of one of your stories."""
     return _story(engine.get_story(story_id, account=account))
 
 
 @records.put("/story/{story_id}", summary="Update Story", responses=_RECORD,
              operation_id="update_story")
-def update_story(story_id: str, account: Account, engine: Engine, title: OptTitle = None,
+def update_story(story_id: StoryId, account: Account, engine: Engine, title: OptTitle = None,
                  description: Description = None,
                  visibility_status: Annotated[Visibility | None, Form(
                      description='"0" private, "1" unlisted, "2" public')] = None,
@@ -272,7 +275,7 @@ def update_story(story_id: str, account: Account, engine: Engine, title: OptTitl
 
 @records.delete("/story/{story_id}", summary="Delete Story", responses=_RECORD,
                 operation_id="delete_story")
-def delete_story(story_id: str, account: Account, engine: Engine) -> JSONResponse:
+def delete_story(story_id: StoryId, account: Account, engine: Engine) -> JSONResponse:
     """Deletes the story and its files; returns the deleted story object."""
     return _story(engine.delete_story(story_id, account=account))
 

@@ -1,7 +1,8 @@
 """Every failure becomes `{"detail": ...}` with the reference's status code; never a trace.
 
     StoryApiError subclass      its `status` (400, 402, 404, 422, 429 + Retry-After)
-    form field missing          400, as the engine says for a missing `idea`
+    form field missing/blank    400, as the engine says for a missing `idea`
+    malformed story id (path)   400 "Invalid story ID format", as the reference says
     form field invalid          422, `detail` = [{"loc": ["body", field, ...], "msg", "type"}]
     other VidflowError          500 with its one-line message
     anything else               500 "Internal Server Error" (the trace goes to the log only)
@@ -34,10 +35,24 @@ def clean_items(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "type": str(e.get("type", "value_error"))} for e in errors]
 
 
-def missing_fields(items: list[dict[str, Any]]) -> list[str]:
-    """Top-level form fields reported missing (a nested missing key is a 422, not a 400)."""
-    return [str(i["loc"][1]) for i in items
-            if i["type"] == "missing" and len(i["loc"]) == 2 and i["loc"][0] == "body"]
+_BLANK_TYPES = ("missing", "string_too_short", "string_pattern_mismatch")
+
+
+def missing_fields(errors: list[dict[str, Any]]) -> list[str]:
+    """Top-level form fields missing or blank (a nested missing key is a 422, not a 400)."""
+    names = []
+    for e in errors:
+        loc = list(e.get("loc", ()))
+        if len(loc) != 2 or loc[0] != "body" or e.get("type") not in _BLANK_TYPES:
+            continue
+        value = e.get("input")
+        if e["type"] == "missing" or (isinstance(value, str) and not value.strip()):
+            names.append(str(loc[1]))
+    return names
+
+
+def bad_path(errors: list[dict[str, Any]]) -> bool:
+    return any(list(e.get("loc", ()))[:1] == ["path"] for e in errors)
 
 
 def api_error_response(exc: StoryApiError) -> JSONResponse:
@@ -60,8 +75,11 @@ async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_invalid(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    items = clean_items(list(exc.errors()))
-    missing = missing_fields(items)
+    errors = list(exc.errors())
+    items = clean_items(errors)
+    if bad_path(errors):
+        return _json(400, "Invalid story ID format (expected a UUID)")
+    missing = missing_fields(errors)
     if missing:
         names = ", ".join(missing)
         return _json(400, f"Missing required parameter{'s' if len(missing) > 1 else ''}: "

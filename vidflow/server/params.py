@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import File, Form, UploadFile
+from fastapi import File, Form, Path, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, Json
 
 from vidflow.engine.validation import (
@@ -61,8 +61,8 @@ class Element(BaseModel):
     model_config = ConfigDict(extra="allow")
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
-    image_url: str | None = None
-    URL: str | None = None
+    image_url: Annotated[str, Field(pattern=r"^(|https?://\S+|/media/\S+)$")] | None = None
+    URL: Annotated[str, Field(pattern=r"^(|https?://\S+|/media/\S+)$")] | None = None
 
 
 class Elements(BaseModel):
@@ -104,7 +104,16 @@ ELEMENTS_DOC = ("JSON string with 'characters', 'environments' or 'objects' arra
 STORYBOARD_DOC = ("JSON string of an updated storyboard: 'characters', 'environments', "
                   "'objects' and 'scenes' arrays.")
 
-Idea = Annotated[str, Form(description=IDEA_DOC)]  # blank: the engine says 400
+# a blank idea is a missing one: errors.py answers 400 for it, as the engine does
+Idea = Annotated[str, Form(description=IDEA_DOC, min_length=1, pattern=r"\S")]
+UrlIdea = Annotated[str, Form(description=IDEA_DOC + " Must include the website's URL.",
+                              min_length=1, pattern=r"https?://")]
+HTTP_URL = r"^https?://\S+$"
+MEDIA_OR_HTTP_URL = r"^(https?://\S+|/media/\S+)$"
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+StoryId = Annotated[str, Path(description="The story's id (a UUID)", pattern=UUID)]
+EditStoryId = Annotated[str | None, Form(
+    pattern=UUID, description="Edit this existing story's storyboard")]
 SceneCount = Annotated[int, Form(ge=1, le=MAX_SCENES, description="Number of scenes.")]
 Title = Annotated[str, Form(max_length=MAX_TITLE, description="Story title.")]
 OptTitle = Annotated[str | None, Form(max_length=MAX_TITLE, description="New title.")]
@@ -117,9 +126,11 @@ Lang = Annotated[Language, Form(description="Language of narration and storyboar
 Audio = Annotated[Json[AudioOption] | None, Form(description=AUDIO_DOC)]
 ElementsField = Annotated[Json[Elements] | None, Form(description=ELEMENTS_DOC)]
 StoryboardField = Annotated[Json[Storyboard] | None, Form(description=STORYBOARD_DOC)]
-Webhook = Annotated[str | None, Form(description="URL to POST to when generation completes.")]
-ImageUrls = Annotated[list[str], Form(max_length=MAX_IMAGES,
-                                      description="Publicly accessible http(s) image URLs.")]
+Webhook = Annotated[str | None, Form(pattern=HTTP_URL,
+                                     description="URL to POST to when generation completes.")]
+UrlItem = Annotated[str, Field(pattern=MEDIA_OR_HTTP_URL)]
+ImageUrls = Annotated[list[UrlItem], Form(max_length=MAX_IMAGES,
+                                          description="Publicly accessible http(s) image URLs.")]
 ImageFiles = Annotated[list[UploadFile], File(description="JPEG, PNG or WebP images.")]
 Enhance = Annotated[bool, Form(description="1x super-resolution enhancement.")]
 Deprecated = Annotated[str | None, Form(deprecated=True, description="Ignored (deprecated).")]
