@@ -1,0 +1,89 @@
+"""`vidflow serve --dev` as a real process: it prints its key, and the key works."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from vidflow.api.client import StoryClient
+
+
+def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+    out: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.put(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+    return out
+
+
+def _read_until(lines: queue.Queue[str], pattern: str, timeout: float = 30) -> re.Match[str]:
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if match := re.fullmatch(pattern, line):
+            return match
+    raise AssertionError(f"no line matching {pattern!r} in {seen}")
+
+
+def test_dev_prints_a_working_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "VIDFLOW_SERVER_API_KEYS"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vidflow", "serve", "--dev", "--port", "0",
+         "--data", str(tmp_path / "data")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        lines = _lines(proc)
+        base_url = _read_until(lines, r"Story API on (http://127\.0\.0\.1:\d+) .*").group(1)
+        key = _read_until(lines, r"API key: (\S+)").group(1)
+        deadline = time.monotonic() + 30
+        while True:  # the key line comes just before uvicorn starts accepting
+            try:
+                requests.get(base_url + "/openapi.json", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "server never answered"
+                time.sleep(0.1)
+        story = StoryClient(base_url, api_key=key).create_storyboard(
+            idea="A paper boat on a rainy street", scene_count=2)
+        assert story.status in ("new", "success")
+        assert len(story.storyboard["scenes"]) == 2
+        wrong = requests.get(f"{base_url}/story/{story.id}", timeout=5,
+                             headers={"X-Api-Key": key + "x"})
+        assert wrong.status_code == 401
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, stderr = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, stderr = proc.communicate()
+    assert proc.returncode in (0, 130, -signal.SIGINT)
+    assert key not in stderr  # uvicorn's access log never shows the key
+
+
+def test_refuses_to_start_without_keys(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "VIDFLOW_SERVER_API_KEYS"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "vidflow", "serve", "--port", "0", "--data", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 1
+    assert "No API keys configured" in proc.stderr
+    assert "VIDFLOW_SERVER_API_KEYS" in proc.stderr
