@@ -47,6 +47,14 @@ def transition_offsets(durations: Sequence[float], transition: float) -> list[fl
     return offsets
 
 
+def _fit_transition(transition: float, durations: Sequence[float], fps: float) -> float:
+    """Whole frames, and at most half the shortest clip (a middle clip overlaps twice)."""
+    if transition <= 0 or len(durations) < 2:
+        return 0.0
+    frames = min(round(transition * fps), int(min(durations) * fps) // 2)
+    return max(0, frames) / fps
+
+
 def total_duration(durations: Sequence[float], transition: float) -> float:
     return sum(durations) - max(0, len(durations) - 1) * transition
 
@@ -158,11 +166,7 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
     """The final story MP4; returns its duration in seconds (probed)."""
     scene_clips = _clips(clips)
     durations = [c.duration for c in scene_clips]
-    if transition > 0 and len(scene_clips) > 1:
-        # an overlap longer than a clip would swallow it: cap at under half the shortest
-        transition = min(transition, 0.45 * min(durations))
-    else:
-        transition = 0.0
+    transition = _fit_transition(transition, durations, fps)
     total = total_duration(durations, transition)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
