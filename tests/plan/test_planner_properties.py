@@ -91,7 +91,7 @@ def shuffled(proj: Project, lock: Lockfile, seed: int) -> tuple[Project, Lockfil
     return replace(proj, stories=dict(items)), replace(lock, entries=dict(entries))
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=projects(), after=projects(), data=st.data())
 def test_applying_a_plan_then_planning_again_changes_nothing(before, after, data):
     """Whatever the lockfile and refresh say, a successful apply converges in one step."""
@@ -106,7 +106,7 @@ def test_applying_a_plan_then_planning_again_changes_nothing(before, after, data
     assert not any(e.deposed for e in next_lock.entries.values())
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(before=projects(), after=projects(), seed=st.integers(0, 2**32))
 def test_plans_do_not_depend_on_file_or_key_order(before, after, seed):
     lock = applied(before)
@@ -115,7 +115,7 @@ def test_plans_do_not_depend_on_file_or_key_order(before, after, seed):
     assert other.to_json() == plan.to_json()
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(proj=projects(), data=st.data())
 def test_a_rename_through_moved_never_creates_or_deletes(proj, data):
     lock = applied(proj)
@@ -134,7 +134,7 @@ def test_a_rename_through_moved_never_creates_or_deletes(proj, data):
     assert all(c.action is Action.MOVE for c in plan.changes if c.moved_from)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(before=projects(), after=projects(), data=st.data())
 def test_plan_json_round_trips(before, after, data):
     lock = applied(before)
@@ -142,6 +142,7 @@ def test_plan_json_round_trips(before, after, data):
     assert Plan.from_json(plan.to_json()).to_json() == plan.to_json()
 
 
+@settings(deadline=None)
 @given(proj=projects())
 def test_first_plan_creates_every_story(proj):
     plan = make_plan(proj, empty_lock())

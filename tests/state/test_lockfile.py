@@ -202,7 +202,7 @@ ADDRESSES = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min
                     max_size=12)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(addresses=st.lists(ADDRESSES, unique=True, max_size=5),
        titles=st.lists(st.text(max_size=8), min_size=5, max_size=5),
        params=st.dictionaries(st.text(max_size=4), st.one_of(st.integers(), st.text(max_size=4),

@@ -29,7 +29,13 @@ from typing import Any
 from vidflow.api.models import StoryRecord
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
 from vidflow.spec.model import Moved, Project, ResolvedStory
-from vidflow.state.lockfile import LockEntry, Lockfile, recorded_params, scrub_provider
+from vidflow.state.lockfile import (
+    LockEntry,
+    Lockfile,
+    paused_gc,
+    recorded_params,
+    scrub_provider,
+)
 
 METADATA_FIELDS = ("title", "description", "visibility_status")
 UNFINISHED = frozenset({"new", "processing"})
@@ -46,6 +52,13 @@ def make_plan(project: Project, lock: Lockfile,
     `remote` (or `remote` None) are planned from the lockfile alone. `targets` restricts
     the plan to exact addresses or bare story names (all variants of that story).
     """
+    with paused_gc():
+        return _make_plan(project, lock, remote, targets)
+
+
+def _make_plan(project: Project, lock: Lockfile,
+               remote: Mapping[str, StoryRecord | None] | None,
+               targets: Sequence[str]) -> Plan:
     errors: list[str] = []
     entries, moved_from = resolve_moves(lock.entries, project.moved, errors)
     for new, old in sorted(moved_from.items()):

@@ -85,14 +85,24 @@ def _compile(schema: Mapping[str, Any], resolve: Callable[[str], Check]) -> Chec
     return run_all
 
 
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,), "array": (list,), "string": (str,), "integer": (int, float),
+    "number": (int, float), "boolean": (bool,), "null": (type(None),),
+}
+
+
 def _type(arg: Any, schema: Mapping[str, Any], resolve: Callable[[str], Check]) -> Check:
     names = [arg] if isinstance(arg, str) else list(arg)
+    python_types = tuple(t for n in names for t in _PYTHON_TYPES[n])
     tests = [_TYPES[n] for n in names]
     label = " or ".join(names)
+    exact = "integer" not in names and "number" not in names and "boolean" not in names
 
     def check(value: Any, path: str, out: list[str]) -> None:
-        if not any(t(value) for t in tests):
-            out.append(f"{_where(path)}: {value!r} is not of type {label}")
+        # isinstance alone settles most values; bools and floats need the precise test
+        if isinstance(value, python_types) and (exact or any(t(value) for t in tests)):
+            return
+        out.append(f"{_where(path)}: {value!r} is not of type {label}")
 
     return check
 
