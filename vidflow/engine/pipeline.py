@@ -72,13 +72,14 @@ def scene_durations(narration: Sequence[float | None], *, nominal: float, fps: i
                     transition: float = 0.0) -> list[float]:
     """Seconds per scene: narration length + pad (+ the xfade overlap), else `nominal`.
 
-    Rounded to whole frames so starts computed here match the clips exactly.
+    Rounded up to whole frames so starts computed here match the clips exactly.
     """
     out = []
     for seconds in narration:
         wanted = nominal if seconds is None else max(seconds + NARRATION_PAD + transition,
                                                      MIN_SCENE)
-        out.append(round(wanted * fps) / fps)
+        # Up to a whole frame (never down: the narration must fit), ignoring float dust.
+        out.append(math.ceil(wanted * fps - 1e-6) / fps)
     return out
 
 
