@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
-from conftest import STORY, FaultServer, Reply
+from client_support import STORY, FaultServer, Reply
 
 from vidflow.api.client import StoryClient, WaitTimeout
 from vidflow.errors import (

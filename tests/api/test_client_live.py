@@ -9,7 +9,7 @@ from pathlib import Path
 
 import av
 import pytest
-from conftest import OTHER_KEY, LiveServer
+from client_support import OTHER_KEY, LiveServer
 from PIL import Image
 
 from vidflow.api.client import StoryClient

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import OTHER_KEY, Live, image_bytes
+from server_support import OTHER_KEY, Live, image_bytes
 
 from vidflow.errors import TooManyRequests
 from vidflow.server.app import ServerSettings, create_app

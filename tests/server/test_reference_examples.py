@@ -17,7 +17,7 @@ from pathlib import Path
 import av
 import pytest
 import requests
-from conftest import Live, image_bytes
+from server_support import Live, image_bytes
 
 from vidflow.testing import serve_files
 

@@ -6,9 +6,9 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import image_bytes
 from hypothesis import given
 from hypothesis import strategies as st
+from server_support import image_bytes
 
 from vidflow.errors import (
     InsufficientCredit,
