@@ -78,6 +78,8 @@ def build(*, host: str, port: int, data_dir: Path, keys: list[str],
 
 def uvicorn_server(app: FastAPI, *, log_level: str = "info") -> uvicorn.Server:
     # the access log shows method, path and status: never headers, so never a key
-    config = uvicorn.Config(app, log_level=log_level, lifespan="off",
+    # keep-alive outlasts the client's longest poll interval (15 s), so a POST rarely meets
+    # a connection the server is just closing (a POST cut off that way is never re-sent)
+    config = uvicorn.Config(app, log_level=log_level, lifespan="off", timeout_keep_alive=30,
                             timeout_graceful_shutdown=5)
     return uvicorn.Server(config)
