@@ -60,6 +60,20 @@ class WaitTimeout(VidflowError):
         self.record = record
 
 
+class _Secret:
+    """Holds the API key; prints as `<secret>`, so no repr or vars() dump shows it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+
 class _Incomplete(Exception):
     """A download ended before Content-Length bytes arrived."""
 
@@ -76,7 +90,7 @@ class StoryClient:
             raise Unauthorized(f"No API key for {base_url}: set the {api_key_env} "
                                "environment variable")
         self.base_url = base_url.rstrip("/")
-        self.__key = key  # name-mangled: kept out of vars() dumps and reprs
+        self._key = _Secret(key)
         self.timeout = timeout
         self.policy = RetryPolicy(max_retries=max_retries, backoff=backoff)
         self._own_session = session is None
@@ -213,7 +227,7 @@ class StoryClient:
                 with _opened(files) as uploads:
                     resp = self._session.request(
                         method, url, data=fields or None, files=uploads or None,
-                        headers={"X-Api-Key": self.__key, "Accept": "application/json"},
+                        headers={"X-Api-Key": self._key.value, "Accept": "application/json"},
                         timeout=self.timeout)
             except requests.RequestException as exc:
                 if last or not retry_on_exception(method, exc):
