@@ -265,3 +265,29 @@ def test_oversized_body_is_413(broken_server: str) -> None:
                          files=big, timeout=10)
     assert resp.status_code == 413
     assert "too large" in resp.json()["detail"]
+
+
+def test_oversized_chunked_body_is_413(broken_server: str) -> None:
+    """No Content-Length to check up front: the stream is counted as it arrives."""
+    boundary = "vidflowboundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"image_files\"; "
+            f"filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").encode()
+
+    def chunks():
+        yield head + b"\x89PNG\r\n\x1a\n"
+        for _ in range(20):
+            yield b"0" * 8192
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    resp = requests.post(f"{broken_server}/story/images-2-video", data=chunks(), timeout=10,
+                         headers={"X-Api-Key": "k",
+                                  "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert resp.status_code == 413
+
+
+def test_media_head_request(live: Live, storyboard: dict) -> None:
+    story = live.post(f"/story/{storyboard['id']}/elements").json()["data"]
+    url = story["storyboard"]["environments"][0]["image_url"]
+    resp = requests.head(url, timeout=10)
+    assert resp.status_code == 200
+    assert int(resp.headers["content-length"]) > 100
