@@ -1,10 +1,17 @@
 """The embedded Story engine: the Story API's whole pipeline, offline.
 
 Layout (one job per module):
-  service.py   the operations of the reference, one method each (no HTTP here)
-  store.py     stories in SQLite, media files under the data folder
-  jobs.py      background workers, progress, resume-on-restart, webhooks
-  pipeline.py  the 7 steps, content-addressed so unchanged scenes are not re-rendered
-  stages/      one module per pipeline stage (storyboard, images, narration, music,
-               animate, compose), pure functions from inputs to files
+  service.py     the operations of the reference, one method each (no HTTP here)
+  validation.py  the reference's enums, ranges, defaults and JSON-field shapes
+  credits.py     the price of each operation (charged up front, refunded on failure)
+  store.py       stories and balances in SQLite, media files under the data folder
+  jobs.py        background workers, per-account slots, progress, terminal states
+  work.py        the background jobs (automatic modes, create_videos, concat), resumable
+  pipeline.py    the 7 steps over the stages
+  assets.py      content-addressed files, so unchanged scenes are not re-rendered
+  fetch.py       http(s)-only downloads with timeouts and size limits
+  webhooks.py    completion notifications, retried, in their own threads
+  demo.py        `python -m vidflow.engine.demo`: one idea to one MP4
+  stages/        one module per pipeline stage (storyboard, images, narration, music,
+                 animate, compose), pure functions from inputs to files
 """
