@@ -43,7 +43,7 @@ def test_second_process_is_refused_after_the_timeout(tmp_path):
     assert 0.5 <= waited < 5
     message = str(info.value)
     assert "another vidflow is running on this project" in message
-    assert "--lock-timeout" in message and "vidflow.lock.lock" in message
+    assert "--lock-timeout" in message and "state.lock" in message
 
 
 def test_second_process_waits_and_then_gets_the_lock(tmp_path):

@@ -1,7 +1,8 @@
 """The state lock: one vidflow at a time may change a project's lockfile.
 
-`vidflow.lock.lock` beside the lockfile is an OS file lock (filelock), released when the
-process exits even if it crashes, so a killed apply never leaves the project locked.
+`.vidflow/state.lock` in the project folder is an OS file lock (filelock), released when
+the process exits even if it crashes, so a killed apply never leaves the project locked.
+It lives under `.vidflow/` (local data, git-ignored) so it is never committed by accident.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ DEFAULT_LOCK_TIMEOUT = 0.0
 
 
 def lock_path_for(lockfile: str | os.PathLike[str]) -> Path:
-    """The lock file guarding `lockfile` (vidflow.lock → vidflow.lock.lock)."""
-    lockfile = Path(lockfile)
-    return lockfile.with_name(lockfile.name + ".lock")
+    """The lock guarding `lockfile`: <project>/vidflow.lock → <project>/.vidflow/state.lock."""
+    return Path(lockfile).parent / ".vidflow" / "state.lock"
 
 
 @contextmanager
@@ -33,6 +33,10 @@ def state_lock(path: str | os.PathLike[str], timeout: float = DEFAULT_LOCK_TIMEO
     LockfileError. Yields the lock file's path. Re-entrant within one process.
     """
     target = lock_path_for(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LockfileError(f"cannot create {target.parent} for the state lock: {exc}") from exc
     # One FileLock object per path in this process (is_singleton): nested use re-enters
     # instead of deadlocking on a second flock of the same file.
     lock = FileLock(str(target.resolve()), thread_local=False, is_singleton=True)
