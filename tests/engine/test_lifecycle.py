@@ -108,3 +108,16 @@ def test_delete_while_processing(engine: StoryEngine, http_server) -> None:
     time.sleep(0.3)  # the sweeper runs right after the job stops
     assert not engine.store.story_dir(story["id"]).exists()
     assert http_server.posts("/hook") == []
+
+
+def test_only_one_engine_resumes(make_engine: Callable[..., StoryEngine], tmp_path: Path) -> None:
+    """A second live engine on the same folder leaves unfinished stories to the first."""
+    data = tmp_path / "shared"
+    owner = make_engine(data)
+    row = owner.store.create(account="local", mode="idea", status="processing",
+                             job={"kind": "auto"}, params={"uploads": ["uploads/gone.png"]})
+    second = make_engine(data)
+    assert second.get_story(row.id)["status"] == "processing"  # untouched
+    owner.close()
+    third = make_engine(data)
+    assert third.get_story(row.id)["status"] == "fail"  # the new owner dealt with it

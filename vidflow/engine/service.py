@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from vidflow.engine import credits, fetch, pipeline, work
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
@@ -72,12 +74,22 @@ class StoryEngine:
         self._story_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._resolve = fetch.local_media_resolver(config.public_base_url, self.media_path)
-        self._resume()
+        # Only the first live engine on a data folder resumes unfinished stories; a second
+        # one (a CLI beside a server, say) must not run the same story twice.
+        self._owner = FileLock(str(Path(config.data_dir) / "engine.lock"))
+        try:
+            self._owner.acquire(timeout=0)
+        except Timeout:
+            log.info("another engine owns %s; not resuming its stories", config.data_dir)
+        else:
+            self._resume()
 
     def close(self) -> None:
         """Stop workers; interrupted stories stay `processing` and resume on next start."""
         self.jobs.close()
         self.store.close()
+        if self._owner.is_locked:
+            self._owner.release()
 
     def __enter__(self) -> StoryEngine:
         return self
