@@ -154,10 +154,21 @@ def render_frames(image: Path, *, frames: int, camera_movement: str, size: Size,
         yield view
 
 
+def cut_points(frames: int, fps: float, margin: float) -> list[int]:
+    """Keyframe positions `margin` seconds from each end, where a crossfade would start
+    and end; compose stream-copies the clip between them instead of re-encoding it."""
+    k = round(margin * fps)
+    return [k, frames - k] if margin > 0 and 0 < k < frames - k else []
+
+
 def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: str,
                   size: Size, fps: float = 30, loop: int = 1, preset: str = "veryfast",
-                  threads: int = 0) -> None:
-    """A silent H.264 yuv420p clip of exactly round(duration*fps) frames of `image`."""
+                  threads: int = 0, transition: float = 0.5) -> None:
+    """A silent H.264 yuv420p clip of exactly round(duration*fps) frames of `image`.
+
+    `transition`: the crossfade length compose will use; keyframes are put there so the
+    composition can copy this clip's middle rather than encode it again (0 = none).
+    """
     width, height = size
     if width % 2 or height % 2:
         raise MediaError(f"video size {width}x{height} must be even for yuv420p")
@@ -167,6 +178,10 @@ def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: s
     tmp = out.with_name(out.stem + ".part" + out.suffix)
     with RawVideoEncoder(tmp, width=width, height=height, fps=fps, frames=frames,
                          preset=preset, threads=threads,
+                         keyframes=cut_points(frames, fps, transition),
+                         # no B-frames: decode order = display order, so a copy can cut
+                         # exactly at those keyframes (the concat demuxer cuts by DTS)
+                         bframes=0,
                          what=f"animate {Path(image).name}") as encoder:
         for frame in render_frames(Path(image), frames=frames,
                                    camera_movement=camera_movement, size=size, loop=loop):
@@ -184,7 +199,8 @@ class SceneJob:
 
 
 def animate_scenes(jobs: Sequence[SceneJob], *, size: Size, fps: float = 30,
-                   workers: int = 2, preset: str = "veryfast") -> None:
+                   workers: int = 2, preset: str = "veryfast",
+                   transition: float = 0.5) -> None:
     """Animate several scenes at once; OpenCV and x264 release the GIL, so threads scale.
 
     With `workers` encoders running side by side, each x264 gets an equal share of threads.
@@ -194,6 +210,7 @@ def animate_scenes(jobs: Sequence[SceneJob], *, size: Size, fps: float = 30,
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = [pool.submit(animate_scene, j.image, j.out, duration=j.duration,
                                camera_movement=j.camera_movement, size=size, fps=fps,
-                               loop=j.loop, preset=preset, threads=threads) for j in jobs]
+                               loop=j.loop, preset=preset, threads=threads,
+                               transition=transition) for j in jobs]
         for future in futures:
             future.result()

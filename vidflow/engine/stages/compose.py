@@ -10,13 +10,23 @@ the narration), ambience is mixed in, and the mix is normalized to about -16 LUF
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidflow.engine.stages.ffmpeg import MediaInfo, probe, run_ffmpeg
+from vidflow.engine.stages.ffmpeg import (
+    MediaInfo,
+    codec_extradata,
+    keyframe_indexes,
+    probe,
+    run_ffmpeg,
+)
 from vidflow.errors import MediaError
+
+log = logging.getLogger(__name__)
 
 Size = tuple[int, int]
 AUDIO_FMT = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo"
@@ -109,15 +119,15 @@ def _video_graph(clips: Sequence[Clip], size: Size, fps: float, transition: floa
     return parts
 
 
-def _audio_graph(first: int, narrations: Sequence[tuple[Path, float]], music: Path | None,
+def _audio_graph(narrations: Sequence[tuple[Path, float]], music: Path | None,
                  ambient: Path | None, total: float) -> tuple[list[str], list[Path]]:
-    """Filter chains mixing the audio inputs (numbered from `first`) into [aout]."""
+    """Filter chains mixing the audio inputs (numbered from 0) into [aout]."""
     inputs: list[Path] = []
     parts: list[str] = []
     beds: list[str] = []
     voice = None
     for k, (wav, start) in enumerate(narrations):
-        idx = first + len(inputs)
+        idx = len(inputs)
         inputs.append(Path(wav))
         ms = max(0, round(start * 1000))
         parts.append(f"[{idx}:a]{AUDIO_FMT},adelay=delays={ms}:all=1[n{k}]")
@@ -130,7 +140,7 @@ def _audio_graph(first: int, narrations: Sequence[tuple[Path, float]], music: Pa
             parts.append("[n0]anull[voice]")
         voice = "voice"
     if music is not None:
-        idx = first + len(inputs)
+        idx = len(inputs)
         inputs.append(Path(music))
         parts.append(f"[{idx}:a]{AUDIO_FMT},volume={MUSIC_GAIN}[music]")
         if voice:
@@ -143,7 +153,7 @@ def _audio_graph(first: int, narrations: Sequence[tuple[Path, float]], music: Pa
         else:
             beds.append("music")
     if ambient is not None:
-        idx = first + len(inputs)
+        idx = len(inputs)
         inputs.append(Path(ambient))
         parts.append(f"[{idx}:a]{AUDIO_FMT},volume={AMBIENT_GAIN}[amb]")
         beds.append("amb")
@@ -158,12 +168,35 @@ def _audio_graph(first: int, narrations: Sequence[tuple[Path, float]], music: Pa
     return parts, inputs
 
 
+def mix_audio(out: Path, *, narrations: Sequence[tuple[Path, float]] = (),
+              music: Path | None = None, ambient: Path | None = None,
+              total: float) -> Path | None:
+    """The story's soundtrack as AAC in `out`, exactly `total` seconds; None if silent."""
+    graph, inputs = _audio_graph(narrations, music, ambient, total)
+    if not graph:
+        return None
+    args: list[str | Path] = []
+    for a in inputs:
+        args += ["-i", a]
+    args += ["-filter_complex", ";".join(graph), "-map", "[aout]", "-c:a", "aac",
+             "-b:a", "160k", "-ar", "48000", "-t", f"{total:.6f}", out]
+    run_ffmpeg(args, what=f"mix audio {out.name}")
+    return out
+
+
 def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 30,
                   transition: float = 0.0,
                   narrations: Sequence[tuple[Path, float]] = (),
                   music: Path | None = None, ambient: Path | None = None,
-                  preset: str = "veryfast", threads: int = 0) -> float:
-    """The final story MP4; returns its duration in seconds (probed)."""
+                  preset: str = "veryfast", threads: int = 0, copy: bool = True) -> float:
+    """The final story MP4; returns its duration in seconds (probed).
+
+    The soundtrack is mixed by its own FFmpeg while the video is made, then both are
+    muxed without re-encoding. The video copies the clips wherever it can: back to back
+    when there is no transition; between crossfades when the clips have keyframes where
+    the crossfades start and end (animate_scene puts them there). Only the crossfades
+    are encoded. Anything else, or `copy=False`, encodes the whole video once.
+    """
     scene_clips = _clips(clips)
     durations = [c.duration for c in scene_clips]
     transition = _fit_transition(transition, durations, fps)
@@ -171,39 +204,129 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".part" + out.suffix)
-    with tempfile.TemporaryDirectory(prefix="vidflow-compose-") as work:
-        args: list[str | Path] = []
-        graph: list[str] = []
-        if transition == 0 and _copyable(scene_clips, size, fps):
-            listing = Path(work) / "clips.txt"
-            listing.write_text("".join(f"file '{_quote(c.path)}'\n" for c in scene_clips))
-            args += ["-f", "concat", "-safe", "0", "-i", listing]
-            video_map, video_codec = "0:v", ["-c:v", "copy"]
-            first_audio = 1
-        else:
-            for c in scene_clips:
-                args += ["-i", c.path]
-            graph += _video_graph(scene_clips, size, fps, transition)
-            video_map = "[vout]"
-            video_codec = ["-c:v", "libx264", "-preset", preset, "-threads", str(threads),
-                           "-pix_fmt", "yuv420p", "-r", f"{fps}"]
-            first_audio = len(scene_clips)
-        audio_graph, audio_inputs = _audio_graph(first_audio, narrations, music, ambient,
-                                                 total)
-        for a in audio_inputs:
-            args += ["-i", a]
-        graph += audio_graph
-        if graph:
-            args += ["-filter_complex", ";".join(graph)]
-        args += ["-map", video_map, *video_codec]
-        if audio_graph:
-            args += ["-map", "[aout]", "-c:a", "aac", "-b:a", "160k", "-ar", "48000"]
-        else:
-            args += ["-an"]
-        args += ["-t", f"{total:.6f}", "-movflags", "+faststart", tmp]
+    with tempfile.TemporaryDirectory(prefix="vidflow-compose-") as tmpdir:
+        work = Path(tmpdir)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the soundtrack, alongside
+            soundtrack = pool.submit(mix_audio, work / "audio.m4a", narrations=narrations,
+                                     music=music, ambient=ambient, total=total)
+            video = work / "video.mp4"
+            copied = copy and _copyable(scene_clips, size, fps) and _video_by_copy(
+                scene_clips, video, work, fps=fps, transition=transition, preset=preset,
+                threads=threads)
+            if copy and not copied:
+                log.debug("compose %s: encoding the whole video", out.name)
+            if not copied:
+                _video_by_encoding(scene_clips, video, size=size, fps=fps,
+                                   transition=transition, preset=preset, threads=threads)
+            audio = soundtrack.result()
+        args: list[str | Path] = ["-i", video]
+        if audio:
+            args += ["-i", audio, "-map", "0:v", "-map", "1:a"]
+        args += ["-c", "copy", "-t", f"{total:.6f}", "-movflags", "+faststart", tmp]
         run_ffmpeg(args, what=f"compose {out.name}")
     tmp.replace(out)
     return probe(out).duration
+
+
+def _video_by_encoding(clips: Sequence[Clip], out: Path, *, size: Size, fps: float,
+                       transition: float, preset: str, threads: int) -> None:
+    args: list[str | Path] = []
+    for c in clips:
+        args += ["-i", c.path]
+    graph = _video_graph(clips, size, fps, transition)
+    args += ["-filter_complex", ";".join(graph), "-map", "[vout]", "-c:v", "libx264",
+             "-preset", preset, "-threads", str(threads), "-pix_fmt", "yuv420p",
+             "-r", f"{fps}", "-an", out]
+    run_ffmpeg(args, what=f"encode {out.name}")
+
+
+def _video_by_copy(clips: Sequence[Clip], out: Path, work: Path, *, fps: float,
+                   transition: float, preset: str, threads: int) -> bool:
+    """Join the clips by stream copy (plus encoded crossfades); False if it cannot be
+    done frame-exactly, so the caller encodes instead."""
+    if transition > 0:
+        lines = _crossfade_listing(clips, work, fps=fps, transition=transition,
+                                   preset=preset, threads=threads)
+        if lines is None:
+            return False
+    else:
+        lines = [f"file '{_quote(c.path)}'\n" for c in clips]
+    listing = work / "segments.txt"
+    listing.write_text("".join(lines))
+    try:
+        run_ffmpeg(["-f", "concat", "-safe", "0", "-i", listing, "-map", "0:v", "-c", "copy",
+                    out], what=f"join {out.name}")
+        if _complete(out, [c.duration for c in clips], transition, fps):
+            return True
+        reason = "it was not frame-exact"
+    except MediaError as exc:
+        reason = str(exc)
+    # copying is only an optimization: say why, then encode the whole video instead
+    log.warning("compose: stream-copy join failed (%s); encoding instead", reason)
+    return False
+
+
+def _complete(path: Path, durations: Sequence[float], transition: float, fps: float) -> bool:
+    expected = sum(round(d * fps) for d in durations) - (len(durations) - 1) * round(
+        transition * fps)
+    info = probe(path, count_frames=True)
+    return info.frames == expected and abs(info.duration - expected / fps) < 1.5 / fps
+
+
+def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transition: float,
+                       preset: str, threads: int) -> list[str] | None:
+    """Concat-listing lines joining copied clip middles and freshly encoded crossfades.
+
+    Only when every clip has keyframes exactly where the crossfades start and end and all
+    share one codec setup (else None). The crossfades are encoded with the clips'
+    settings and must come out with the same setup too.
+    """
+    k = round(transition * fps)
+    frames = [round(c.duration * fps) for c in clips]
+    setup = codec_extradata(clips[0].path)
+    for i, c in enumerate(clips):
+        keys = set(keyframe_indexes(c.path))
+        needed = ({k} if i > 0 else set()) | ({frames[i] - k} if i < len(clips) - 1 else set())
+        if not needed <= keys or codec_extradata(c.path) != setup:
+            return None
+    fades = [work / f"fade{i}.mp4" for i in range(len(clips) - 1)]
+    _encode_fades(clips, fades, k=k, fps=fps, preset=preset, threads=threads)
+    if any(codec_extradata(f) != setup for f in fades):
+        return None
+    lines = []
+    for i, c in enumerate(clips):
+        start = k if i > 0 else 0
+        end = frames[i] - k if i < len(clips) - 1 else frames[i]
+        lines.append(f"file '{_quote(c.path)}'\ninpoint {start / fps:.6f}\n"
+                     f"outpoint {end / fps:.6f}\n")
+        if i < len(fades):
+            lines.append(f"file '{_quote(fades[i])}'\n")
+    return lines
+
+
+def _encode_fades(clips: Sequence[Clip], fades: Sequence[Path], *, k: int, fps: float,
+                  preset: str, threads: int) -> None:
+    """All crossfades in one FFmpeg run: clip i's last k frames into clip i+1's first k.
+
+    Same x264 settings as the clips and no B-frames, so the pieces join by copy.
+    """
+    seconds = f"{k / fps:.6f}"
+    args: list[str | Path] = []
+    graph = []
+    for i in range(len(fades)):
+        start = round(clips[i].duration * fps) - k
+        args += ["-ss", f"{start / fps:.6f}", "-i", clips[i].path,
+                 "-t", seconds, "-i", clips[i + 1].path]
+        graph.append(f"[{2 * i}:v]setpts=PTS-STARTPTS[a{i}];"
+                     f"[{2 * i + 1}:v]setpts=PTS-STARTPTS[b{i}];"
+                     f"[a{i}][b{i}]xfade=transition=fade:duration={seconds}:offset=0,"
+                     f"format=yuv420p[f{i}]")
+    args += ["-filter_complex", ";".join(graph)]
+    for i, fade in enumerate(fades):
+        args += ["-map", f"[f{i}]", "-frames:v", str(k), "-c:v", "libx264",
+                 "-preset", preset, "-crf", "23", "-bf", "0", "-threads", str(threads),
+                 "-pix_fmt", "yuv420p", "-r", f"{fps}", "-an", fade]
+    run_ffmpeg(args, what="encode crossfades")
 
 
 def _quote(path: Path) -> str:

@@ -73,7 +73,8 @@ class RawVideoEncoder:
 
     def __init__(self, out: Path, *, width: int, height: int, fps: float,
                  frames: int, preset: str = "veryfast", crf: int = 23,
-                 threads: int = 0, what: str = "encode") -> None:
+                 threads: int = 0, keyframes: Sequence[int] = (),
+                 bframes: int | None = None, what: str = "encode") -> None:
         self.out = Path(out)
         self.frame_bytes = width * height * 3 // 2
         self.frames_expected = frames
@@ -86,6 +87,8 @@ class RawVideoEncoder:
             "-frames:v", str(frames),
             "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
             "-threads", str(threads), "-pix_fmt", "yuv420p",
+            *_force_keyframes(keyframes),
+            *(["-bf", str(bframes)] if bframes is not None else []),
             "-movflags", "+faststart", "-an", os.fspath(self.out),
         ]
         try:
@@ -136,6 +139,34 @@ class RawVideoEncoder:
             self.close()
         else:
             self.abort()
+
+
+def _force_keyframes(frames: Sequence[int]) -> list[str]:
+    """IDR frames at these frame numbers (closed GOPs: cut points for stream copy)."""
+    if not frames:
+        return []
+    return ["-force_key_frames", "expr:" + "+".join(f"eq(n,{n})" for n in sorted(frames))]
+
+
+def keyframe_indexes(path: Path | str) -> list[int]:
+    """Frame numbers of the video's keyframes, read from packets (no decoding)."""
+    import av
+
+    with av.open(os.fspath(path)) as container:
+        stream = container.streams.video[0]
+        rate = stream.average_rate or stream.guessed_rate
+        tb = stream.time_base
+        start = stream.start_time or 0
+        return sorted(round(float((p.pts - start) * tb * rate)) for p in container.demux(stream)
+                      if p.is_keyframe and p.pts is not None)
+
+
+def codec_extradata(path: Path | str) -> bytes:
+    """The video stream's codec setup (H.264 SPS/PPS); equal setups can be joined by copy."""
+    import av
+
+    with av.open(os.fspath(path)) as container:
+        return bytes(container.streams.video[0].codec_context.extradata or b"")
 
 
 def _rate(fps: float) -> str:
