@@ -6,6 +6,7 @@ import http.server
 import io
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ class Route:
     body: bytes = b""
     content_type: str = "application/octet-stream"
     statuses: list[int] = field(default_factory=list)  # consumed first, one per request
+    delay: float = 0.0  # seconds to wait before answering (a slow server)
 
 
 @dataclass
@@ -73,9 +75,9 @@ class LoopbackServer:
 
     def route(self, path: str, *, status: int = 200, body: bytes = b"",
               content_type: str = "application/octet-stream",
-              statuses: list[int] | None = None) -> str:
+              statuses: list[int] | None = None, delay: float = 0.0) -> str:
         """Serve `body` at `path` (answering `statuses` first, one per request); its URL."""
-        self.routes[path] = Route(status, body, content_type, list(statuses or []))
+        self.routes[path] = Route(status, body, content_type, list(statuses or []), delay)
         return self.url(path)
 
     def posts(self, path: str) -> list[dict]:
@@ -99,6 +101,8 @@ def http_server() -> Iterator[LoopbackServer]:
                 route = routes.get(self.path)
                 status = (route.statuses.pop(0) if route and route.statuses
                           else route.status if route else 404)
+            if route and route.delay:
+                time.sleep(route.delay)
             payload = route.body if route else b"not found"
             self.send_response(status)
             self.send_header("Content-Type", route.content_type if route else "text/plain")

@@ -93,15 +93,15 @@ def test_restart_fails_a_story_whose_inputs_are_gone(make_engine: Callable[..., 
     assert "could not resume" in story["message"] and "uploads/gone.png" in story["message"]
 
 
-@pytest.mark.slow
-def test_delete_while_processing(engine: StoryEngine, http_server) -> None:
+def test_delete_while_processing(engine: StoryEngine, http_server, png) -> None:
     """Deleting a running story stops its job; no files come back, no webhook is sent."""
     hook = http_server.route("/hook")
-    story = engine.idea_to_video(idea="A long walk through a city at night", scene_count=3,
-                                 audio_option=NO_AUDIO, webhook_url=hook)
+    slow = http_server.route("/slow.png", body=png(), content_type="image/png", delay=1.0)
+    story = engine.images_to_video(image_urls=[slow], audio_option=NO_AUDIO,
+                                   webhook_url=hook)
     deadline = time.monotonic() + 60
-    while engine.get_story(story["id"])["status"] != "processing":
-        assert time.monotonic() < deadline
+    while not any(p == "/slow.png" for _, p, _ in http_server.requests):
+        assert time.monotonic() < deadline  # the job is now inside its download
         time.sleep(0.01)
     engine.delete_story(story["id"])
     assert engine.jobs.wait_idle(story["id"], timeout=60)

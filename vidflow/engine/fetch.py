@@ -64,7 +64,9 @@ def fetch_to(url: str, out: Path, *, max_bytes: int = MAX_IMAGE_BYTES,
         shutil.copyfile(source, out)
         return out
     data, _ = fetch_bytes(url, max_bytes=max_bytes)
-    out.write_bytes(data)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)  # a half-written download is never mistaken for a finished one
     return out
 
 

@@ -133,12 +133,18 @@ class JobRunner:
             # Progress is not reset here: a resumed story keeps what it had reached.
             self.store.update(story_id, status="processing", message=None)
             work(control)
+            if story_id in self._cancelled or self.store.get(story_id) is None:
+                return  # deleted as it finished: no record to update, nobody to notify
             self.store.update(story_id, status="success", progress_percentage=100, job=None,
                               message=None)
             status = "success"
         except Cancelled:
             log.info("story %s interrupted (shutdown or delete)", story_id)
         except Exception as exc:  # every failure becomes the story's message
+            if story_id in self._cancelled or self.store.get(story_id) is None:
+                # Deleted under its feet: the error is a symptom, nobody is left to tell.
+                log.info("story %s deleted while running (%s)", story_id, type(exc).__name__)
+                return
             message = failure_message(exc)
             log.warning("story %s failed: %s", story_id, message,
                         exc_info=not isinstance(exc, VidflowError))
