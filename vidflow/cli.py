@@ -58,6 +58,16 @@ def cli() -> None:
     """
 
 
+def _write_crash_log() -> str:
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile("w", prefix="vidflow-crash-", suffix=".log",
+                                     delete=False) as fh:
+        fh.write(f"vidflow {__version__}\n{traceback.format_exc()}")
+    return fh.name
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors are one line (exit 1), surprises exit 3, Ctrl-C 130."""
     try:
@@ -76,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         output.error("Interrupted.")
         sys.exit(EXIT_INTERRUPTED)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
-        output.error(f"An unexpected error has occurred: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # the last line of defence: a short line plus a log path
+        log = _write_crash_log()
+        output.error(f"An unexpected error has occurred: {type(exc).__name__}: {exc}\n"
+                     f"The traceback is in {log}; please include it in a bug report.")
         sys.exit(EXIT_UNEXPECTED)
     sys.exit(rc if isinstance(rc, int) else 0)

@@ -151,9 +151,10 @@ def test_plan_json_is_one_document(project: Path):
     assert doc["has_changes"] is True
 
 
-def test_bad_var_is_one_error_line(project: Path):
+def test_bad_var_is_a_usage_error(project: Path):
+    """Like validate and render, a --var without `=` is a usage error: exit 2, one line."""
     result = vidflow("plan", "--var", "novalue", str(project))
-    assert result.code == 1 and result.err.count("Error:") == 1 and "KEY=VALUE" in result.err
+    assert result.code == 2 and result.err.count("Error:") == 1 and "KEY=VALUE" in result.err
 
 
 def test_every_lifecycle_command_has_an_example():

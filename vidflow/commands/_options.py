@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,12 +17,27 @@ def path_argument(func: F) -> F:
     return click.argument("path", default=".", type=click.Path(path_type=Path))(func)
 
 
+def _var_pairs(ctx: click.Context, param: click.Parameter,
+               values: Sequence[str]) -> dict[str, str]:
+    """`--var k=v` pairs as a dict; a pair without `=` is a usage error (exit 2)."""
+    out: dict[str, str] = {}
+    for pair in values:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE (e.g. --var tone=fun)",
+                                     ctx=ctx, param=param)
+        out[key.strip()] = value
+    return out
+
+
 def var_options(func: F) -> F:
     func = click.option("--var-file", "var_files", multiple=True, metavar="FILE",
-                        type=click.Path(path_type=Path),
-                        help="YAML file of variables (repeatable).")(func)
+                        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                        help="YAML mapping of template variables (repeatable).")(func)
     return click.option("--var", "vars_", multiple=True, metavar="KEY=VALUE",
-                        help="Set a template variable (repeatable).")(func)
+                        callback=_var_pairs,
+                        help="Set a template variable; wins over vars: and "
+                             "--var-file (repeatable).")(func)
 
 
 def target_option(func: F) -> F:
@@ -48,22 +63,17 @@ def auto_approve_option(func: F) -> F:
                              "or when CI is set).")(func)
 
 
-def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
-    """`--var k=v` pairs as a dict; a pair without `=` is a user error."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise VidflowError(f"--var {pair!r} is not KEY=VALUE", hint="e.g. --var tone=fun")
-        out[key.strip()] = value
-    return out
-
-
-def load(path: Path, vars_: Sequence[str] = (), var_files: Sequence[Path] = ()) -> Any:
+def load(path: Path, vars_: Mapping[str, str] | None = None,
+         var_files: Sequence[Path] = ()) -> Any:
     """The resolved Project at `path` (a folder of specs or one spec file)."""
     from vidflow.spec import load_project
 
     if not path.exists():
         raise VidflowError(f"{path}: no such file or folder",
                            hint="give the folder holding your videos.yaml")
-    return load_project(path, vars=parse_vars(vars_) or None, var_files=tuple(var_files))
+    return load_project(path, vars=dict(vars_ or {}) or None, var_files=tuple(var_files))
+
+
+def existing_path_argument(func: F) -> F:
+    return click.argument("path", default=".",
+                          type=click.Path(path_type=Path, exists=True))(func)

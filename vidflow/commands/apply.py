@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -26,7 +26,7 @@ def is_plan_file(path: Path) -> bool:
 
 def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
           targets: Sequence[str] = (), lock_timeout: float = 0.0, refresh: bool = True,
-          vars_: Sequence[str] = (), var_files: Sequence[Path] = (),
+          vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
           project_dir: Path | None = None) -> int:
     from vidflow.apply.session import (
         approve,
@@ -84,7 +84,7 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
 @var_options
 def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str, ...],
             lock_timeout: float, refresh: bool, project_dir: Path | None,
-            vars_: tuple[str, ...], var_files: tuple[Path, ...]) -> int:
+            vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
     """Create, update and delete stories until they match the specs.
 
     Shows the plan and asks before doing anything (on a terminal; in CI or without a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -21,7 +21,7 @@ from vidflow.commands._options import (
 
 
 def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = (),
-            lock_timeout: float = 0.0, parallelism: int = 4, vars_: Sequence[str] = (),
+            lock_timeout: float = 0.0, parallelism: int = 4, vars_: Mapping[str, str] | None = None,
             var_files: Sequence[Path] = ()) -> int:
     from vidflow.apply.session import approve, check_plan, execute, lock_path, report
     from vidflow.plan.planner import make_plan
@@ -58,7 +58,7 @@ def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = 
 @lock_timeout_option
 @var_options
 def command(path: Path, targets: tuple[str, ...], auto_approve: bool, parallelism: int,
-            lock_timeout: float, vars_: tuple[str, ...], var_files: tuple[Path, ...]) -> int:
+            lock_timeout: float, vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
     """Delete every story in the lockfile (or only --target ones).
 
     Stories with `lifecycle: {prevent_destroy: true}` are refused: the plan errors and

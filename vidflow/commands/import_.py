@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from vidflow.errors import NotFound, VidflowError
 
 
 def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float = 0.0,
-                 vars_: Sequence[str] = (), var_files: Sequence[Path] = ()) -> int:
+                 vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = ()) -> int:
     from vidflow.apply.session import lock_path
     from vidflow.apply.steps import output_path
     from vidflow.providers.factory import make_provider
@@ -66,7 +66,7 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
 @lock_timeout_option
 @var_options
 def command(address: str, story_id: str, path: Path, lock_timeout: float,
-            vars_: tuple[str, ...], var_files: tuple[Path, ...]) -> int:
+            vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
     """Adopt an existing story (made by hand or another tool) under ADDR.
 
     The story is recorded with the spec's current fingerprint, so the next plan is clean

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -19,7 +19,7 @@ from vidflow.commands._options import (
 
 def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
          detailed_exitcode: bool = False, targets: Sequence[str] = (), refresh: bool = True,
-         vars_: Sequence[str] = (), var_files: Sequence[Path] = (),
+         vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
          lock_timeout: float = 0.0) -> int:
     from vidflow.apply.session import EXIT_CHANGES, check_plan, lock_path, refresh_remote
     from vidflow.plan.planfile import save_plan
@@ -71,7 +71,7 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
 @var_options
 def command(path: Path, out: Path | None, as_json: bool, detailed_exitcode: bool,
             targets: tuple[str, ...], refresh: bool, lock_timeout: float,
-            vars_: tuple[str, ...], var_files: tuple[Path, ...]) -> int:
+            vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
     """Show what `vidflow apply` would change, and why.
 
     Each story gets a symbol: + create, ~ update in place, -/+ replace, * regenerate on

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from vidflow import output
 from vidflow.commands._options import load, lock_timeout_option, path_argument, var_options
 
 
-def refresh(path: Path, *, lock_timeout: float = 0.0, vars_: Sequence[str] = (),
+def refresh(path: Path, *, lock_timeout: float = 0.0, vars_: Mapping[str, str] | None = None,
             var_files: Sequence[Path] = ()) -> int:
     from vidflow.apply.session import lock_path, refresh_remote
     from vidflow.providers.factory import make_provider
@@ -60,7 +60,7 @@ def refresh(path: Path, *, lock_timeout: float = 0.0, vars_: Sequence[str] = (),
 @path_argument
 @lock_timeout_option
 @var_options
-def command(path: Path, lock_timeout: float, vars_: tuple[str, ...],
+def command(path: Path, lock_timeout: float, vars_: dict[str, str],
             var_files: tuple[Path, ...]) -> int:
     """Update the lockfile from the provider: each story's status, video URL, credits.
 

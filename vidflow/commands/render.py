@@ -11,7 +11,7 @@ import click
 import yaml
 
 from vidflow import output
-from vidflow.commands._spec_options import path_argument, spec_var_options
+from vidflow.commands._options import existing_path_argument, var_options
 from vidflow.commands.validate import report_errors
 from vidflow.errors import SpecError, SpecErrors
 
@@ -65,11 +65,11 @@ def render(path: Path, *, as_json: bool = False, variables: Mapping[str, str] | 
 
 
 @click.command("render")
-@path_argument
+@existing_path_argument
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON document with stable key order, for scripts.")
-@spec_var_options
-def command(path: Path, as_json: bool, variables: dict[str, str],
+@var_options
+def command(path: Path, as_json: bool, vars_: dict[str, str],
             var_files: tuple[Path, ...]) -> int:
     """Print the fully resolved stories, one per address.
 
@@ -83,4 +83,4 @@ def command(path: Path, as_json: bool, variables: dict[str, str],
       vidflow render examples/product-promo
       vidflow render --json --var brand=Acme examples/product-promo > stories.json
     """
-    return render(path, as_json=as_json, variables=variables, var_files=var_files)
+    return render(path, as_json=as_json, variables=vars_, var_files=var_files)

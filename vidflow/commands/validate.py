@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from vidflow import output
-from vidflow.commands._spec_options import path_argument, spec_var_options
+from vidflow.commands._options import existing_path_argument, var_options
 from vidflow.errors import SpecError, SpecErrors
 
 
@@ -42,9 +42,9 @@ def report_errors(errors: Sequence[SpecError]) -> None:
 
 
 @click.command("validate")
-@path_argument
-@spec_var_options
-def command(path: Path, variables: dict[str, str], var_files: tuple[Path, ...]) -> int:
+@existing_path_argument
+@var_options
+def command(path: Path, vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
     """Check specs: YAML, schema, templates, variants, local files.
 
     PATH is a spec file or a folder of *.yaml / *.yml files forming one project
@@ -56,4 +56,4 @@ def command(path: Path, variables: dict[str, str], var_files: tuple[Path, ...]) 
       vidflow validate examples/product-promo
       vidflow validate --var brand=Acme specs/
     """
-    return validate(path, variables=variables, var_files=var_files)
+    return validate(path, variables=vars_, var_files=var_files)
