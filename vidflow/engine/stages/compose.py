@@ -289,43 +289,48 @@ def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transit
         needed = ({k} if i > 0 else set()) | ({frames[i] - k} if i < len(clips) - 1 else set())
         if not needed <= keys or codec_extradata(c.path) != setup:
             return None
-    fades = [work / f"fade{i}.mp4" for i in range(len(clips) - 1)]
+    fades = work / "fades.mp4"
     _encode_fades(clips, fades, k=k, fps=fps, preset=preset, threads=threads)
-    if any(codec_extradata(f) != setup for f in fades):
+    if codec_extradata(fades) != setup:
         return None
     lines = []
     for i, c in enumerate(clips):
         start = k if i > 0 else 0
         end = frames[i] - k if i < len(clips) - 1 else frames[i]
-        lines.append(f"file '{_quote(c.path)}'\ninpoint {start / fps:.6f}\n"
-                     f"outpoint {end / fps:.6f}\n")
-        if i < len(fades):
-            lines.append(f"file '{_quote(fades[i])}'\n")
+        lines.append(_listing_entry(c.path, start / fps, end / fps))
+        if i < len(clips) - 1:
+            lines.append(_listing_entry(fades, i * k / fps, (i + 1) * k / fps))
     return lines
 
 
-def _encode_fades(clips: Sequence[Clip], fades: Sequence[Path], *, k: int, fps: float,
-                  preset: str, threads: int) -> None:
-    """All crossfades in one FFmpeg run: clip i's last k frames into clip i+1's first k.
+def _listing_entry(path: Path, inpoint: float, outpoint: float) -> str:
+    return f"file '{_quote(path)}'\ninpoint {inpoint:.6f}\noutpoint {outpoint:.6f}\n"
 
-    Same x264 settings as the clips and no B-frames, so the pieces join by copy.
-    """
+
+def _encode_fades(clips: Sequence[Clip], out: Path, *, k: int, fps: float, preset: str,
+                  threads: int) -> None:
+    """Every crossfade, back to back in one file, each starting on a keyframe: clip i's
+    last k frames into clip i+1's first k. One encoder (x264 start-up is not free), the
+    clips' settings and no B-frames, so the pieces join the clips by copy."""
     seconds = f"{k / fps:.6f}"
     args: list[str | Path] = []
     graph = []
-    for i in range(len(fades)):
+    n = len(clips) - 1
+    for i in range(n):
         start = round(clips[i].duration * fps) - k
         args += ["-ss", f"{start / fps:.6f}", "-i", clips[i].path,
                  "-t", seconds, "-i", clips[i + 1].path]
         graph.append(f"[{2 * i}:v]setpts=PTS-STARTPTS[a{i}];"
                      f"[{2 * i + 1}:v]setpts=PTS-STARTPTS[b{i}];"
                      f"[a{i}][b{i}]xfade=transition=fade:duration={seconds}:offset=0,"
-                     f"format=yuv420p[f{i}]")
-    args += ["-filter_complex", ";".join(graph)]
-    for i, fade in enumerate(fades):
-        args += ["-map", f"[f{i}]", "-frames:v", str(k), "-c:v", "libx264",
-                 "-preset", preset, "-crf", "23", "-bf", "0", "-threads", str(threads),
-                 "-pix_fmt", "yuv420p", "-r", f"{fps}", "-an", fade]
+                     f"trim=end_frame={k}[f{i}]")
+    joined = "".join(f"[f{i}]" for i in range(n))
+    graph.append(f"{joined}concat=n={n}:v=1:a=0,format=yuv420p[v]")
+    keys = "+".join(f"eq(n,{i * k})" for i in range(n))
+    args += ["-filter_complex", ";".join(graph), "-map", "[v]", "-frames:v", str(n * k),
+             "-c:v", "libx264", "-preset", preset, "-crf", "23", "-bf", "0",
+             "-threads", str(threads), "-force_key_frames", f"expr:{keys}",
+             "-pix_fmt", "yuv420p", "-r", f"{fps}", "-an", out]
     run_ffmpeg(args, what="encode crossfades")
 
 
