@@ -17,15 +17,17 @@ import requests
 from vidflow.api.client import StoryClient
 
 
-def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+def _lines(proc: subprocess.Popen[str], everything: list[str]) -> queue.Queue[str]:
     out: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
+            everything.append(line)
             out.put(line.rstrip("\n"))
 
-    threading.Thread(target=pump, daemon=True).start()
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
     return out
 
 
@@ -49,8 +51,9 @@ def test_dev_prints_a_working_key(tmp_path: Path) -> None:
         [sys.executable, "-m", "vidflow", "serve", "--dev", "--port", "0",
          "--data", str(tmp_path / "data")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    stdout: list[str] = []
     try:
-        lines = _lines(proc)
+        lines = _lines(proc, stdout)
         base_url = _read_until(lines, r"Story API on (http://127\.0\.0\.1:\d+) .*").group(1)
         key = _read_until(lines, r"API key: (\S+)").group(1)
         deadline = time.monotonic() + 30
@@ -71,12 +74,18 @@ def test_dev_prints_a_working_key(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            _, stderr = proc.communicate(timeout=20)
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-            _, stderr = proc.communicate()
+            proc.wait()
+        assert proc.stderr is not None
+        stderr = proc.stderr.read()  # stdout belongs to the pump thread
     assert proc.returncode in (0, 130, -signal.SIGINT)
-    assert key not in stderr  # uvicorn's access log never shows the key
+    time.sleep(0.2)  # let the pump read the last lines
+    access = [line for line in stdout if '"GET /story/' in line or '"POST /story' in line]
+    assert access, stdout  # the access log ran, line by line...
+    assert [line for line in stdout if key in line] == [f"API key: {key}\n"]  # ...keyless
+    assert key not in stderr
 
 
 def test_refuses_to_start_without_keys(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -28,6 +29,8 @@ def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None
                            hint=f"set {KEYS_ENV}=key1,key2, pass --keys-file FILE, or use "
                                 "--dev for a generated key")
     served = build(host=host, port=port, data_dir=data, keys=keys, public_base_url=public_url)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # access log lines appear as they happen
     try:
         output.echo(f"Story API on {served.base_url} (data in {data})")
         if dev_key:
