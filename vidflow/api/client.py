@@ -275,6 +275,7 @@ class StoryClient:
                     os.fsync(out.fileno())
                 if expected is not None and size != int(expected):
                     raise _Incomplete(f"got {size} of {expected} bytes")
+                os.chmod(tmp, 0o644)  # mkstemp makes 0600; a video is an ordinary file
                 os.replace(tmp, target)
             except BaseException:
                 with contextlib.suppress(OSError):
