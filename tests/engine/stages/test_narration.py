@@ -107,3 +107,11 @@ def test_threads_do_not_mix_their_audio(tmp_path: Path) -> None:
     for k in range(3):
         for name in ("Roger", "Lily"):
             assert (tmp_path / f"{name}-{k}.wav").read_bytes() == expected[name]
+
+
+def test_unknown_language_is_narrated_in_english_with_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    synthesize("Good morning.", language="Klingon", out=tmp_path / "k.wav")
+    synthesize("Good morning.", language="English", out=tmp_path / "e.wav")
+    assert (tmp_path / "k.wav").read_bytes() == (tmp_path / "e.wav").read_bytes()
+    assert "Klingon" in caplog.text

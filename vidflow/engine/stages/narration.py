@@ -8,6 +8,7 @@ and is not reentrant, so one module lock serializes every call into it.
 from __future__ import annotations
 
 import ctypes
+import logging
 import threading
 import wave
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from vidflow.errors import MediaError
+
+log = logging.getLogger(__name__)
 
 NARRATORS: tuple[str, ...] = (
     "Rachel", "Aria", "Roger", "Sarah", "Laura", "Charlie", "George", "Callum", "River",
@@ -174,10 +177,16 @@ def synthesize(text: str, *, narrator: str = "Rachel", language: str = "English"
 
 
 def _speak(engine: _Engine, text: str, language: str, voice: Voice) -> np.ndarray:
+    code = language_code(language)
+    key = language.strip().lower()
+    if key not in LANGUAGES and code != key:
+        log.warning("unknown narration language %r; narrating in English", language)
     try:
-        return engine.speak(text, f"{language_code(language)}+{voice.variant}", voice)
+        return engine.speak(text, f"{code}+{voice.variant}", voice)
     except MediaError:
         # a language the data lacks: say it in English rather than fail the story
+        log.warning("no eSpeak NG voice for language %r (%s); narrating in English",
+                    language, code)
         return engine.speak(text, f"en+{voice.variant}", voice)
 
 
