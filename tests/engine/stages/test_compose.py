@@ -197,3 +197,13 @@ def test_copy_path_matches_a_full_encode(tmp_path: Path, clips: list[Path]) -> N
         diff = np.abs(x.to_ndarray(format="rgb24").astype(float)
                       - y.to_ndarray(format="rgb24").astype(float)).mean()
         assert diff < 4  # codec noise only: no shifted or missing frame
+
+
+def test_output_is_faststart(tmp_path: Path, clips: list[Path]) -> None:
+    """The index (moov) comes before the media data, so players start at once."""
+    out = tmp_path / "f.mp4"
+    music = _tone(tmp_path / "m.wav", 220, 5.0, channels=2)
+    compose_story(clips, out, size=SMALL, fps=FPS, transition=0.5, music=music,
+                  preset="ultrafast")
+    head = out.read_bytes()
+    assert 0 < head.find(b"moov") < head.find(b"mdat")
