@@ -101,3 +101,12 @@ def test_page_text_adds_beats_in_url_mode() -> None:
     board = write_storyboard("https://example.com/product", scene_count=2,
                              page_text="Our ocean kayak is light. It floats on every wave.")
     assert any("kayak" in s["narrator"] for s in board["scenes"])
+
+
+def test_urls_and_decimals_are_not_sentence_breaks_nor_narrated() -> None:
+    board = write_storyboard("Visit https://shop.example.com/p?id=3 for our 2.5 liter "
+                             "bottle. It keeps drinks cold.", scene_count=2)
+    lines = [s["narrator"] for s in board["scenes"]]
+    assert "2.5 liter bottle" in lines[0]
+    assert "http" not in " ".join(lines)
+    assert lines[1] == "It keeps drinks cold."

@@ -95,7 +95,8 @@ cute little small big happy young old brave tiny fluffy wise clever friendly pla
 curious elegant shiny new red blue green golden silver pink white black musical sleek
 warm cozy bright colorful wooden"""))
 
-_SENTENCE_RE = re.compile(r"(?<=[.!?。！？])\s*")
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+_URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _CLAUSE_RE = re.compile(r"\s*(?:,|;|:|\band then\b|\bthen\b|\bwhile\b|\band\b|、|，)\s*")
 _WORD_RE = re.compile(r"[\w'-]+", re.UNICODE)
 _LEAD_RE = re.compile(
@@ -123,7 +124,9 @@ def write_storyboard(idea: str, *, scene_count: int, language: str = "English",
     count = image_count if image_count else scene_count
     count = max(1, int(count))
     idea = (idea or "").strip()
-    source = " ".join(p for p in (idea, _page_summary(page_text)) if p)
+    # url mode passes the address as the idea: narrate the page, never the URL
+    spoken_idea = " ".join(_URL_RE.sub(" ", idea).split())
+    source = " ".join(p for p in (spoken_idea, _page_summary(page_text)) if p)
     english = language.strip().lower() in ("english", "en", "")
     beats = _beats(source, count, english=english)
     seed = _seed(idea, count, language, page_text or "", image_count or 0)
