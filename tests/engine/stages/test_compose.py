@@ -207,3 +207,29 @@ def test_output_is_faststart(tmp_path: Path, clips: list[Path]) -> None:
                   preset="ultrafast")
     head = out.read_bytes()
     assert 0 < head.find(b"moov") < head.find(b"mdat")
+
+
+def test_foreign_clips_are_fitted_before_crossfading(tmp_path: Path, clips: list[Path],
+                                                     gradient_png: Path) -> None:
+    """A clip of another size and frame rate is scaled and retimed to join the others."""
+    other = tmp_path / "other.mp4"
+    animate_scene(gradient_png, other, duration=1.0, camera_movement="zoom_in",
+                  size=(180, 320), fps=15, preset="ultrafast")
+    out = tmp_path / "x.mp4"
+    duration = compose_story([clips[0], other], out, size=SMALL, fps=FPS, transition=0.3,
+                             preset="ultrafast")
+    info = probe(out, count_frames=True)
+    assert (info.width, info.height, info.fps) == (*SMALL, FPS)
+    assert duration == pytest.approx(1.5 + 1.0 - 0.3, abs=0.06)
+
+
+def test_silent_narration_does_not_break_loudness_normalization(
+        tmp_path: Path, clips: list[Path]) -> None:
+    """Empty narration (digital silence) still gives a story with an audio stream."""
+    quiet = tmp_path / "q.wav"
+    synthesize("", out=quiet)
+    out = tmp_path / "s.mp4"
+    compose_story(clips[:1], out, size=SMALL, fps=FPS, narrations=[(quiet, 0.0)],
+                  preset="ultrafast")
+    assert probe(out).has_audio
+    assert not _audio(out).any()

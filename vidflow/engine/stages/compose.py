@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from vidflow.engine.stages.ffmpeg import (
     MediaInfo,
     codec_extradata,
@@ -95,7 +97,8 @@ def _fit(index: int, size: Size, fps: float, label: str, *, pad: bool = False) -
                 f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2")
     else:  # fill the frame (scene clips are already the right size; this is a no-op)
         geom = f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}"
-    return f"[{index}:v]{geom},setsar=1,fps={fps},format=yuv420p[{label}]"
+    # one time base for all inputs: xfade refuses to join streams whose bases differ
+    return f"[{index}:v]{geom},setsar=1,fps={fps},format=yuv420p,settb=AVTB[{label}]"
 
 
 def _video_graph(clips: Sequence[Clip], size: Size, fps: float, transition: float
@@ -103,8 +106,8 @@ def _video_graph(clips: Sequence[Clip], size: Size, fps: float, transition: floa
     count = len(clips)
     durations = [c.duration for c in clips]
     # clips already in the output format skip the scaler: it would only copy pixels
-    parts = [f"[{i}:v]null[v{i}]" if _copyable([c], size, fps) else _fit(i, size, fps, f"v{i}")
-             for i, c in enumerate(clips)]
+    parts = [f"[{i}:v]settb=AVTB[v{i}]" if _copyable([c], size, fps)
+             else _fit(i, size, fps, f"v{i}") for i, c in enumerate(clips)]
     if count == 1:
         parts.append("[v0]null[vout]")
     elif transition > 0:
@@ -117,6 +120,29 @@ def _video_graph(clips: Sequence[Clip], size: Size, fps: float, transition: floa
     else:
         parts.append("".join(f"[v{i}]" for i in range(count)) + f"concat=n={count}:v=1:a=0[vout]")
     return parts
+
+
+def _audible(path: Path, *, start: float, total: float) -> bool:
+    """Whether `path` has any sound that lands inside [0, total) when placed at `start`."""
+    import av
+
+    window = total - start
+    if window <= 0:
+        return False
+    heard = 0.0
+    with av.open(str(path)) as container:
+        for frame in container.decode(audio=0):
+            if np.abs(frame.to_ndarray()).max(initial=0) > 1e-4 * _full_scale(frame.format.name):
+                return True
+            heard += frame.samples / (frame.sample_rate or 48000)
+            if heard >= window:
+                break
+    return False
+
+
+def _full_scale(sample_format: str) -> float:
+    return {"s16": 32768.0, "s16p": 32768.0, "s32": 2.0 ** 31, "s32p": 2.0 ** 31,
+            "u8": 128.0, "u8p": 128.0}.get(sample_format, 1.0)
 
 
 def _audio_graph(narrations: Sequence[tuple[Path, float]], music: Path | None,
@@ -163,8 +189,11 @@ def _audio_graph(narrations: Sequence[tuple[Path, float]], music: Path | None,
     mix = "".join(f"[{x}]" for x in layers)
     pre = (f"{mix}amix=inputs={len(layers)}:normalize=0:duration=longest,"
            if len(layers) > 1 else f"{mix}anull,")
-    parts.append(f"{pre}apad,atrim=0:{total:.6f},{LOUDNESS},aresample=48000,"
-                 f"{AUDIO_FMT}[aout]")
+    # loudnorm turns pure digital silence into NaN: normalize only what can be heard
+    heard = any(_audible(p, start=t, total=total) for p, t in narrations) or any(
+        _audible(p, start=0.0, total=total) for p in (music, ambient) if p is not None)
+    loudness = f"{LOUDNESS},aresample=48000," if heard else ""
+    parts.append(f"{pre}apad,atrim=0:{total:.6f},{loudness}{AUDIO_FMT}[aout]")
     return parts, inputs
 
 
