@@ -58,3 +58,11 @@ def test_ambience_fits_the_environment(tmp_path: Path) -> None:
     assert len(meadow) == 96000
     assert _band_energy(meadow, sr, 2500, 7000) > 5 * _band_energy(snow, sr, 2500, 7000)
     assert _band_energy(city, sr, 55, 65) > 5 * _band_energy(snow, sr, 55, 65)
+
+
+def test_night_has_crickets(tmp_path: Path) -> None:
+    ambient_sound(2.0, environment="starry night", out=tmp_path / "n.wav")
+    ambient_sound(2.0, environment="snowy mountains", out=tmp_path / "s.wav")
+    night, sr = _read(tmp_path / "n.wav")
+    snow, _ = _read(tmp_path / "s.wav")
+    assert _band_energy(night, sr, 4000, 5000) > 5 * _band_energy(snow, sr, 4000, 5000)

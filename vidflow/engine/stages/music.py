@@ -227,12 +227,21 @@ def _fire(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
     return rumble + 0.8 * crackle
 
 
+def _crickets(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """Night: a soft breeze and crickets (a ~4.5 kHz tone pulsed in short trills)."""
+    t = np.arange(n) / sr
+    carrier = np.sin(2 * np.pi * rng.uniform(4200, 4800) * t)
+    pulses = (np.sin(2 * np.pi * 30 * t) > 0.3).astype(np.float64)  # 30 chirps a second
+    trills = _slow(n, sr, rng, 1.5) > 0.55  # trills come and go
+    return 0.4 * _wind(n, sr, rng) + 0.25 * carrier * pulses * trills
+
+
 def _room(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
     return 0.3 * _colored_noise(n, sr, rng, 50, 3000, 2.0)
 
 
 _AMBIENCE = {"snow": _wind, "desert": _wind, "ocean": _waves, "meadow": _birds,
-             "forest": _birds, "city": _city, "night": _room, "indoor": _fire,
+             "forest": _birds, "city": _city, "night": _crickets, "indoor": _fire,
              "studio": _room, "default": _wind}
 
 
