@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/vidflow validate $(DEMO)
-	$(BIN)/vidflow render $(DEMO)
+	$(BIN)/vidflow apply --auto-approve $(DEMO)
+	$(BIN)/vidflow show $(DEMO)
+	@$(BIN)/vidflow output $(DEMO) | $(BIN)/python benchmarks/describe.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check vidflow tests benchmarks

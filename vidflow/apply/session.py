@@ -125,12 +125,16 @@ def execute(project: Project, plan: Plan, provider: Provider, lock: Lockfile, *,
         return executor.run(steps_from_plan(plan))
 
 
-def report(result: ApplyResult, *, verb: str = "Apply") -> int:
-    """The final summary: videos made, failures with the server's message; the exit code."""
+def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None) -> int:
+    """The final summary: videos made (as paths openable from the current folder),
+    failures with the server's message; the exit code."""
+    from vidflow.commands._lockview import display_path
+
     output.echo()
     for r in sorted(result.results, key=lambda r: r.address):
         if r.ok and r.output:
-            output.echo(f"  {r.address}: {r.output}")
+            shown = display_path(root, r.output) if root is not None else r.output
+            output.echo(f"  {r.address}: {shown}")
     for r in result.failed:
         output.echo(f"  [red]failed[/red] {_esc(r.address)}: {_esc(r.message or '')}",
                     markup=True)

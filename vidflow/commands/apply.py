@@ -68,7 +68,7 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
             result = execute(project, plan, provider, lock, parallelism=parallelism)
         finally:
             provider.close()
-    return report(result)
+    return report(result, root=Path(project.root))
 
 
 @click.command("apply")
