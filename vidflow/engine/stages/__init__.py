@@ -15,7 +15,8 @@ storyboard.py
         same interface and falls back to the rule-based writer, saying so.
 
 images.py
-    aspect_size(aspect_ratio) -> (width, height)   # 16:9 → (1280, 720), 9:16 → (720, 1280)...
+    aspect_size(aspect_ratio, *, scale=1.0) -> (width, height)
+        16:9 1280x720, 4:3 960x720, 1:1 720x720, 3:4 720x960, 9:16 720x1280; even sizes
     render_element(element, kind, size, out, *, source=None) -> None   (PNG)
     render_scene(scene, storyboard, size, out, *, element_images={name: Path},
                  base_image=None) -> None   (PNG; base_image = a user image, images mode)
@@ -29,17 +30,22 @@ music.py
     ambient_sound(duration, *, environment, out, sample_rate=48000) -> None (WAV)
 
 animate.py
-    animate_scene(image, out, *, duration, camera_movement, size, fps=30, loop=1) -> None
-        a silent H.264 yuv420p clip of exactly round(duration*fps) frames
+    animate_scene(image, out, *, duration, camera_movement, size, fps=30, loop=1,
+                  preset="veryfast", threads=0, transition=0.5) -> None
+        a silent H.264 yuv420p clip of exactly round(duration*fps) frames; keyframes
+        `transition` s from each end let compose copy the clip instead of re-encoding it
+    animate_scenes([SceneJob], *, size, fps=30, workers=2, ...)   several in parallel
 
 compose.py
     compose_story(clips, out, *, size, fps=30, transition=0.0, narrations=[(wav, start_s)],
-                  music=None, ambient=None) -> float  (final MP4 duration, seconds)
+                  music=None, ambient=None, preset="veryfast", threads=0, copy=True)
+                  -> float  (final MP4 duration, seconds)
         H.264/AAC, yuv420p, +faststart, music ducked under narration, loudnorm ~-16 LUFS;
         no audio stream when there is no audio input at all.
-    concat_videos(videos, out, *, size=None, audio=[]) -> float
+    concat_videos(videos, out, *, size=None, audio=[], fps=30, preset="veryfast") -> float
 
 ffmpeg.py
     the one runner: ffmpeg_exe(), run_ffmpeg(args, ...) raising MediaError with the
-    tail of FFmpeg's log; probe(path) -> MediaInfo (duration, width, height, streams).
+    tail of FFmpeg's log; probe(path, count_frames=False) -> MediaInfo (duration, width,
+    height, fps, frames, pix_fmt, codecs, streams); RawVideoEncoder (raw yuv420p → x264).
 """
