@@ -151,3 +151,52 @@ def test_unreadable_user_image_is_a_media_error(tmp_path: Path) -> None:
     bad.write_text("nope")
     with pytest.raises(MediaError, match=r"bad\.png"):
         render_scene({"name": "x"}, {}, SMALL, tmp_path / "s.png", base_image=bad)
+
+
+def test_scene_reuses_the_users_picture_from_an_element_image(tmp_path: Path) -> None:
+    """The pipeline hands render_element's file (canvas + label) for a user's product;
+    the scene shows just the picture, as large as the product's own file gives."""
+    product = tmp_path / "product.png"
+    Image.new("RGB", (200, 200), (255, 0, 0)).save(product)
+    jar = {"name": "Jar", "description": "our jar"}
+    element_png = tmp_path / "jar-element.png"
+    render_element(jar, "objects", SMALL, element_png, source=product)
+    scene, board = _scene("Studio", "a photo studio", ["Fox", "Jar"])
+    board["objects"] = [jar]  # no image fields: the file alone carries the picture
+    render_scene(scene, board, SMALL, tmp_path / "via-element.png",
+                 element_images={"Jar": element_png})
+    board["objects"] = [{**jar, "image": str(product)}]
+    render_scene(scene, board, SMALL, tmp_path / "direct.png")
+
+    def red(path: Path) -> int:
+        img = np.asarray(Image.open(path).convert("RGB")).astype(int)
+        return int(((img[..., 0] > 240) & (img[..., 1] < 15) & (img[..., 2] < 15)).sum())
+
+    assert red(tmp_path / "via-element.png") == red(tmp_path / "direct.png") > 400
+
+
+def test_drawn_element_images_are_redrawn_not_pasted(tmp_path: Path) -> None:
+    """Drawn element files (figures with labels, generic backdrops) change nothing:
+    the scene draws the same figure at its own scale, with its own backdrop details."""
+    scene, board = _scene("Snowy Peaks", "snow-covered mountains")
+    files = {}
+    for kind, element in (("characters", board["characters"][0]),
+                          ("objects", board["objects"][0]),
+                          ("environments", board["environments"][0])):
+        files[element["name"]] = tmp_path / f"{element['name']}.png"
+        render_element(element, kind, SMALL, files[element["name"]])
+    render_scene(scene, board, SMALL, tmp_path / "with.png", element_images=files)
+    render_scene(scene, board, SMALL, tmp_path / "without.png")
+    assert (tmp_path / "with.png").read_bytes() == (tmp_path / "without.png").read_bytes()
+
+
+def test_users_environment_picture_becomes_the_backdrop(tmp_path: Path) -> None:
+    place = tmp_path / "place.png"
+    Image.new("RGB", (400, 300), (0, 200, 0)).save(place)
+    env = {"name": "Our Shop", "description": "the flagship store"}
+    env_png = tmp_path / "env.png"
+    render_element(env, "environments", SMALL, env_png, source=place)
+    scene, board = _scene("Our Shop", "the flagship store", [])
+    render_scene(scene, board, SMALL, tmp_path / "s.png", element_images={"Our Shop": env_png})
+    top = _mean(tmp_path / "s.png")
+    assert top[1] > 190 and top[0] < 10

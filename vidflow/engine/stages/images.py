@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL.PngImagePlugin import PngInfo
 
 from vidflow.engine.stages.backdrops import render_backdrop
 from vidflow.engine.stages.figures import draw_character, draw_object
@@ -86,7 +87,9 @@ def render_element(element: Mapping[str, Any], kind: str, size: Size, out: Path,
     """One element's image: the user's picture if given, else a drawn figure/backdrop.
 
     Characters and objects are drawn on a transparent canvas (PNG with alpha) so scenes
-    can composite them; environments fill the frame.
+    can composite them; environments fill the frame. The PNG records how it was made
+    (and where the picture sits), so `render_scene` handed this file can reuse the user's
+    picture, or redraw a drawn figure crisply at scene scale.
     """
     kind = _kind(kind)
     source = source or element_source(element)
@@ -99,16 +102,17 @@ def render_element(element: Mapping[str, Any], kind: str, size: Size, out: Path,
         else:
             image = render_backdrop(env_kind_of(f"{name} {description}").kind, description,
                                     size, seed_of("env", name, description))
-        _save(image.convert("RGB"), out)
+        _save(image.convert("RGB"), out, made="user" if source else "drawn")
         return
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     box_h = int(min(height * 0.78, width * 1.3))
     sprite = (contain(_open(source), (int(width * 0.8), box_h)) if source
               else _sprite(element, kind, box_h))
-    canvas.alpha_composite(sprite, ((width - sprite.width) // 2,
-                                    (height - sprite.height) // 2 - height // 20))
+    x, y = (width - sprite.width) // 2, (height - sprite.height) // 2 - height // 20
+    canvas.alpha_composite(sprite, (x, y))
     _label(canvas, name, width // 2, int(height * 0.93), max(10, height // 22))
-    _save(canvas, out)
+    _save(canvas, out, made="user" if source else "drawn",
+          box=(x, y, x + sprite.width, y + sprite.height))
 
 
 def _kind(kind: str) -> str:
@@ -170,10 +174,13 @@ def _scene_env(scene: Mapping[str, Any], board: Mapping[str, Any]) -> Mapping[st
 def _scene_backdrop(scene: Mapping[str, Any], env: Mapping[str, Any], size: Size,
                     element_images: Mapping[str, Path]) -> Image.Image:
     name = str(env.get("name", ""))
-    user_supplied = any(env.get(k) for k in IMAGE_FIELDS)
-    source = (element_images.get(name) if user_supplied else None) or element_source(env)
-    if source:
-        return cover(_open(Path(source)), size).convert("RGBA")
+    given = element_images.get(name)
+    picture = _element_picture(Path(given)) if given else None
+    if picture is None and (source := element_source(env)):
+        picture = _open(source)
+    if picture is not None:  # the user's own place
+        return cover(picture, size).convert("RGBA")
+    # a drawn environment is drawn again for this scene: same place, its own details
     description = str(env.get("description", ""))
     text = f"{name} {description}"
     kind = env_kind_of(text)
@@ -212,9 +219,12 @@ def _place_elements(frame: Image.Image, shown: list[tuple[str, Mapping[str, Any]
         box_w, box_h = right - left, bottom - top
         label_room, lift = font_px * 2, box_h // 30 + 1
         room = (int(box_w * 0.9), max(1, box_h - label_room - lift))  # sprite stays in its box
-        source = element_images.get(name) or element_source(element)
-        if source:
-            sprite = contain(_framed(_open(Path(source))), room)
+        given = element_images.get(name)
+        picture = _element_picture(Path(given)) if given else None
+        if picture is None and (source := element_source(element)):
+            picture = _open(source)
+        if picture is not None:
+            sprite = contain(_framed(picture), room)
         else:
             drawn = _sprite(element, kind, box_h if kind == "characters" else int(box_h * 0.9))
             # props stand smaller than people, as they would in a shot
@@ -287,9 +297,43 @@ def contain(image: Image.Image, size: Size) -> Image.Image:
     return image.resize(target, Image.Resampling.LANCZOS) if target != image.size else image
 
 
-def _save(image: Image.Image, out: Path) -> None:
+def _save(image: Image.Image, out: Path, *, made: str | None = None,
+          box: tuple[int, int, int, int] | None = None) -> None:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    info = PngInfo()
+    if made:
+        info.add_text(_MADE, made)
+    if box:
+        info.add_text(_BOX, ",".join(map(str, box)))
     tmp = out.with_name(out.name + ".tmp")
-    image.save(tmp, format="PNG", optimize=False, compress_level=1)
+    image.save(tmp, format="PNG", optimize=False, compress_level=1, pnginfo=info)
     tmp.replace(out)  # never leave a half-written PNG for a content-addressed cache
+
+
+_MADE = "vidflow-element"  # "drawn" or "user": how render_element made the file
+_BOX = "vidflow-box"  # where the element's picture sits on the canvas (left,top,right,bottom)
+
+
+def _element_picture(path: Path) -> Image.Image | None:
+    """The picture to show for an element image file; None for a drawn one (redraw it).
+
+    A render_element file gives back just the user's picture (no canvas, no label);
+    any other file (the user's own, or a download) is used whole.
+    """
+    image = _open(path)
+    text = _png_text(path)
+    if text.get(_MADE) == "drawn":
+        return None
+    if text.get(_MADE) == "user" and text.get(_BOX):
+        left, top, right, bottom = (int(v) for v in text[_BOX].split(","))
+        return image.crop((left, top, right, bottom))
+    return image
+
+
+def _png_text(path: Path) -> dict[str, str]:
+    try:
+        with Image.open(path) as img:
+            return dict(getattr(img, "text", {}) or {})
+    except OSError:
+        return {}
