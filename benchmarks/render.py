@@ -41,7 +41,8 @@ def timed(times: dict[str, float], stage: str, fn: Callable[[], T]) -> T:
 
 
 def render(work: Path, *, scenes: int, aspect: str, fps: int, scene_s: float,
-           transition: float, workers: int) -> Path:
+           transition: float, workers: int) -> tuple[Path, float]:
+    """Every stage once, timed; returns the story MP4 and the total wall time."""
     times: dict[str, float] = {}
     size = images.aspect_size(aspect)
     board = timed(times, "storyboard",
@@ -77,8 +78,7 @@ def render(work: Path, *, scenes: int, aspect: str, fps: int, scene_s: float,
                                 transition=transition, narrations=voices, music=bed))
     times["total"] = sum(times.values())
     print(f"  {'total':<11} {times['total']:6.2f} s")
-    render.total = times["total"]  # type: ignore[attr-defined]
-    return final
+    return final, times["total"]
 
 
 def floor(video: Path, work: Path) -> float:
@@ -105,13 +105,12 @@ def main() -> int:
         work.mkdir(parents=True, exist_ok=True)
         print(f"cores: {os.cpu_count()}, load average: "
               f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        final = render(work, scenes=args.scenes, aspect=args.aspect, fps=args.fps,
-                       scene_s=args.scene_seconds, transition=args.transition,
-                       workers=args.workers)
+        final, total = render(work, scenes=args.scenes, aspect=args.aspect, fps=args.fps,
+                              scene_s=args.scene_seconds, transition=args.transition,
+                              workers=args.workers)
         info = probe(final)
         floors = [floor(final, work), floor(final, work)]
         base = sum(floors) / len(floors)
-        total = render.total  # type: ignore[attr-defined]
         print(f"floors: {', '.join(f'{f:.2f} s' for f in floors)}")
         print(f"render: {args.scenes} scenes {args.aspect} {info.width}x{info.height}"
               f"@{args.fps}, {info.duration:.1f} s video, {info.frames} frames: "
