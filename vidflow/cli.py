@@ -14,7 +14,7 @@ import sys
 import click
 
 from vidflow import __version__, commands, output
-from vidflow.errors import VidflowError
+from vidflow.errors import SpecError, SpecErrors, VidflowError
 
 EXIT_ERROR = 1
 EXIT_UNEXPECTED = 3
@@ -72,6 +72,12 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors are one line (exit 1), surprises exit 3, Ctrl-C 130."""
     try:
         rc = cli.main(args=argv, prog_name="vidflow", standalone_mode=False)
+    except SpecErrors as exc:
+        output.problems([str(e) for e in exc.errors])
+        sys.exit(exc.exit_code)
+    except SpecError as exc:
+        output.problems([str(exc)])
+        sys.exit(exc.exit_code)
     except VidflowError as exc:
         output.error(str(exc))
         sys.exit(exc.exit_code)

@@ -35,3 +35,11 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def problems(lines: list[str]) -> None:
+    """Spec problems, one per line exactly as given (no markup), then how many."""
+    for line in lines:
+        stderr.print(line, markup=False, emoji=False, highlight=False)
+    count = f"{len(lines)} problem" + ("" if len(lines) == 1 else "s")
+    stderr.print(f"{count} found; the spec is not valid", markup=False)

@@ -10,17 +10,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vidflow.cli import cli
+from vidflow.cli import cli, main
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    runner = CliRunner()
-    result = runner.invoke(cli, list(args), standalone_mode=False, catch_exceptions=False)
-    code = result.return_value if isinstance(result.return_value, int) else 0
-    return code, result.stdout, result.stderr
+    """Through the real entry point, so errors are reported as users see them."""
+    with CliRunner().isolation() as (out, err, _):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        return code, out.getvalue().decode(), err.getvalue().decode()
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,6 @@ import yaml
 
 from vidflow import output
 from vidflow.commands._options import existing_path_argument, var_options
-from vidflow.commands.validate import report_errors
-from vidflow.errors import SpecError, SpecErrors
 
 RENDER_FORMAT = 1
 
@@ -52,14 +50,7 @@ def render(path: Path, *, as_json: bool = False, variables: Mapping[str, str] | 
            var_files: Sequence[Path] = ()) -> int:
     from vidflow.spec import load_project
 
-    try:
-        project = load_project(path, vars=variables, var_files=var_files)
-    except SpecErrors as exc:
-        report_errors(exc.errors)
-        return 1
-    except SpecError as exc:
-        report_errors([exc])
-        return 1
+    project = load_project(path, vars=variables, var_files=var_files)
     output.raw(render_json(project) if as_json else render_text(project))
     return 0
 

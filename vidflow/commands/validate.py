@@ -9,7 +9,6 @@ import click
 
 from vidflow import output
 from vidflow.commands._options import existing_path_argument, var_options
-from vidflow.errors import SpecError, SpecErrors
 
 
 def _plural(n: int, word: str, many: str) -> str:
@@ -20,25 +19,10 @@ def validate(path: Path, *, variables: Mapping[str, str] | None = None,
              var_files: Sequence[Path] = ()) -> int:
     from vidflow.spec import load_project
 
-    try:
-        project = load_project(path, vars=variables, var_files=var_files)
-    except SpecErrors as exc:
-        report_errors(exc.errors)
-        return 1
-    except SpecError as exc:
-        report_errors([exc])
-        return 1
+    project = load_project(path, vars=variables, var_files=var_files)
     output.echo(f"{_plural(len(project.blocks), 'story', 'stories')}, "
                 f"{_plural(len(project.stories), 'variant', 'variants')}, valid")
     return 0
-
-
-def report_errors(errors: Sequence[SpecError]) -> None:
-    """One problem per line (file:line:col: field: message), then how many."""
-    for err in errors:
-        output.stderr.print(str(err), markup=False, emoji=False)
-    output.stderr.print(f"{_plural(len(errors), 'problem', 'problems')} found; "
-                        "the spec is not valid", markup=False, emoji=False)
 
 
 @click.command("validate")
