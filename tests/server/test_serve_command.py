@@ -96,3 +96,22 @@ def test_refuses_to_start_without_keys(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "No API keys configured" in proc.stderr
     assert "VIDFLOW_SERVER_API_KEYS" in proc.stderr
+
+
+def test_a_busy_port_is_a_user_error_not_a_crash(tmp_path: Path) -> None:
+    """Another server on the port: exit 1 with the fix, no traceback, nothing left behind."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "vidflow", "serve", "--dev", "--port", str(port),
+             "--data", str(tmp_path / "data")],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.returncode == 1, proc.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr
+    assert "--port 0" in proc.stderr
+    assert "Traceback" not in proc.stderr and "unexpected" not in proc.stderr

@@ -17,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from vidflow.engine.service import EngineConfig, StoryEngine
+from vidflow.errors import VidflowError
 from vidflow.server.app import ServerSettings, create_app
 from vidflow.server.auth import KeyRing
 
@@ -34,7 +35,13 @@ def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise VidflowError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                           hint="is another server running there? pass --port N, "
+                                "or --port 0 for any free port") from exc
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
