@@ -12,7 +12,6 @@ scenes whose inputs changed, and a resumed story redoes only what was not finish
 from __future__ import annotations
 
 import copy
-import inspect
 import logging
 import math
 import os
@@ -30,6 +29,7 @@ from typing import Any
 from vidflow.engine import fetch
 from vidflow.engine.assets import AssetStore, file_digest
 from vidflow.engine.jobs import JobControl
+from vidflow.engine.stages.compose import total_duration
 from vidflow.errors import MediaError
 
 log = logging.getLogger(__name__)
@@ -96,18 +96,6 @@ def scene_starts(durations: Sequence[float], transition: float) -> list[float]:
         starts.append(round(t, 6))
         t += d - transition
     return starts
-
-
-def total_duration(durations: Sequence[float], transition: float) -> float:
-    return sum(durations) - transition * max(0, len(durations) - 1)
-
-
-def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call a stage, dropping optional keywords its signature does not take (e.g. preset)."""
-    params = inspect.signature(fn).parameters
-    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        kwargs = {k: v for k, v in kwargs.items() if k in params}
-    return fn(*args, **kwargs)
 
 
 @dataclass
@@ -258,7 +246,7 @@ def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
         # The stage sees no image fields: which user image is used is decided here.
         bare = _element_inputs(element)
         path = run.assets.get("element", inputs, "png", lambda tmp, el=bare, k=kind,
-                              src=source: _call(stage.render_element, el, k, run.size, tmp,
+                              src=source: stage.render_element(el, k, run.size, tmp,
                                                 source=src))
         out[str(element.get("name"))] = path
         if source is None or not any(element.get(k) for k in ("image_url", "URL", "url")):
@@ -292,9 +280,9 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
                   "element_text": [_element_inputs(e) for kind in ELEMENT_KINDS
                                    for e in board.get(kind, []) if e.get("name") in used],
                   "base": file_digest(base) if base else None}
-        path = run.assets.get("scene", inputs, "png", lambda tmp, sc=scene, b=base: _call(
-            stage.render_scene, sc, clean, run.size, tmp, element_images=dict(element_paths),
-            base_image=b))
+        path = run.assets.get(
+            "scene", inputs, "png", lambda tmp, sc=scene, b=base: stage.render_scene(
+                sc, clean, run.size, tmp, element_images=dict(element_paths), base_image=b))
         out.append(path)
         scene["image_url"] = run.url_for(path)
         run.progress("scenes", (i + 1) / len(scenes))
@@ -328,8 +316,8 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
             scene.pop("narration_url", None)
             continue
         inputs = {"text": text, "narrator": voice, "language": language}
-        path = run.assets.get("narration", inputs, "wav", lambda tmp, t=text: _call(
-            stage.synthesize, t, narrator=voice, language=language, out=tmp))
+        path = run.assets.get("narration", inputs, "wav", lambda tmp, t=text: stage.synthesize(
+            t, narrator=voice, language=language, out=tmp))
         seconds = probe(path).duration
         out.append((path, seconds))
         scene["narration_url"] = run.url_for(path)
@@ -345,8 +333,8 @@ def music(run: Run, *, mood: str, seconds: float) -> Path:
     from vidflow.engine.stages import music as stage
 
     inputs = {"mood": mood, "seconds": round(seconds, 3)}
-    path = run.assets.get("music", inputs, "wav", lambda tmp: _call(
-        stage.background_music, seconds, mood=mood, out=tmp))
+    path = run.assets.get("music", inputs, "wav", lambda tmp: stage.background_music(
+        seconds, mood=mood, out=tmp))
     run.progress("music", 0.5)
     return path
 
@@ -369,8 +357,9 @@ def ambient(run: Run, board: dict[str, Any], durations: Sequence[float],
         length = (starts[i + 1] - starts[i]) if i + 1 < len(starts) else durations[i]
         env = environment_text(board, str(scene.get("environment") or ""))
         inputs = {"environment": env, "seconds": round(length, 3)}
-        pieces.append(run.assets.get("ambient", inputs, "wav", lambda tmp, e=env, s=length: _call(
-            stage.ambient_sound, s, environment=e, out=tmp)))
+        pieces.append(run.assets.get(
+            "ambient", inputs, "wav",
+            lambda tmp, e=env, s=length: stage.ambient_sound(s, environment=e, out=tmp)))
     if len(pieces) == 1:
         return pieces[0]
     inputs = {"pieces": [file_digest(p) for p in pieces]}
@@ -407,8 +396,8 @@ def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: 
         camera = "static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
         inputs = {"image": file_digest(image), "seconds": seconds, "camera": camera,
                   "size": run.size, "fps": run.fps, "loop": loop, "preset": run.preset}
-        path = run.assets.get("clip", inputs, "mp4", lambda tmp: _call(
-            stage.animate_scene, image, tmp, duration=seconds, camera_movement=camera,
+        path = run.assets.get("clip", inputs, "mp4", lambda tmp: stage.animate_scene(
+            image, tmp, duration=seconds, camera_movement=camera,
             size=run.size, fps=run.fps, loop=loop, preset=run.preset, threads=threads))
         with lock:
             done += 1
@@ -444,8 +433,8 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
               "size": run.size, "fps": run.fps, "preset": run.preset}
     # Measured: composing takes about as long as animating the same frames did.
     with ticking(run, "composition", expected=frames * run.seconds_per_frame):
-        path = run.assets.get("final", inputs, "mp4", lambda tmp: _call(
-            stage.compose_story, list(clips), tmp, size=run.size, fps=run.fps,
+        path = run.assets.get("final", inputs, "mp4", lambda tmp: stage.compose_story(
+            list(clips), tmp, size=run.size, fps=run.fps,
             transition=transition, narrations=list(narration), music=music_path,
             ambient=ambient_path, preset=run.preset))
     run.progress("composition", 0.97)
@@ -472,8 +461,8 @@ def concat(run: Run, videos: Sequence[Path], audios: Sequence[Path]) -> Path:
               "audio": [file_digest(a) for a in audios], "size": run.size}
     frames = sum(probe_frames(v) for v in videos)
     with ticking(run, "composition", expected=frames * run.seconds_per_frame):
-        path = run.assets.get("concat", inputs, "mp4", lambda tmp: _call(
-            stage.concat_videos, list(videos), tmp, size=run.size, audio=list(audios),
+        path = run.assets.get("concat", inputs, "mp4", lambda tmp: stage.concat_videos(
+            list(videos), tmp, size=run.size, audio=list(audios),
             fps=run.fps, preset=run.preset))
     run.progress("composition", 0.97)
     return publish(run, path)

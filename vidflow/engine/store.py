@@ -227,11 +227,6 @@ class Store:
             self._execute("UPDATE accounts SET balance = balance + ?, spent = spent - ? "
                           "WHERE account = ?", (amount, amount, account))
 
-    def set_balance(self, account: str, balance: int) -> None:
-        self._execute(
-            "INSERT INTO accounts (account, balance) VALUES (?, ?) "
-            "ON CONFLICT(account) DO UPDATE SET balance = excluded.balance", (account, balance))
-
     # --- media --------------------------------------------------------------------
     def story_dir(self, story_id: str) -> Path:
         return self.media_root / story_id
