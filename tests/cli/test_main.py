@@ -32,8 +32,11 @@ def test_user_error_is_one_line_and_exit_1(tmp_path: Path, capsys):
     assert re.search(r"videos\.yaml:3:\d+: stories\.a\.aspect_ratio", err)
 
 
-def test_unexpected_error_exits_3_with_a_log(monkeypatch, capsys):
+def test_unexpected_error_exits_3_with_a_log(monkeypatch, capsys, tmp_path: Path):
     """A bug is not a user error: exit 3 and the traceback goes to a log file it names."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
     @click.command()
     def boom() -> None:
@@ -45,6 +48,7 @@ def test_unexpected_error_exits_3_with_a_log(monkeypatch, capsys):
     assert code == 3
     log = re.search(r"traceback is in (\S+);", err)
     assert log, err
+    assert Path(log.group(1)).parent == tmp_path
     assert "ZeroDivisionError: kaboom" in Path(log.group(1)).read_text()
 
 
