@@ -20,7 +20,7 @@ def warn(message: str) -> None:
 
 
 def error(message: str) -> None:
-    stderr.print(f"[red]Error:[/red] {_escape(message)}", markup=True)
+    stderr.print(f"[red]Error:[/red] {escape(message)}", markup=True)
 
 
 def raw(text: str) -> None:
@@ -31,10 +31,14 @@ def raw(text: str) -> None:
     sys.stdout.flush()
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
+def escape(text: str) -> str:
+    """`text` with rich markup neutralised, for a caller that prints with markup=True."""
+    from rich.markup import escape as rich_escape
 
-    return escape(text)
+    return rich_escape(text)
+
+
+_escape = escape  # the old private name, kept for any caller still using it
 
 
 def problems(lines: list[str]) -> None:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from vidflow.api.models import StoryRecord
-from vidflow.errors import InsufficientCredit, NotFound
+from vidflow.errors import InsufficientCredit, NotFound, Unauthorized
 from vidflow.providers.base import Interrupted
 from vidflow.spec.canonical import fingerprint
 from vidflow.spec.model import ResolvedStory
@@ -26,10 +26,11 @@ class FakeProvider:
     identity = "local"
 
     def __init__(self, *, fail: set[str] = frozenset(), credits: int | None = None,
-                 delay: float = 0.0) -> None:
+                 delay: float = 0.0, key_refused: bool = False) -> None:
         self.fail = set(fail)  # ideas whose stories end in "fail"
         self.credits = credits  # creates allowed before 402
         self.delay = delay  # seconds each create/wait takes
+        self.key_refused = key_refused  # every call answers 401
         self.stories: dict[str, dict] = {}
         self.calls: list[tuple[str, str]] = []  # (operation, story id or address)
         self._ids = itertools.count(1)
@@ -49,14 +50,22 @@ class FakeProvider:
         with self._mutex:
             self.active -= 1
 
+    def _authorize(self, op: str) -> None:
+        if self.key_refused:
+            self._log(op, "401")
+            raise Unauthorized("Invalid API key")
+
     def create(self, story: ResolvedStory) -> StoryRecord:
+        self._authorize("create")
         with self._mutex:
             if self.credits is not None:
                 if self.credits <= 0:
                     raise InsufficientCredit("insufficient credit")
                 self.credits -= 1
             sid = f"s{next(self._ids)}"
-            self.stories[sid] = {"idea": story.params["idea"], "title": story.title}
+            # A create call sends a title only; the rest are the API's defaults.
+            self.stories[sid] = {"idea": story.params["idea"], "title": story.title,
+                                 "description": "", "visibility_status": "0"}
         self._log("create", sid)
         return StoryRecord(id=sid, status="new")
 
@@ -65,19 +74,24 @@ class FakeProvider:
         return StoryRecord(id=story_id, status="processing")
 
     def get(self, story_id: str) -> StoryRecord:
+        self._authorize("get")
         if story_id not in self.stories:
             raise NotFound(f"story {story_id} not found")
         data = self.stories[story_id]
         status = "fail" if data["idea"] in self.fail else "success"
         return StoryRecord(id=story_id, status=status, progress_percentage=100,
                            video_url=f"/media/{story_id}.mp4", title=data["title"],
+                           description=data["description"],
+                           visibility_status=data["visibility_status"],
                            message="the engine broke" if status == "fail" else None,
                            used_credits=10)
 
     def update(self, story_id: str, *, title: str, description: str,
                visibility_status: str) -> StoryRecord:
+        self._authorize("update")
         self._log("update", story_id)
-        self.stories[story_id]["title"] = title
+        self.stories[story_id].update(title=title, description=description,
+                                      visibility_status=visibility_status)
         return self.get(story_id)
 
     def delete(self, story_id: str) -> None:

@@ -57,8 +57,8 @@ def test_apply_then_plan_has_no_changes(history):
             assert not make_plan(project, lock).has_changes
             assert {e.story_id for e in lock.entries.values()} == set(provider.stories)
             for address, (idea, title) in specs.items():
-                assert provider.stories[lock.get(address).story_id] == {"idea": idea,
-                                                                        "title": title}
+                made = provider.stories[lock.get(address).story_id]
+                assert (made["idea"], made["title"]) == (idea, title)
 
 
 def test_interrupted_replace_resumes_and_then_deletes_the_old_story(tmp_path: Path):

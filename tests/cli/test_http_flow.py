@@ -153,3 +153,22 @@ def test_images_story_uploads_its_local_files(served, tmp_path: Path):
     assert entry["status"] == "success" and _server_story_ids(data) == {entry["story_id"]}
     codec, duration = probe(root / entry["output"])
     assert codec == "h264" and duration > 0
+
+
+def test_a_refused_key_stops_the_apply_with_one_error(served, tmp_path: Path, monkeypatch):
+    """A wrong key (401): one create is tried, the rest are not started; one error line
+    names the variable to check, never the key."""
+    base_url, data, _ = served
+    monkeypatch.setenv(KEY_ENV, "not-the-key")
+    root = tmp_path / "videos"
+    root.mkdir()
+    write_spec(root, {"alpha": ("Alpha", "A fox."), "beta": ("Beta", "A boat."),
+                      "gamma": ("Gamma", "A heron.")}, provider=_provider(base_url))
+    result = vidflow("apply", "--auto-approve", "--parallelism", "1", str(root))
+    assert result.code == 1, result.out + result.err
+    assert result.err.count("Error:") == 1 and "401" in result.err
+    assert KEY_ENV in result.err and "not-the-key" not in result.out + result.err
+    failed_lines = [line for line in result.out.splitlines() if line.startswith("  failed ")]
+    assert len(failed_lines) == 1  # the two others were never started
+    assert "2 not finished" in result.out
+    assert _server_story_ids(data) == set()

@@ -6,7 +6,8 @@ The guarantees that keep an apply from paying twice:
   - a replace makes the new story first and deletes the old one only after the new video
     is downloaded; if the new one fails, the old one stays in the lockfile;
   - `stop` (Ctrl-C) ends the start of new work; in-flight calls finish and are recorded;
-  - 402 (insufficient credit) stops every later create, other steps go on.
+  - 402 (insufficient credit) stops every later create, other steps go on;
+  - 401 (the key is refused) stops every later step: each call would fail the same way.
 
 State changes go through `StateRecorder`, which serializes them (one writer) and writes the
 lockfile atomically after each one.
@@ -26,7 +27,13 @@ from typing import Protocol
 
 from vidflow.api.models import StoryRecord
 from vidflow.apply.steps import Kind, Step, output_path
-from vidflow.errors import InsufficientCredit, NotFound, StoryApiError, VidflowError
+from vidflow.errors import (
+    InsufficientCredit,
+    NotFound,
+    StoryApiError,
+    Unauthorized,
+    VidflowError,
+)
 from vidflow.providers.base import Interrupted, Provider, sha256_file
 from vidflow.spec.model import ResolvedStory
 
@@ -85,6 +92,7 @@ class ApplyResult:
     results: list[StepResult] = field(default_factory=list)
     interrupted: bool = False
     out_of_credit: bool = False
+    unauthorized: str | None = None  # the 401's message (with the fix), when one came
 
     @property
     def failed(self) -> list[StepResult]:
@@ -113,6 +121,7 @@ class Executor:
         self.on_event = on_event or (lambda event: None)
         self.stop = stop or threading.Event()
         self.no_credit = threading.Event()
+        self.unauthorized: str | None = None  # set once, by the first 401
 
     # --- the run -----------------------------------------------------------------------
     def run(self, steps: Sequence[Step]) -> ApplyResult:
@@ -135,6 +144,7 @@ class Executor:
         result.results.extend(f.result() for f in futures)
         result.interrupted = self.stop.is_set()
         result.out_of_credit = self.no_credit.is_set()
+        result.unauthorized = self.unauthorized
         return result
 
     def _guarded(self, step: Step) -> StepResult:
@@ -152,6 +162,8 @@ class Executor:
         except VidflowError as exc:
             if isinstance(exc, InsufficientCredit):
                 self.no_credit.set()
+            if isinstance(exc, Unauthorized) and self.unauthorized is None:
+                self.unauthorized = str(exc)
             self._emit(step, "failed", message=str(exc))
             return StepResult(step.address, step.kind, "failed", str(exc), step.story_id)
         except Exception as exc:  # one story's bug must not stop the others
@@ -160,6 +172,8 @@ class Executor:
             return StepResult(step.address, step.kind, "failed", message, step.story_id)
 
     def _run_step(self, step: Step) -> StepResult:
+        if self.unauthorized is not None:
+            raise _Skip("not started: the API refused the key (401)")
         if step.kind.creates and self.no_credit.is_set():
             raise _Skip("not started: the account is out of credit (402)")
         handler = {
@@ -182,7 +196,8 @@ class Executor:
         story = _need_story(step)
         record = self.provider.create(story)
         self.state.started(story, record)
-        return self._finish(step, story, record.id)
+        self._put_after_create(step, story, record.id)
+        return self._finish(step, story, record.id, put=False)
 
     def _resume(self, step: Step) -> StepResult:
         story = _need_story(step)
@@ -202,7 +217,8 @@ class Executor:
         assert old_id is not None
         record = self.provider.create(story)
         self.state.started(story, record, replacing=old_id)
-        result = self._finish(step, story, record.id, replacing=old_id)
+        self._put_after_create(step, story, record.id)
+        result = self._finish(step, story, record.id, replacing=old_id, put=False)
         if result.ok:
             # Only now, with the new video safe, does the old story go.
             self._emit(step, "deleting old", 100)
@@ -239,7 +255,7 @@ class Executor:
 
     # --- shared tail: wait, download, record ---------------------------------------------
     def _finish(self, step: Step, story: ResolvedStory, story_id: str, *,
-                replacing: str | None = None) -> StepResult:
+                replacing: str | None = None, put: bool = True) -> StepResult:
         def progress(record: StoryRecord) -> None:
             if not record.done:  # the end is reported below, after the download
                 self._emit(step, record.status, record.progress_percentage)
@@ -254,7 +270,7 @@ class Executor:
             return StepResult(step.address, step.kind, "failed", message, story_id,
                               used_credits=record.used_credits)
         output, sha256 = self._download(step, story, record)
-        if step.update_metadata:
+        if put and step.update_metadata:
             self._put_metadata(story, story_id)
         self.state.finished(story, record, output=output, sha256=sha256)
         if replacing is None:  # a replace reports success once the old story is gone
@@ -287,6 +303,14 @@ class Executor:
         # Best effort: the lockfile no longer points at it either way.
         with contextlib.suppress(StoryApiError):
             self.provider.delete(new_id)
+
+    def _put_after_create(self, step: Step, story: ResolvedStory, story_id: str) -> None:
+        """Create calls take a title only: description and visibility go in a PUT at once,
+        then into the lockfile. (Interrupted before it, the lockfile holds what the create
+        sent, so the next plan shows the update and the resume makes it.)"""
+        if step.update_metadata:
+            record = self._put_metadata(story, story_id)
+            self.state.updated(story, record)
 
     def _put_metadata(self, story: ResolvedStory, story_id: str) -> StoryRecord | None:
         return self.provider.update(story_id, **story.metadata)

@@ -21,6 +21,23 @@ def _status(record: StoryRecord) -> str:
     return record.status if record.done else "processing"
 
 
+# What a create leaves unset: the API's defaults (a create call sends a title only).
+CREATE_DEFAULTS = {"description": "", "visibility_status": "0"}
+
+
+def _as_sent(entry: LockEntry, old: LockEntry | None) -> LockEntry:
+    """The entry claiming only the metadata the call that started the story really set.
+
+    A create (or a replace's create) sends the title; description and visibility are the
+    API's defaults until the PUT that follows. A regenerate works on the same story, whose
+    description and visibility stay what they were.
+    """
+    if old is not None and old.story_id == entry.story_id:
+        return replace(entry, description=old.description,
+                       visibility_status=old.visibility_status)
+    return replace(entry, **CREATE_DEFAULTS)
+
+
 class LockRecorder:
     def __init__(self, path: Path, lock: Lockfile, identity: str) -> None:
         self.path = Path(path)
@@ -52,7 +69,7 @@ class LockRecorder:
                 story, story_id=record.id, provider=self.identity, status=_status(record),
                 used_credits=record.used_credits, created_at=record.created_at,
                 updated_at=record.updated_at, deposed=deposed)
-            self._set(story.address, entry)
+            self._set(story.address, _as_sent(entry, old))
 
     def progressed(self, address: str, record: StoryRecord) -> None:
         with self._mutex:

@@ -136,14 +136,17 @@ def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None
             shown = display_path(root, r.output) if root is not None else r.output
             output.echo(f"  {r.address}: {shown}")
     for r in result.failed:
-        output.echo(f"  [red]failed[/red] {_esc(r.address)}: {_esc(r.message or '')}",
-                    markup=True)
+        address, message = output.escape(r.address), output.escape(r.message or "")
+        output.echo(f"  [red]failed[/red] {address}: {message}", markup=True)
     done = sum(r.ok for r in result.results)
     skipped = sum(r.outcome in ("skipped", "interrupted") for r in result.results)
     line = f"{verb} finished: {done} done, {len(result.failed)} failed"
     if skipped:
         line += f", {skipped} not finished"
     output.echo(line + ".")
+    if result.unauthorized is not None:
+        output.error(f"the API refused the key (401), so no further step was started: "
+                     f"{result.unauthorized}")
     if result.out_of_credit:
         output.error("the account is out of credit (402): no further stories were started; "
                      "add credit, then run `vidflow apply` again")
@@ -152,9 +155,3 @@ def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None
                     "and `vidflow apply` resumes them without creating them again")
         return EXIT_INTERRUPTED
     return EXIT_OK if result.ok else EXIT_FAILED
-
-
-def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -3,12 +3,12 @@ the planner words its reasons (reasons are for people; the executor never reads 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from vidflow.plan.model import Action, Change, Plan, Reason
 from vidflow.spec.model import ResolvedStory
+from vidflow.spec.variants import address_slug
 
 
 class Kind(StrEnum):
@@ -40,14 +40,13 @@ class Step:
     old_sha256: str | None = None
 
 
-def address_slug(address: str) -> str:
-    """A file-name-safe form of an address: `promo[tone=fun]` → `promo-tone-fun`."""
-    return re.sub(r"[^A-Za-z0-9._]+", "-", address).strip("-") or "story"
-
-
 def output_path(story: ResolvedStory) -> str:
-    """Where the video goes, relative to the project root (default out/<slug>.mp4)."""
-    return story.output or f"out/{address_slug(story.address)}.mp4"
+    """Where the video goes, relative to the project root.
+
+    The spec resolves `output` (default `out/{{ address_slug }}.mp4`); this fallback, for
+    stories built without it (plans from older versions, tests), uses the same slug.
+    """
+    return story.output or f"out/{address_slug(story.address) or 'story'}.mp4"
 
 
 _METADATA_FIELDS = frozenset({"title", "description", "visibility_status"})

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from vidflow.api.models import StoryRecord
-from vidflow.errors import MediaError, PlanError, VidflowError
+from vidflow.errors import (
+    ApiConnectionError,
+    MediaError,
+    PlanError,
+    Unauthorized,
+    VidflowError,
+)
 from vidflow.providers.base import ApiProvider, local_element_images
 from vidflow.spec.model import ResolvedStory
 
@@ -39,12 +45,28 @@ class HttpProvider(ApiProvider):
         if not base_url:
             raise VidflowError("the http provider needs provider.base_url in the spec")
         self.base_url = base_url.rstrip("/")
+        self.api_key_env = api_key_env
         self.identity = f"http:{self.base_url}"
         self.client = StoryClient(self.base_url, api_key=api_key_from_env(api_key_env,
                                                                            environ))
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any] | StoryRecord:
-        return getattr(self.client, name)(*args, **kwargs)
+        try:
+            return getattr(self.client, name)(*args, **kwargs)
+        except (Unauthorized, ApiConnectionError) as exc:
+            raise self._with_hint(exc) from None
+
+    def _with_hint(self, exc: VidflowError) -> VidflowError:
+        """The error with the fix the user needs added (the client cannot know it)."""
+        if exc.hint:
+            return exc
+        if isinstance(exc, Unauthorized):
+            exc.hint = (f"check the API key in the environment variable {self.api_key_env} "
+                        f"(the server at {self.base_url} refused it)")
+        elif "refused" in exc.message:
+            exc.hint = (f"is the server at {self.base_url} running? check provider.base_url, "
+                        "or pass --no-refresh to plan offline")
+        return exc
 
     def check(self, story: ResolvedStory) -> None:
         """There is no upload route for element images: they must be URLs here."""
@@ -59,7 +81,10 @@ class HttpProvider(ApiProvider):
         if not record.video_url:
             raise MediaError(f"story {record.id} has no video_url to download")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        return self.client.download(record.video_url, dest)
+        try:
+            return self.client.download(record.video_url, dest)
+        except (Unauthorized, ApiConnectionError) as exc:
+            raise self._with_hint(exc) from None
 
     def close(self) -> None:
         close = getattr(self.client, "close", None)

@@ -1,0 +1,169 @@
+"""Fixes from the review: one slug for output paths, one escape for terminal markup."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vidflow import output
+from vidflow.apply.steps import output_path
+from vidflow.spec.project import load_project
+
+SPEC = """\
+version: 1
+stories:
+  winter-promo:
+    idea: snow
+    variants:
+      matrix:
+        tone: [Fun, calm]
+"""
+
+
+def test_default_output_matches_the_spec_default(tmp_path: Path) -> None:
+    (tmp_path / "videos.yaml").write_text(SPEC, encoding="utf-8")
+    project = load_project(tmp_path)
+    assert len(project.stories) == 2
+    for story in project.stories.values():
+        # The spec's resolved default and the executor's fallback name the same file.
+        assert story.output.startswith("out/")
+        assert output_path(dataclasses.replace(story, output="")) == story.output
+        assert output_path(story) == story.output
+
+
+def test_output_fallback_never_yields_an_empty_name() -> None:
+    from apply_fakes import story
+
+    assert output_path(story("[]", output="")) == "out/story.mp4"
+
+
+@given(st.text(st.sampled_from("ab [/]=red@"), max_size=30).map(lambda t: t + "."))
+def test_escape_keeps_markup_like_text_literal(text: str) -> None:
+    printed = output.stdout.render_str(output.escape(text), markup=True).plain
+    assert printed == text
+
+
+# --- metadata a create did not send (description, visibility) ----------------------------
+def _desc_story(address: str = "a"):
+    from apply_fakes import story
+
+    return story(address, title="A", description="Long text", visibility_status="1",
+                 output=f"out/{address}.mp4")
+
+
+def _plan_and_run(root: Path, provider, stories, *, refresh: bool = True):
+    from vidflow.apply.executor import Executor
+    from vidflow.apply.recorder import LockRecorder
+    from vidflow.apply.session import refresh_remote
+    from vidflow.apply.steps import steps_from_plan
+    from vidflow.plan.planner import make_plan
+    from vidflow.spec.model import Project, ProviderConfig
+    from vidflow.state.lockfile import lockfile_path, read_lockfile
+
+    project = Project(root=str(root), provider=ProviderConfig(),
+                      stories={s.address: s for s in stories})
+    lock = read_lockfile(lockfile_path(root))
+    remote = refresh_remote(provider, lock) if refresh and lock.entries else None
+    plan = make_plan(project, lock, remote)
+    recorder = LockRecorder(lockfile_path(root), lock, provider.identity)
+    result = Executor(provider, recorder, root, parallelism=1).run(steps_from_plan(plan))
+    return plan, result, read_lockfile(lockfile_path(root))
+
+
+def test_create_sets_description_and_visibility_before_waiting(tmp_path: Path) -> None:
+    """The PUT follows the create at once, so an interruption while the video renders
+    leaves a story whose metadata already matches the spec (and the lockfile says so)."""
+    from apply_fakes import FakeProvider
+
+    seen = {}
+
+    class Peeking(FakeProvider):
+        def wait(self, story_id, on_progress=None, *, stop=None):
+            seen["server"] = dict(self.stories[story_id])
+            seen["lock"] = json.loads((tmp_path / "vidflow.lock").read_text())["entries"]["a"]
+            return super().wait(story_id, on_progress, stop=stop)
+
+    provider = Peeking()
+    _, result, _ = _plan_and_run(tmp_path, provider, [_desc_story()])
+    assert result.ok
+    assert (seen["server"]["description"], seen["server"]["visibility_status"]) == (
+        "Long text", "1")
+    assert (seen["lock"]["description"], seen["lock"]["visibility_status"]) == ("Long text", "1")
+    ops = [op for op, _ in provider.calls]
+    assert ops.count("update") == 1 and ops.index("update") == ops.index("create") + 1
+
+
+def test_interrupted_create_records_only_what_it_sent_and_resume_fixes_it(
+        tmp_path: Path) -> None:
+    """Stopped between the create and its PUT: the lockfile holds the API's defaults, the
+    next plan shows an honest update (not drift), and the resume leaves the server's
+    metadata equal to the spec."""
+    from apply_fakes import FakeProvider
+
+    from vidflow.errors import ApiConnectionError
+    from vidflow.plan.model import Action, Reason
+
+    class Flaky(FakeProvider):
+        broken = True
+
+        def update(self, story_id, **kw):
+            if self.broken:
+                raise ApiConnectionError("PUT: connection failed")
+            return super().update(story_id, **kw)
+
+    provider = Flaky()
+    _, result, lock = _plan_and_run(tmp_path, provider, [_desc_story()])
+    assert not result.ok
+    entry = lock.get("a")
+    assert (entry.title, entry.description, entry.visibility_status) == ("A", "", "0")
+
+    provider.broken = False
+    plan, result, lock = _plan_and_run(tmp_path, provider, [_desc_story()])
+    change = plan.change_for("a")
+    assert change.action is Action.UPDATE
+    assert Reason.METADATA in change.reasons and Reason.REMOTE_DRIFT not in change.reasons
+    assert result.ok
+    record = provider.get(entry.story_id)
+    assert (record.title, record.description, record.visibility_status) == (
+        "A", "Long text", "1")
+    assert (tmp_path / "out/a.mp4").is_file()
+    assert not _plan_and_run(tmp_path, provider, [_desc_story()])[0].has_changes
+
+
+def test_regenerate_keeps_the_recorded_metadata_of_the_same_story(tmp_path: Path) -> None:
+    from vidflow.api.models import StoryRecord
+    from vidflow.apply.recorder import LockRecorder
+    from vidflow.state.lockfile import LockEntry, lockfile_path, read_lockfile
+
+    story = _desc_story()
+    lock = read_lockfile(lockfile_path(tmp_path)).with_entry("a", LockEntry.from_story(
+        story, story_id="s1", provider="local", status="success"))
+    recorder = LockRecorder(lockfile_path(tmp_path), lock, "local")
+    recorder.started(story, StoryRecord(id="s1", status="processing"))
+    assert recorder.lock.get("a").description == "Long text"
+    recorder.started(story, StoryRecord(id="s2", status="new"), replacing="s1")
+    assert recorder.lock.get("a").description == ""
+
+
+# --- 401: a refused key stops everything ---------------------------------------------------
+def test_a_refused_key_stops_every_later_step(tmp_path: Path) -> None:
+    from apply_fakes import FakeProvider, story
+
+    from vidflow.apply.executor import Executor
+    from vidflow.apply.recorder import LockRecorder
+    from vidflow.apply.steps import Kind, Step
+    from vidflow.state.lockfile import lockfile_path, read_lockfile
+
+    provider = FakeProvider(key_refused=True)
+    steps = [Step(x, Kind.CREATE, story(x)) for x in ("a", "b", "c")]
+    recorder = LockRecorder(lockfile_path(tmp_path), read_lockfile(lockfile_path(tmp_path)),
+                            "local")
+    result = Executor(provider, recorder, tmp_path, parallelism=1).run(steps)
+    assert [r.outcome for r in result.results] == ["failed", "skipped", "skipped"]
+    assert provider.calls == [("create", "401")]  # one call, not one per story
+    assert result.unauthorized is not None and "Invalid API key" in result.unauthorized
+    assert not read_lockfile(lockfile_path(tmp_path)).entries
