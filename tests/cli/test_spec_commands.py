@@ -56,8 +56,10 @@ class TestValidate:
         assert err.splitlines() == [
             "videos.yaml:5:19: stories.a.aspect_ratio: '2:1' is not one of: "
             "16:9, 4:3, 1:1, 3:4, 9:16",
+            "videos.yaml:6:5: stories.a.loop: not a parameter of idea mode (idea mode does "
+            "not take it; remove it)",
             "videos.yaml:6:11: stories.a.loop: 9 is greater than the maximum of 6",
-            "2 problems found; the spec is not valid",
+            "3 problems found; the spec is not valid",
         ]
 
     def test_var_without_equals_is_a_usage_error(self) -> None:
@@ -91,7 +93,7 @@ class TestRender:
 
         code, out, _ = run("render", "examples/quickstart")
         assert code == 0
-        assert out.startswith("# examples/quickstart/videos.yaml:")
+        assert out.startswith("# videos.yaml:8:3\n")  # relative to the project root
         doc = yaml.safe_load(out)
         assert doc["hello-meadow"]["params"]["scene_count"] == 2
 

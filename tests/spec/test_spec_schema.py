@@ -68,10 +68,14 @@ class TestErrors:
         ("loop", 0, "0 is less than the minimum of 1"),
     ])
     def test_out_of_range(self, problems, field: str, value: int, message: str) -> None:
+        """The storyboard mode rule (no pinned storyboard) is reported alongside."""
         text = (f"version: 1\nstories:\n  a:\n    mode: storyboard\n    idea: x\n"
                 f"    {field}: {value}\n")
         col = len(f"    {field}: ") + 1
-        assert problems(text) == [f"videos.yaml:6:{col}: stories.a.{field}: {message}"]
+        assert problems(text) == [
+            "videos.yaml:3:3: stories.a: storyboard mode needs a pinned `storyboard:` "
+            "(characters, environments, objects, scenes)",
+            f"videos.yaml:6:{col}: stories.a.{field}: {message}"]
 
     def test_scene_duration_takes_the_references_four_spellings(self, load) -> None:
         for value in ('"5"', '"10"', "5", "10"):
@@ -104,4 +108,5 @@ class TestErrors:
 
     def test_every_problem_is_listed(self, problems) -> None:
         text = STORY + '    aspect_ratio: "2:1"\n    language: Klingon\n    loop: 9\n'
-        assert len(problems(text)) == 3
+        # loop twice: out of range, and not a parameter of idea mode
+        assert len(problems(text)) == 4

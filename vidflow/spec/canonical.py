@@ -21,10 +21,36 @@ def sha256_text(text: str) -> str:
 NOT_GENERATION = frozenset({"webhook_url"})
 
 
+# Inputs the Story API ignores while narration is on (the narration's length sets each
+# scene's length): the reference says so for `scene_duration` (auto modes) and for
+# `duration` and `loop` (storyboard mode). The fingerprint hashes them at their defaults
+# then, so editing them costs nothing; at the defaults, fingerprints are the same as
+# before this rule, so existing lockfiles keep matching.
+IGNORED_WITH_NARRATION = {"scene_duration": "5", "duration": 5, "loop": 1}
+
+
+def narration_on(params: dict[str, Any]) -> bool:
+    """Narration as the API applies it: has_narration, unless native_audio turns it off."""
+    audio = params.get("audio_option")
+    if not isinstance(audio, dict):
+        return False
+    return bool(audio.get("has_narration", True)) and not audio.get("native_audio", False)
+
+
+def generation_inputs(params: dict[str, Any]) -> dict[str, Any]:
+    """What decides the video: `params` without delivery settings, ignored inputs at
+    their defaults."""
+    inputs = {k: v for k, v in params.items() if k not in NOT_GENERATION}
+    if narration_on(inputs):
+        for name, default in IGNORED_WITH_NARRATION.items():
+            if name in inputs:
+                inputs[name] = default
+    return inputs
+
+
 def fingerprint(mode: str, params: dict[str, Any]) -> str:
     """The generation inputs' hash: a change here means a new video (replace)."""
-    inputs = {k: v for k, v in params.items() if k not in NOT_GENERATION}
-    return sha256_text(canonical_json({"mode": mode, "params": inputs}))
+    return sha256_text(canonical_json({"mode": mode, "params": generation_inputs(params)}))
 
 
 def storyboard_fingerprint(storyboard: dict[str, Any] | None) -> str | None:

@@ -64,11 +64,13 @@ def spec_files(path: Path) -> tuple[Path, list[Path]]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file())
         if not files:
-            raise SpecError(f"no *.yaml or *.yml files in {path}",
-                            field="", location=None)
+            raise SpecError(f"no *.yaml or *.yml files in {path}; create videos.yaml "
+                            "(see examples/quickstart)", field="", location=None)
         return path, files
     if not path.exists():
         raise SpecError(f"{path}: no such file or folder")
+    if path.suffix.lower() not in SPEC_SUFFIXES:
+        raise SpecError(f"{path} is not a YAML spec (expected .yaml/.yml or a folder)")
     return path.parent, [path]
 
 

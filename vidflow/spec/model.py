@@ -61,6 +61,10 @@ class ResolvedStory:
     # Added by the spec language (not generation inputs, so outside `params`/fingerprint):
     webhook_url: str | None = None  # also params["webhook_url"]; never in the fingerprint
     variant: dict[str, Any] = field(default_factory=dict)  # the expansion's values
+    # `location` names the file as the user gave it (relative to their working folder, for
+    # messages); this one is relative to the project root, so `render` output is the same
+    # wherever it runs.
+    root_location: Location | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A stable, JSON-ready form (what `vidflow render --json` prints per story)."""
@@ -78,7 +82,7 @@ class ResolvedStory:
             "variant": self.variant,
             "fingerprint": self.fingerprint,
             "storyboard_fingerprint": self.storyboard_fingerprint,
-            "location": str(self.location) if self.location else None,
+            "location": _text(self.root_location or self.location),
         }
 
     @property
@@ -89,6 +93,10 @@ class ResolvedStory:
             "description": self.description,
             "visibility_status": self.visibility_status,
         }
+
+
+def _text(location: Location | None) -> str | None:
+    return str(location) if location else None
 
 
 @dataclass(frozen=True)

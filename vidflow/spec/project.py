@@ -7,6 +7,7 @@ form breaks the schema is not resolved further (its later errors would only be n
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,9 +17,9 @@ from typing import Any
 from vidflow.errors import Location, SpecError, SpecErrors
 from vidflow.spec import templating
 from vidflow.spec.loader import Document, PathKey, format_path, load_file, spec_files
-from vidflow.spec.model import Moved, Project, ProviderConfig, ResolvedStory
+from vidflow.spec.model import MODES, Moved, Project, ProviderConfig, ResolvedStory
 from vidflow.spec.resolve import FileHasher, build_story
-from vidflow.spec.rules import DEFAULT_OUTPUT, applies, check_story
+from vidflow.spec.rules import DEFAULT_OUTPUT, Problem, applies, check_story
 from vidflow.spec.schema import IDENTIFIER_PATTERN
 from vidflow.spec.validation import check_rendered, schema_errors
 from vidflow.spec.variants import (
@@ -93,16 +94,19 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
     hasher = FileHasher(root)
     stories: dict[str, ResolvedStory] = {}
     for doc in docs:
-        if not isinstance(doc.data, dict) or _has_error(bad[doc.file], ("defaults",)):
-            continue
-        defaults = doc.data.get("defaults") or {}
-        for name, raw in (doc.data.get("stories") or {}).items():
-            if _has_error(bad[doc.file], ("stories", name)):
+        for name, raw in _story_blocks(doc):
+            if _has_error(bad[doc.file], ("defaults",)) or \
+                    _has_error(bad[doc.file], ("stories", name)):
+                # Not resolvable, but the mode rules still say what else is wrong.
+                _check_unrendered(name, raw, doc, problems)
                 continue
-            for story in _resolve_story(name, raw, doc, defaults, variables, hasher, problems):
+            for story in _resolve_story(name, raw, doc, _defaults(doc), variables, hasher,
+                                        problems):
                 _add_unique(stories, story, problems)
     _check_outputs(stories, problems)
+    blocks = tuple(name for doc in docs for name, _ in _story_blocks(doc))
     moved = _moved(docs, problems)
+    _check_moves(moved, stories, blocks, resolved=not problems, problems=problems)
     if problems:
         raise SpecErrors(problems.all())
     return Project(
@@ -111,9 +115,21 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
         stories=dict(sorted(stories.items())),
         moved=moved,
         files=tuple(f.name for f in files),
-        blocks=tuple(name for doc in docs if isinstance(doc.data, dict)
-                     for name in (doc.data.get("stories") or {})),
+        blocks=blocks,
     )
+
+
+def _story_blocks(doc: Document) -> list[tuple[str, dict[str, Any]]]:
+    """(name, block) of each story that is a mapping; other shapes are schema errors."""
+    block = doc.data.get("stories") if isinstance(doc.data, dict) else None
+    if not isinstance(block, dict):
+        return []
+    return [(name, raw) for name, raw in block.items() if isinstance(raw, dict)]
+
+
+def _defaults(doc: Document) -> dict[str, Any]:
+    found = doc.data.get("defaults") if isinstance(doc.data, dict) else None
+    return found if isinstance(found, dict) else {}
 
 
 def _has_error(paths: list[PathKey], prefix: tuple[str, ...]) -> bool:
@@ -192,16 +208,88 @@ def _var_file(file: Path, problems: _Problems) -> dict[str, Any]:
 def _moved(docs: list[Document], problems: _Problems) -> tuple[Moved, ...]:
     out = []
     for doc in docs:
-        for i, entry in enumerate(doc.data.get("moved") or [] if isinstance(doc.data, dict)
-                                  else []):
-            if not isinstance(entry, dict) or "from" not in entry or "to" not in entry:
+        entries = doc.data.get("moved") if isinstance(doc.data, dict) else None
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("from"), str) \
+                    or not isinstance(entry.get("to"), str):
                 continue  # the schema said so already
             loc = doc.where(("moved", i))
             if entry["from"] == entry["to"]:
                 problems.add("from and to are the same address", loc, ("moved", i))
+                continue
             out.append(Moved(normalize_address(entry["from"]), normalize_address(entry["to"]),
                              loc))
     return tuple(out)
+
+
+def _check_moves(moved: Sequence[Moved], stories: Mapping[str, ResolvedStory],
+                 blocks: Sequence[str], *, resolved: bool, problems: _Problems) -> None:
+    """What the planner would refuse, found without the lockfile: a source moved twice, a
+    cycle, a source still declared; and a target no story declares (a typo there would
+    delete the moved story's video instead of keeping it)."""
+    targets: dict[str, Moved] = {}
+    for move in moved:
+        first = targets.get(move.from_address)
+        if first is not None and first.to_address != move.to_address:
+            problems.add(f"{move.from_address!r} is moved twice (to {first.to_address!r} at "
+                         f"{first.location} and to {move.to_address!r}); keep one `moved` "
+                         "entry per source address", move.location, "moved")
+            continue
+        targets.setdefault(move.from_address, move)
+    declared = set(stories) | set(blocks)
+    in_cycle: set[str] = set()
+    for source, move in targets.items():
+        if source in in_cycle:
+            continue
+        chain = _chain(source, targets)
+        if chain is None:
+            members = _cycle_members(source, targets)
+            in_cycle.update(members)
+            problems.add(f"the `moved` entries {' -> '.join(members + members[:1])} form a "
+                         "cycle; remove one of them", move.location, "moved")
+            continue
+        if source in declared:
+            problems.add(f"{source!r} is moved to {move.to_address!r} but is still declared; "
+                         "remove the old story, or this `moved` entry", move.location, "moved")
+        target = move.to_address
+        if target not in targets and not _declares(target, stories, blocks, resolved):
+            problems.add(f"moved to {target!r}, which no story declares; "
+                         f"{_address_hint(target, declared)}", move.location, "moved")
+
+
+def _chain(source: str, targets: Mapping[str, Moved]) -> str | None:
+    """Where `source` ends up after following the moves (None: a cycle)."""
+    seen = {source}
+    while source in targets:
+        source = targets[source].to_address
+        if source in seen:
+            return None
+        seen.add(source)
+    return source
+
+
+def _cycle_members(source: str, targets: Mapping[str, Moved]) -> list[str]:
+    path = [source]
+    while (nxt := targets[path[-1]].to_address) not in path:
+        path.append(nxt)
+    return path[path.index(nxt):]
+
+
+def _declares(target: str, stories: Mapping[str, ResolvedStory], blocks: Sequence[str],
+              resolved: bool) -> bool:
+    """A declared address or story name. Before every story resolved, only the story name
+    part can be checked (a broken story has no addresses yet)."""
+    if target in stories or target in blocks:
+        return True
+    name = target.partition("[")[0]
+    return not resolved and name in blocks
+
+
+def _address_hint(target: str, declared: set[str]) -> str:
+    close = difflib.get_close_matches(target, sorted(declared), n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "`to` must be a story address (see `vidflow render`) or a story name"
 
 
 def _add_unique(stories: dict[str, ResolvedStory], story: ResolvedStory,
@@ -252,17 +340,47 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
                         results)
         if story is None:
             continue
-        mode = story.get("mode", "idea")
-        story = {k: v for k, v in story.items()
-                 if origin.get((k,), story_path)[0] != "defaults" or applies(mode, k)}
+        story = _own_fields(story, origin, story_path)
         found = check_story(story)
         resolved = build_story(address, story, output=story["output"], files=hasher,
-                               location=location, variant=variant.values, problems=found)
-        for path, message, at_key in found:
-            src = _source(origin, path, story_path)
-            problems.add(message, doc.key_where(src) if at_key else doc.where(src), src, suffix)
+                               location=location, variant=variant.values, problems=found,
+                               root_location=_from_root(location))
+        _place(found, origin, story_path, doc, problems, suffix)
         out.append(resolved)
     return out
+
+
+def _own_fields(story: dict[str, Any], origin: dict[PathKey, PathKey],
+                story_path: PathKey) -> dict[str, Any]:
+    """The story without defaults its mode does not take."""
+    mode = story.get("mode", "idea")
+    return {k: v for k, v in story.items()
+            if origin.get((k,), story_path)[0] != "defaults" or applies(mode, k)}
+
+
+def _place(found: list[Problem], origin: dict[PathKey, PathKey], story_path: PathKey,
+           doc: Document, problems: _Problems, suffix: str = "") -> None:
+    """Rule problems (story-relative paths) at the file:line:col they were written at."""
+    for path, message, at_key in found:
+        src = _source(origin, path, story_path)
+        problems.add(message, doc.key_where(src) if at_key else doc.where(src), src, suffix)
+
+
+def _from_root(location: Location) -> Location:
+    """The same position with the file named relative to the project root (every spec
+    file sits in the root folder)."""
+    return Location(Path(location.file).name, location.line, location.col)
+
+
+def _check_unrendered(name: str, raw: dict[str, Any], doc: Document,
+                      problems: _Problems) -> None:
+    """The mode rules on a story the schema refused, so one run lists every problem."""
+    story_path = ("stories", name)
+    merged, origin = _merge(raw, _defaults(doc), story_path)
+    if merged.get("mode", "idea") not in MODES:
+        return  # a template or a typo: the rules depend on the mode
+    _place(check_story(_own_fields(merged, origin, story_path), rendered=False), origin,
+           story_path, doc, problems)
 
 
 def _merge(raw: dict[str, Any], defaults: dict[str, Any], story_path: PathKey,
@@ -277,7 +395,8 @@ def _merge(raw: dict[str, Any], defaults: dict[str, Any], story_path: PathKey,
     for key, value in raw.items():
         if key == "variants":
             continue
-        if key in ("audio_option", "lifecycle") and isinstance(merged.get(key), dict):
+        if key in ("audio_option", "lifecycle") and isinstance(merged.get(key), dict) \
+                and isinstance(value, dict):
             for sub in value:
                 origin[(key, sub)] = (*story_path, key, sub)
             for sub in merged[key]:

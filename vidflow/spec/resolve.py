@@ -21,25 +21,46 @@ Problem = tuple[tuple[str | int, ...], str, bool]
 _ELEMENT_KINDS = ("objects", "characters", "environments")
 
 
+OUTSIDE = "outside"  # FileHasher.lookup's answer for a path leading out of the project
+
+
 @dataclass
 class FileHasher:
-    """sha256 of local files, each read once per load however many variants use it."""
+    """sha256 of local files, each read once per load however many variants use it.
+
+    Only files inside the project folder count: `../x.png`, or a symlink to /etc/passwd,
+    would let a spec read (and upload) any file the user can read.
+    """
 
     root: Path
-    _seen: dict[str, dict[str, str] | None] = field(default_factory=dict)
+    _seen: dict[str, dict[str, str] | str | None] = field(default_factory=dict)
 
     def ref(self, relative: str) -> dict[str, str] | None:
-        """{"path", "sha256"} for a spec-relative path, or None if it is not a file."""
-        if relative in self._seen:
-            return self._seen[relative]
+        """{"path", "sha256"} for a spec-relative path, or None if it is not usable."""
+        found = self.lookup(relative)
+        return found if isinstance(found, dict) else None
+
+    def lookup(self, relative: str) -> dict[str, str] | str | None:
+        """{"path", "sha256"}; OUTSIDE for a file outside the project; None: no file."""
+        if relative not in self._seen:
+            self._seen[relative] = self._lookup(relative)
+        return self._seen[relative]
+
+    def _lookup(self, relative: str) -> dict[str, str] | str | None:
+        if Path(relative).is_absolute():
+            return None
         target = self.root / relative
-        result = None
-        if not Path(relative).is_absolute() and target.is_file():
-            digest = hashlib.sha256(target.read_bytes()).hexdigest()
-            rel = os.path.relpath(target, self.root).replace(os.sep, "/")
-            result = {"path": rel, "sha256": digest}
-        self._seen[relative] = result
-        return result
+        try:
+            real = target.resolve()
+            if not target.is_file():
+                return None
+            if not real.is_relative_to(self.root.resolve()):
+                return OUTSIDE
+            digest = hashlib.sha256(real.read_bytes()).hexdigest()
+        except (OSError, RuntimeError, ValueError):  # unreadable, a link loop, a NUL byte
+            return None
+        rel = os.path.relpath(target, self.root).replace(os.sep, "/")
+        return {"path": rel, "sha256": digest}
 
 
 def build_params(mode: str, story: dict[str, Any], files: FileHasher,
@@ -94,18 +115,23 @@ def _element(item: dict[str, Any], path: tuple[str | int, ...], files: FileHashe
 
 def _file(relative: str, path: tuple[str | int, ...], files: FileHasher,
           problems: list[Problem]) -> dict[str, str]:
-    ref = files.ref(relative)
-    if ref is None:
+    ref = files.lookup(relative)
+    if ref == OUTSIDE:
+        problems.append((path, f"{relative} is outside the project folder (through '..' or "
+                               "a symlink); copy the file into the project", False))
+    elif ref is None or isinstance(ref, str):
         where = "absolute paths are not allowed; use a path relative to the spec" \
             if Path(relative).is_absolute() else "paths are relative to the project folder"
         problems.append((path, f"file not found: {relative} ({where})", False))
-        return {"path": relative, "sha256": ""}
-    return ref
+    else:
+        return ref
+    return {"path": relative, "sha256": ""}
 
 
 def build_story(address: str, story: dict[str, Any], *, output: str, files: FileHasher,
                 location: Location | None, variant: dict[str, Any],
-                problems: list[Problem]) -> ResolvedStory:
+                problems: list[Problem], root_location: Location | None = None,
+                ) -> ResolvedStory:
     mode = story.get("mode", "idea")
     params = build_params(mode, story, files, problems)
     pinned = None
@@ -127,4 +153,5 @@ def build_story(address: str, story: dict[str, Any], *, output: str, files: File
         storyboard_fingerprint=storyboard_fingerprint(pinned),
         webhook_url=story.get("webhook_url") or None,
         variant=variant,
+        root_location=root_location,
     )

@@ -56,8 +56,13 @@ def applies(mode: str, field: str) -> bool:
     return field in META_FIELDS or field in MODE_PARAMS.get(mode, ())
 
 
-def check_story(story: dict[str, Any]) -> list[Problem]:
+def check_story(story: dict[str, Any], *, rendered: bool = True) -> list[Problem]:
+    """The reference's rules for one story. `rendered=False`: the story's templates are
+    not rendered (and its values may have the wrong type, the schema having refused it),
+    so only rules about which fields are present, and about plain values, apply."""
     mode = story.get("mode", "idea")
+    if mode not in MODE_PARAMS:
+        return []
     problems: list[Problem] = []
     for field in story:
         if field in ALL_PARAMS and field not in MODE_PARAMS[mode]:
@@ -65,30 +70,45 @@ def check_story(story: dict[str, Any]) -> list[Problem]:
             problems.append(((field,), f"not a parameter of {mode} mode ({hint})", True))
     if field_missing(story, "idea") and mode != "images":
         problems.append(((), f"`idea` is required in {mode} mode", True))
-    if mode == "url" and "idea" in story and not _URL.search(story["idea"]):
+    idea = story.get("idea")
+    if mode == "url" and _plain(idea, rendered) and not _URL.search(idea):
         problems.append((("idea",), "url mode needs an http(s) URL in the idea, e.g. "
                                     "'A promo for https://example.com'", False))
-    problems.extend(_image_problems(story, mode))
+    problems.extend(_image_problems(story, mode, rendered))
     if mode == "storyboard" and "storyboard" not in story:
         problems.append(((), "storyboard mode needs a pinned `storyboard:` (characters, "
                              "environments, objects, scenes)", True))
     if mode != "storyboard" and "storyboard" in story:
         problems.append((("storyboard",), "a pinned storyboard needs `mode: storyboard`", True))
-    problems.extend(_element_problems(story))
-    problems.extend(_output_problems(story.get("output")))
+    problems.extend(_element_problems(story, rendered))
+    if rendered:
+        problems.extend(_output_problems(story.get("output")))
     return problems
+
+
+def _plain(value: Any, rendered: bool) -> bool:
+    """A string whose final value is known (not a template still to render)."""
+    return isinstance(value, str) and (rendered or not _is_template(value))
+
+
+def _is_template(text: str) -> bool:
+    return "{{" in text or "{%" in text or "{#" in text
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def field_missing(story: dict[str, Any], field: str) -> bool:
     return field not in story or story[field] in (None, "")
 
 
-def _image_problems(story: dict[str, Any], mode: str) -> list[Problem]:
+def _image_problems(story: dict[str, Any], mode: str, rendered: bool) -> list[Problem]:
     has_urls, has_files = "image_urls" in story, "image_files" in story
     problems: list[Problem] = [
         (("image_files", i), _FORMATS_MESSAGE, False)
-        for i, name in enumerate(story.get("image_files") or [])
-        if not _is_image_name(name)]
+        for i, name in enumerate(_items(story.get("image_files")))
+        if _plain(name, rendered) and not _is_image_name(name)]
     if has_urls and has_files and mode in ("images", "storyboard"):
         problems.append((("image_files",), "use either image_urls or image_files, not both",
                          True))
@@ -108,16 +128,19 @@ def _is_image_name(name: Any) -> bool:
     return isinstance(name, str) and name.lower().endswith(_FORMATS)
 
 
-def _element_problems(story: dict[str, Any]) -> list[Problem]:
+def _element_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:
     problems: list[Problem] = []
     for top in ("elements", "storyboard"):
-        groups = story.get(top) or {}
+        groups = story.get(top)
         for kind in ("objects", "characters", "environments"):
-            for i, item in enumerate(groups.get(kind) or []):
+            items = _items(groups.get(kind)) if isinstance(groups, dict) else []
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    continue
                 if "image" in item and "image_url" in item:
                     problems.append(((top, kind, i, "image"),
                                      "use either image or image_url, not both", True))
-                elif "image" in item and not _is_image_name(item["image"]):
+                elif _plain(item.get("image"), rendered) and not _is_image_name(item["image"]):
                     problems.append(((top, kind, i, "image"), _FORMATS_MESSAGE, False))
     return problems
 

@@ -15,12 +15,13 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
+
+from vidflow.spec import sandbox
 
 RESERVED = frozenset({"vars", "variant", "address", "address_slug"})
 
-_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                            keep_trailing_newline=True)
+_env = sandbox.LimitedSandbox(undefined=StrictUndefined, autoescape=False,
+                              keep_trailing_newline=True)
 _GLOBALS = dict(_env.globals)
 
 
@@ -75,7 +76,7 @@ def compile_template(source: str) -> Compiled:
         return hit
     try:
         ast = _env.parse(source)
-        template = _env.from_string(ast)
+        template = _env.from_string(sandbox.guard_tree(_env.parse(source)))
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno or 1) from exc
     attributes = {}
@@ -110,8 +111,13 @@ def render(compiled: Compiled, context: dict[str, Any]) -> str:
     globals into a fresh dict per call; with 10,000 variants that merge dominates."""
     template = compiled.template
     try:
+        sandbox.start()
         ctx = Context(_env, context, None, template.blocks)
-        return _env.concat(template.root_render_func(ctx))  # type: ignore[attr-defined]
+        return sandbox.capped_concat(template.root_render_func(ctx))
+    except sandbox.LimitExceeded as exc:
+        raise TemplateProblem(exc.message) from exc
+    except RecursionError as exc:
+        raise TemplateProblem("template error: a macro calls itself without end") from exc
     except SecurityError as exc:
         raise TemplateProblem(
             f"template refused by the sandbox: {str(exc).rstrip('.')}; templates may only use "

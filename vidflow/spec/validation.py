@@ -63,7 +63,7 @@ def _map_error(err: ValidationError, doc: Document) -> Iterable[SpecError]:
 def _message(err: ValidationError) -> str:
     kind = err.validator
     if kind == "enum":
-        return f"{show(err.instance)} is not one of: {', '.join(map(str, err.validator_value))}"
+        return f"{show(err.instance)} is not one of: {_choices(err.validator_value)}"
     if kind == "pattern":
         return PATTERN_MESSAGES.get(err.validator_value, err.message)
     if kind == "const" and list(err.absolute_path) == ["version"]:
@@ -75,6 +75,14 @@ def _message(err: ValidationError) -> str:
     if kind == "minItems" and err.validator_value == 1:
         return "must not be empty"
     return err.message
+
+
+def _choices(values: list[Any]) -> str:
+    """The allowed values, each once: scene_duration allows "5" and 5, shown as "5"."""
+    texts = list(dict.fromkeys(str(v) for v in values))
+    if len(texts) == len(values):
+        return ", ".join(texts)
+    return " or ".join(f'"{text}"' for text in texts)
 
 
 _TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number",
