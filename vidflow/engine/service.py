@@ -62,6 +62,10 @@ class EngineConfig:
     # the server's files. None (default): allowed only when public_base_url is "", i.e.
     # when the engine is not behind HTTP.
     allow_local_files: bool | None = None
+    # Re-queue stories a previous process left unfinished (as the owning engine)? False
+    # opens the store to read it only, e.g. for `vidflow plan`/`refresh`, which must not
+    # start renders they would stop again a moment later.
+    resume: bool = True
 
 
 class StoryEngine:
@@ -77,10 +81,14 @@ class StoryEngine:
         # Only the first live engine on a data folder resumes unfinished stories; a second
         # one (a CLI beside a server, say) must not run the same story twice.
         self._owner = FileLock(str(Path(config.data_dir) / "engine.lock"))
+        if config.resume:
+            self._claim_and_resume()
+
+    def _claim_and_resume(self) -> None:
         try:
             self._owner.acquire(timeout=0)
         except Timeout:
-            log.info("another engine owns %s; not resuming its stories", config.data_dir)
+            log.info("another engine owns %s; not resuming its stories", self.config.data_dir)
         else:
             self._resume()
 

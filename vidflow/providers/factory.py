@@ -13,11 +13,15 @@ from vidflow.spec.model import Project
 
 
 def make_provider(project: Project, *, environ: Mapping[str, str] | None = None,
-                  engine_overrides: Mapping[str, Any] | None = None) -> Provider:
+                  engine_overrides: Mapping[str, Any] | None = None,
+                  resume: bool = False) -> Provider:
     """The provider for `project`.
 
     `engine_overrides` (EngineConfig fields, e.g. {"scale": 0.25, "fps": 10}) applies to the
     local provider only and wins over VIDFLOW_ENGINE_SCALE / VIDFLOW_ENGINE_FPS.
+    `resume` (local only): restart the renders an interrupted apply left in the engine.
+    Only apply waits for stories, so only apply asks; plan, refresh, import and destroy
+    read the engine without starting work they would stop again at once.
     """
     environ = os.environ if environ is None else environ
     config = project.provider
@@ -26,7 +30,8 @@ def make_provider(project: Project, *, environ: Mapping[str, str] | None = None,
         from vidflow.providers import local
 
         overrides = {**local.engine_overrides(environ), **dict(engine_overrides or {})}
-        return local.LocalProvider(root, data_dir=config.data_dir, overrides=overrides)
+        return local.LocalProvider(root, data_dir=config.data_dir, overrides=overrides,
+                                   resume=resume)
     if config.type == "http":
         from vidflow.providers.http import HttpProvider
 

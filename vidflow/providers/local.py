@@ -56,13 +56,16 @@ class LocalProvider(ApiProvider):
     poll_max = 1.0
 
     def __init__(self, root: Path, *, data_dir: str | None = None,
-                 overrides: Mapping[str, Any] | None = None) -> None:
+                 overrides: Mapping[str, Any] | None = None, resume: bool = True) -> None:
+        """`resume=False` reads the engine's stories without restarting the renders an
+        interrupted apply left (plan and refresh only look; apply resumes them)."""
         super().__init__(root)
         from vidflow.engine.service import EngineConfig, StoryEngine
 
         _quiet_engine_logs()
         self.data_dir = (self.root / (data_dir or DEFAULT_DATA_DIR)).resolve()
-        config = EngineConfig(data_dir=self.data_dir, **dict(overrides or {}))
+        config = EngineConfig(data_dir=self.data_dir, resume=resume,
+                              **dict(overrides or {}))
         self.engine = StoryEngine(config)
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
