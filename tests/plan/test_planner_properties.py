@@ -11,7 +11,7 @@ from plan_helpers import applied, empty_lock, project, story
 
 from vidflow.api.models import StoryRecord
 from vidflow.plan.model import Action, Plan
-from vidflow.plan.planner import make_plan
+from vidflow.plan.planner import make_plan, story_name
 from vidflow.plan.simulate import simulate_apply
 from vidflow.spec.model import Project
 from vidflow.state.lockfile import Lockfile
@@ -118,13 +118,18 @@ def test_plans_do_not_depend_on_file_or_key_order(before, after, seed):
 @settings(max_examples=100, deadline=None)
 @given(proj=projects(), data=st.data())
 def test_a_rename_through_moved_never_creates_or_deletes(proj, data):
+    """Exact addresses, or bare story names moving every variant of the story."""
     lock = applied(proj)
-    renames = {a: "renamed-" + a for a in data.draw(
+    exact = {a: "renamed-" + a for a in data.draw(
         st.lists(st.sampled_from(sorted(proj.stories) or ["x"]), unique=True))
-        if a in proj.stories}
+        if a in proj.stories and "[" in a}
+    names = set(data.draw(st.lists(st.sampled_from(NAMES), unique=True))) - {
+        story_name(a) for a in exact}
+    renames = {a: "moved-" + a for a in proj.stories if story_name(a) in names} | exact
     moved_stories = [replace(s, address=renames.get(s.address, s.address))
                      for s in proj.stories.values()]
-    renamed = project(*moved_stories, moved=tuple(renames.items()))
+    blocks = tuple(exact.items()) + tuple((n, "moved-" + n) for n in sorted(names))
+    renamed = project(*moved_stories, moved=blocks)
     plan = make_plan(renamed, lock)
     assert not plan.errors
     kinds = {c.action for c in plan.changes}

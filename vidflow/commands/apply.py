@@ -36,7 +36,7 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
         refresh_remote,
         report,
     )
-    from vidflow.plan.planfile import load_plan
+    from vidflow.plan.planfile import load_plan, plan_project, read_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
     from vidflow.providers.factory import make_provider
@@ -47,7 +47,9 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
     if plan_file is not None and targets:
         raise PlanError("--target cannot narrow a saved plan",
                         hint="pass --target to `vidflow plan` instead")
-    project = load(project_dir or (Path(".") if plan_file else path), vars_, var_files)
+    if plan_file is not None:
+        path = project_dir or plan_project(plan_file, read_plan(plan_file))
+    project = load(path, vars_, var_files)
     with state_lock(lock_path(project), lock_timeout):
         lock = read_lockfile(lock_path(project))
         provider = make_provider(project, resume=True)  # stories left running are awaited
@@ -80,7 +82,8 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
               help="GET each locked story before planning.")
 @click.option("--project", "project_dir", type=click.Path(path_type=Path),
-              help="With a saved plan: the project folder it was made for (default: .).")
+              help="With a saved plan: the project folder it was made for (default: the one "
+                   "recorded in the plan).")
 @var_options
 def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str, ...],
             lock_timeout: float, refresh: bool, project_dir: Path | None,

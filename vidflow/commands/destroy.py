@@ -34,7 +34,8 @@ def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = 
     # Planning against no stories at all deletes everything locked (prevent_destroy: error).
     with state_lock(lock_path(project), lock_timeout):
         lock = read_lockfile(lock_path(project))
-        plan = make_plan(dataclasses.replace(project, stories={}), lock, targets=targets)
+        plan = make_plan(dataclasses.replace(project, stories={}), lock, targets=targets,
+                         destroy=True)
         print_plan(plan)
         check_plan(project, plan)
         if not plan.has_changes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -49,12 +50,21 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
         print_plan(result)
     check_plan(project, result)
     if out is not None:
-        save_plan(out, result)
+        save_plan(out, result, path)
         if not as_json:
-            output.echo(f"\nSaved the plan to {out}; apply it with `vidflow apply {out}`.")
+            output.echo(f"\nSaved the plan to {out}; apply it with "
+                        f"`{apply_hint(out, vars_, var_files)}`.")
     if detailed_exitcode and result.has_changes:
         return EXIT_CHANGES
     return 0
+
+
+def apply_hint(out: Path, vars_: Mapping[str, str] | None, var_files: Sequence[Path]) -> str:
+    """The command applying a saved plan: the same variables, or its spec digest differs."""
+    words = ["vidflow", "apply", str(out)]
+    words += [f"--var-file={file}" for file in var_files]
+    words += [f"--var={key}={value}" for key, value in (vars_ or {}).items()]
+    return shlex.join(words)
 
 
 @click.command("plan")

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
 from enum import Enum
 from typing import Any
 
@@ -46,6 +47,12 @@ from vidflow.state.lockfile import LockEntry
 
 PLAN_FORMAT_VERSION = 1
 _STORY_FIELDS = fields(ResolvedStory)
+# Fields holding a Location (where a story is declared): text in JSON.
+_LOCATION_FIELDS = frozenset(f.name for f in _STORY_FIELDS if "Location" in str(f.type))
+# A webhook URL often embeds a token: plan documents only say whether one is set. It is not
+# a generation input, so apply takes it from the specs (`with_live_webhooks`); the saved
+# plan's spec digest guarantees it is the one that was planned.
+REDACTED = "(set)"
 
 
 class Action(Enum):
@@ -92,6 +99,7 @@ class Reason(Enum):
     OUTPUT = ("output", "output path changed")
     LIFECYCLE = ("lifecycle", "lifecycle changed")
     DEPOSED = ("deposed", "older story left by an interrupted replace")
+    DESTROY = ("destroy", "destroy requested")
 
     def __init__(self, key: str, sentence: str) -> None:
         self.key = key
@@ -185,6 +193,9 @@ class Plan:
     spec_digest: str
     errors: tuple[str, ...] = ()
     provider: ProviderConfig | None = None
+    # Saved plans: the project folder (or spec file) it was made for, relative to the plan
+    # file's folder, posix; `vidflow apply plan.json` loads the specs from there.
+    project: str | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -220,6 +231,7 @@ class Plan:
             "lock_serial": self.lock_serial,
             "lock_lineage": self.lock_lineage,
             "spec_digest": self.spec_digest,
+            "project": self.project,
             "provider": asdict(self.provider) if self.provider else None,
             "has_changes": self.has_changes,
             "errors": list(self.errors),
@@ -247,22 +259,49 @@ class Plan:
             spec_digest=str(data["spec_digest"]),
             errors=tuple(data.get("errors", ())),
             provider=ProviderConfig(**provider) if provider else None,
+            project=data.get("project"),
         )
 
 
 def story_to_json(story: ResolvedStory) -> dict[str, Any]:
-    """A resolved story's full form (everything a later apply needs); shallow, no copies."""
+    """A resolved story's full form (everything a later apply needs but the webhook URL,
+    redacted); shallow, no copies but of params holding a webhook URL."""
     data = {f.name: getattr(story, f.name) for f in _STORY_FIELDS}
     data["lifecycle"] = {"prevent_destroy": story.lifecycle.prevent_destroy}
-    data["location"] = str(story.location) if story.location else None
+    for name in _LOCATION_FIELDS:
+        data[name] = str(data[name]) if data[name] else None
+    if data.get("webhook_url"):
+        data["webhook_url"] = REDACTED
+    if story.params.get("webhook_url"):
+        data["params"] = {**story.params, "webhook_url": REDACTED}
     return data
 
 
 def story_from_json(data: dict[str, Any]) -> ResolvedStory:
-    values = dict(data)
+    values = {k: v for k, v in data.items() if k in _STORY_NAMES}
     values["lifecycle"] = Lifecycle(**(values.get("lifecycle") or {}))
-    values["location"] = _location(values.get("location"))
+    for name in _LOCATION_FIELDS & values.keys():
+        values[name] = _location(values[name])
     return ResolvedStory(**values)
+
+
+_STORY_NAMES = frozenset(f.name for f in _STORY_FIELDS)
+
+
+def with_live_webhooks(plan: Plan, stories: Mapping[str, ResolvedStory]) -> Plan:
+    """The plan with each redacted webhook URL taken back from the specs' story."""
+    changes = []
+    for change in plan.changes:
+        after = change.after
+        if after is not None and (after.webhook_url or after.params.get("webhook_url")):
+            live = stories.get(change.address)
+            url = live.webhook_url if live else None
+            params = {k: v for k, v in after.params.items() if k != "webhook_url"}
+            if live is not None and live.params.get("webhook_url"):
+                params["webhook_url"] = live.params["webhook_url"]
+            change = replace(change, after=replace(after, webhook_url=url, params=params))
+        changes.append(change)
+    return replace(plan, changes=tuple(changes))
 
 
 def _location(text: str | None) -> Location | None:

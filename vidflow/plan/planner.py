@@ -3,9 +3,11 @@
 No I/O. Per address, the first rule that applies decides (design.md's action table):
 
   1. in the lockfile, not in the specs      → DELETE (a plan error if prevent_destroy)
+     (`vidflow destroy` plans with destroy=True: every locked story, reason DESTROY)
   2. in the specs, not in the lockfile      → CREATE
   3. refresh found it gone (404) or `fail`  → CREATE again (also a locked status `fail`)
-  4. provider, mode or fingerprint changed  → REPLACE (fields say which forced it)
+  4. provider, mode or fingerprint changed  → REPLACE (fields say which forced it; a plan
+                                              error if the spec sets prevent_destroy)
   5. pinned storyboard changed              → REGENERATE on the same story
   6. title/description/visibility (spec vs lockfile, or remote drift), output path or
      lifecycle changed                      → UPDATE in place
@@ -14,7 +16,9 @@ No I/O. Per address, the first rule that applies decides (design.md's action tab
   9. otherwise                              → NOOP
 
 `moved` blocks are applied to the lockfile's addresses first (chains followed), so a
-renamed story is then compared as usual under its new address, with `moved_from` set.
+renamed story is then compared as usual under its new address, with `moved_from` set. A
+bare story name moves every variant of it (`promo[tone=fun]` → `winter-promo[tone=fun]`).
+Addresses people type (`moved`, --target) are normalised: variant keys in any order.
 Older story ids left in an entry's `deposed` list (an interrupted replace) each get a DELETE
 change with `deposed` set.
 """
@@ -24,11 +28,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from vidflow.api.models import StoryRecord
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
 from vidflow.spec.model import Moved, Project, ResolvedStory
+from vidflow.spec.variants import normalize_address
 from vidflow.state.lockfile import (
     LockEntry,
     Lockfile,
@@ -44,22 +50,26 @@ _NOT_REFRESHED = object()
 
 def make_plan(project: Project, lock: Lockfile,
               remote: Mapping[str, StoryRecord | None] | None = None, *,
-              targets: Sequence[str] = ()) -> Plan:
+              targets: Sequence[str] = (), destroy: bool = False) -> Plan:
     """The changes that make the lockfile (and the stories it records) match `project`.
 
     `remote` is the refresh result keyed by *lockfile* address (before `moved` renames):
     a StoryRecord, or None for a story the API no longer has (404). Addresses absent from
     `remote` (or `remote` None) are planned from the lockfile alone. `targets` restricts
     the plan to exact addresses or bare story names (all variants of that story).
+    `destroy` plans `vidflow destroy`: every locked story deleted, whatever the specs say.
     """
     with paused_gc():
-        return _make_plan(project, lock, remote, targets)
+        return _make_plan(project, lock, remote, targets, destroy)
 
 
 def _make_plan(project: Project, lock: Lockfile,
                remote: Mapping[str, StoryRecord | None] | None,
-               targets: Sequence[str]) -> Plan:
+               targets: Sequence[str], destroy: bool = False) -> Plan:
     errors: list[str] = []
+    digest = spec_digest(project)
+    if destroy:
+        project = replace(project, stories={})
     entries, moved_from = resolve_moves(lock.entries, project.moved, errors)
     for new, old in sorted(moved_from.items()):
         if old in project.stories:
@@ -80,9 +90,9 @@ def _make_plan(project: Project, lock: Lockfile,
         record = (remote.get(source or address, _NOT_REFRESHED)
                   if remote is not None else _NOT_REFRESHED)
         if story is None:
-            change = _gone(address, entry, record, source, errors)
+            change = _gone(address, entry, record, source, errors, destroy)
         else:
-            change = _compare(address, story, entry, record, identity, source)
+            change = _compare(address, story, entry, record, identity, source, errors)
         if change is not None:
             changes.append(change)
         changes += _deposed_deletes(address, entry)
@@ -90,7 +100,7 @@ def _make_plan(project: Project, lock: Lockfile,
         changes=tuple(changes),
         lock_serial=lock.serial,
         lock_lineage=lock.lineage,
-        spec_digest=spec_digest(project),
+        spec_digest=digest,
         errors=tuple(errors),
         provider=project.provider,
     )
@@ -100,22 +110,26 @@ def resolve_moves(entries: Mapping[str, LockEntry], moved: Iterable[Moved],
                   errors: list[str]) -> tuple[dict[str, LockEntry], dict[str, str]]:
     """The lockfile's entries under their addresses after `moved` renames.
 
-    Returns (entries by new address, {new address: old address}). Chains (a → b, b → c)
-    are followed whatever their order; a cycle, a source moved twice, or a rename onto an
-    address the lockfile already has are plan errors (those entries stay where they are).
+    Returns (entries by new address, {new address: old address}). A `from` naming a story
+    without its variant keys moves every locked variant of it, keys kept; an exact address
+    wins over its story name. Chains (a → b, b → c) are followed whatever their order; a
+    cycle, a source moved twice, or a rename onto an address the lockfile already has are
+    plan errors (those entries stay where they are).
     """
     targets: dict[str, str] = {}
     for move in moved:
-        if move.from_address in targets and targets[move.from_address] != move.to_address:
-            errors.append(f"{_where(move)}moved: {move.from_address!r} is moved twice "
-                          f"(to {targets[move.from_address]!r} and {move.to_address!r}); "
+        source, dest = normalize_address(move.from_address), normalize_address(move.to_address)
+        if source in targets and targets[source] != dest:
+            errors.append(f"{_where(move)}moved: {source!r} is moved twice "
+                          f"(to {targets[source]!r} and {dest!r}); "
                           "keep one `moved` block per source address")
             continue
-        targets[move.from_address] = move.to_address
+        targets[source] = dest
     result = dict(entries)
     renamed: dict[str, str] = {}
     for old in sorted(entries):
-        if old not in targets:
+        if _step(old, targets) is None:
+            _check_variant_move(old, targets, errors)
             continue
         new = _follow(old, targets)
         if new is None:
@@ -134,10 +148,29 @@ def resolve_moves(entries: Mapping[str, LockEntry], moved: Iterable[Moved],
     return result, renamed
 
 
+def _step(address: str, targets: Mapping[str, str]) -> str | None:
+    """Where one `moved` block sends `address`: its own block, else its story name's."""
+    if address in targets:
+        return targets[address]
+    name, bracket, keys = address.partition("[")
+    dest = targets.get(name) if bracket else None
+    if dest is None or "[" in dest:
+        return None
+    return f"{dest}[{keys}"
+
+
+def _check_variant_move(address: str, targets: Mapping[str, str], errors: list[str]) -> None:
+    name, bracket, _ = address.partition("[")
+    if bracket and "[" in targets.get(name, ""):
+        errors.append(f"moved: {name!r} has variants ({address!r} among them), so it cannot "
+                      f"move to the one address {targets[name]!r}; move it to a story name, "
+                      "or give each variant its own `moved` block")
+
+
 def _follow(address: str, targets: Mapping[str, str]) -> str | None:
     seen = {address}
-    while address in targets:
-        address = targets[address]
+    while (step := _step(address, targets)) is not None:
+        address = step
         if address in seen:
             return None
         seen.add(address)
@@ -154,7 +187,7 @@ def _target_filter(targets: Sequence[str], stories: Mapping[str, ResolvedStory],
     """A predicate for --target: exact address, or a bare name matching all its variants."""
     if not targets:
         return lambda address: True
-    wanted = set(targets)
+    wanted = {normalize_address(t) for t in targets}
 
     def selected(address: str) -> bool:
         names = {address, story_name(address)}
@@ -176,15 +209,17 @@ def story_name(address: str) -> str:
 
 
 def _gone(address: str, entry: LockEntry, record: object, source: str | None,
-          errors: list[str]) -> Change | None:
+          errors: list[str], destroy: bool = False) -> Change | None:
     if entry.prevent_destroy:
+        why = "destroy was requested" if destroy else "gone from the specs"
         errors.append(
-            f"{address}: gone from the specs but its lifecycle.prevent_destroy is set, so it "
-            f"will not be deleted (story {entry.story_id}); put it back in the specs, or set "
-            "prevent_destroy: false and apply, or forget it without deleting with "
+            f"{address}: {why} but its lifecycle.prevent_destroy is set, so it "
+            f"will not be deleted (story {entry.story_id}); "
+            + ("" if destroy else "put it back in the specs, or ")
+            + "set prevent_destroy: false and apply, or forget it without deleting with "
             f"`vidflow state rm '{source or address}'`")
         return None
-    reasons = [Reason.GONE]
+    reasons = [Reason.DESTROY if destroy else Reason.GONE]
     if record is None:
         reasons.append(Reason.REMOTE_DELETED)
     if source:
@@ -193,7 +228,7 @@ def _gone(address: str, entry: LockEntry, record: object, source: str | None,
 
 
 def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: object,
-             identity: str, source: str | None) -> Change:
+             identity: str, source: str | None, errors: list[str]) -> Change:
     moved = (Reason.MOVED,) if source else ()
 
     def change(action: Action, reasons: Iterable[Reason],
@@ -210,6 +245,8 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
     forcing, force_reasons = _replacement_fields(story, entry, identity)
     soft, soft_reasons = _in_place_fields(story, entry, record)
     if forcing:
+        if story.lifecycle.prevent_destroy:
+            errors.append(_protected_replace(address, entry, forcing))
         return change(Action.REPLACE, force_reasons, forcing + soft)
     if story.storyboard_fingerprint != entry.storyboard_fingerprint:
         board = FieldChange("storyboard", _short(entry.storyboard_fingerprint),
@@ -223,6 +260,15 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
     if source:
         return change(Action.MOVE, [])
     return change(Action.NOOP, [])
+
+
+def _protected_replace(address: str, entry: LockEntry, forcing: Sequence[FieldChange]) -> str:
+    """A replace deletes the old story: prevent_destroy refuses it, as Terraform does."""
+    paths = [f.path for f in forcing]
+    shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    return (f"{address}: lifecycle.prevent_destroy is set, but changing {shown} forces "
+            f"replacing it (a new story is made and story {entry.story_id} deleted); revert "
+            "that change, or remove prevent_destroy first (set it to false) and plan again")
 
 
 def _resume_reasons(entry: LockEntry, status: str) -> list[Reason]:
@@ -290,12 +336,20 @@ def _remote_metadata(record: StoryRecord) -> dict[str, str]:
 
 
 def diff_values(path: str, before: Any, after: Any, forces: bool) -> Iterable[FieldChange]:
-    """Field-level differences, recursing into mappings ("params.audio_option.narrator")."""
+    """Field-level differences, recursing into mappings ("params.audio_option.narrator")
+    and lists ("params.image_files[2].sha256"; an item only on one side is null on the other).
+    """
     if before == after:
         return
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(before.keys() | after.keys(), key=str):
             yield from diff_values(f"{path}.{key}", before.get(key), after.get(key), forces)
+        return
+    if isinstance(before, list | tuple) and isinstance(after, list | tuple):
+        for index in range(max(len(before), len(after))):
+            old = before[index] if index < len(before) else None
+            new = after[index] if index < len(after) else None
+            yield from diff_values(f"{path}[{index}]", old, new, forces)
         return
     yield FieldChange(path, before, after, forces)
 

@@ -74,14 +74,31 @@ def render_change(change: Change) -> list[str]:
 
 def render_field(field: FieldChange) -> str:
     mark = " [red]# forces replacement[/red]" if field.forces_replacement else ""
-    before = escape(_value(field.before))
-    after = escape(_value(field.after))
-    return f"        {escape(field.path)}: {before} [yellow]→[/yellow] {after}{mark}"
+    before, after = clip_pair(_json(field.before), _json(field.after))
+    return (f"        {escape(field.path)}: {escape(before)} [yellow]→[/yellow] "
+            f"{escape(after)}{mark}")
 
 
-def _value(value: Any) -> str:
-    text = "null" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+def _json(value: Any) -> str:
+    return "null" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def clip_pair(before: str, after: str, width: int = _MAX_VALUE) -> tuple[str, str]:
+    """Both values cut to about `width`, each window starting a little before the first
+    character where they differ, so a long value never shows the same text on both sides."""
+    if len(before) <= width and len(after) <= width:
+        return before, after
+    first = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+                 min(len(before), len(after)))
+    start = max(0, first - width // 4)
+    return _window(before, start, width), _window(after, start, width)
+
+
+def _window(text: str, start: int, width: int) -> str:
+    head = "…" if start else ""
+    piece = text[start:start + width]
+    tail = "…" if start + width < len(text) else ""
+    return head + piece + tail
 
 
 def print_plan(plan: Plan) -> None:
