@@ -50,6 +50,8 @@ def output_path(story: ResolvedStory) -> str:
 
 
 _METADATA_FIELDS = frozenset({"title", "description", "visibility_status"})
+# An update of a story still running, or whose video is not (or no longer) on disk.
+_DOWNLOAD_FIRST = frozenset({Reason.RESUMED, Reason.NOT_DOWNLOADED, Reason.OUTPUT_DAMAGED})
 
 
 def _needs_put_after_create(story: ResolvedStory) -> bool:
@@ -93,7 +95,7 @@ def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
         Action.MOVE: Kind.MOVE, Action.RESUME: Kind.RESUME,
     }[action]
     put = bool(paths & _METADATA_FIELDS)
-    if kind is Kind.UPDATE and {Reason.RESUMED, Reason.NOT_DOWNLOADED} & set(change.reasons):
+    if kind is Kind.UPDATE and _DOWNLOAD_FIRST & set(change.reasons):
         # Still running (or not downloaded yet): finish it first, the PUT rides along.
         kind = Kind.RESUME
     if kind is Kind.REPLACE and story is not None:

@@ -28,6 +28,7 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
           targets: Sequence[str] = (), lock_timeout: float = 0.0, refresh: bool = True,
           vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
           project_dir: Path | None = None) -> int:
+    from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import (
         approve,
         check_plan,
@@ -58,7 +59,8 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
                 plan = load_plan(plan_file, project, lock)
             else:
                 remote = refresh_remote(provider, lock) if refresh and lock.entries else None
-                plan = make_plan(project, lock, remote, targets=targets)
+                plan = make_plan(project, lock, remote, targets=targets,
+                                 damaged=damaged_outputs(Path(project.root), lock))
             print_plan(plan)
             check_plan(project, plan)
             if not plan.has_changes:

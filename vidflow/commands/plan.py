@@ -22,6 +22,7 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
          detailed_exitcode: bool = False, targets: Sequence[str] = (), refresh: bool = True,
          vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
          lock_timeout: float = 0.0) -> int:
+    from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import EXIT_CHANGES, check_plan, lock_path, refresh_remote
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
@@ -43,7 +44,8 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
                 remote = refresh_remote(provider, lock)
             finally:
                 provider.close()
-        result = make_plan(project, lock, remote, targets=targets)
+        result = make_plan(project, lock, remote, targets=targets,
+                           damaged=damaged_outputs(Path(project.root), lock))
     if as_json:
         output.raw(result.dumps())
     else:

@@ -100,6 +100,8 @@ class Reason(Enum):
     LIFECYCLE = ("lifecycle", "lifecycle changed")
     DEPOSED = ("deposed", "older story left by an interrupted replace")
     DESTROY = ("destroy", "destroy requested")
+    OUTPUT_DAMAGED = ("output-damaged",
+                      "the downloaded video is missing or changed: download it again")
 
     def __init__(self, key: str, sentence: str) -> None:
         self.key = key

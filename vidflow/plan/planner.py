@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -50,7 +50,8 @@ _NOT_REFRESHED = object()
 
 def make_plan(project: Project, lock: Lockfile,
               remote: Mapping[str, StoryRecord | None] | None = None, *,
-              targets: Sequence[str] = (), destroy: bool = False) -> Plan:
+              targets: Sequence[str] = (), destroy: bool = False,
+              damaged: Collection[str] = ()) -> Plan:
     """The changes that make the lockfile (and the stories it records) match `project`.
 
     `remote` is the refresh result keyed by *lockfile* address (before `moved` renames):
@@ -58,9 +59,26 @@ def make_plan(project: Project, lock: Lockfile,
     `remote` (or `remote` None) are planned from the lockfile alone. `targets` restricts
     the plan to exact addresses or bare story names (all variants of that story).
     `destroy` plans `vidflow destroy`: every locked story deleted, whatever the specs say.
+    `damaged`: lockfile addresses whose downloaded video is missing or altered (found by
+    `vidflow.apply.outputs.damaged_outputs`, the I/O kept out of here); a story otherwise
+    left alone is RESUMEd to download it again (no new story, no credits).
     """
     with paused_gc():
-        return _make_plan(project, lock, remote, targets, destroy)
+        plan = _make_plan(project, lock, remote, targets, destroy)
+    if not damaged:
+        return plan
+    return replace(plan, changes=tuple(_download_again(c, damaged) for c in plan.changes))
+
+
+def _download_again(change: Change, damaged: Collection[str]) -> Change:
+    if change.deposed or (change.moved_from or change.address) not in damaged:
+        return change
+    reasons = (*change.reasons, Reason.OUTPUT_DAMAGED)
+    if change.action in (Action.NOOP, Action.MOVE, Action.RESUME):
+        return replace(change, action=Action.RESUME, reasons=reasons)
+    if change.action is Action.UPDATE:  # the executor finishes (downloads) it first
+        return replace(change, reasons=reasons)
+    return change  # create/replace/regenerate make a new video; delete needs none
 
 
 def _make_plan(project: Project, lock: Lockfile,

@@ -1,0 +1,55 @@
+"""A downloaded video removed or altered on disk is downloaded again, never made again."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from lifecycle_helpers import SMALL_RENDER, engine_story_ids, lock_entries, vidflow, write_spec
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name, value in SMALL_RENDER.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CI", raising=False)
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    return folder
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("damage", ["remove", "garbage-same-size", "truncate"])
+def test_a_damaged_video_is_downloaded_again(root: Path, damage: str):
+    write_spec(root, {"alpha": ("Alpha", "A fox in a sunny meadow.")})
+    assert vidflow("apply", "--auto-approve", str(root)).code == 0
+    entry = lock_entries(root)["alpha"]
+    video = root / entry["output"]
+    assert vidflow("plan", "--detailed-exitcode", str(root)).code == 0  # verified, intact
+
+    if damage == "remove":
+        video.unlink()
+    elif damage == "garbage-same-size":
+        video.write_bytes(b"\0" * video.stat().st_size)
+    else:
+        video.write_bytes(video.read_bytes()[:100])
+
+    planned = vidflow("plan", "--detailed-exitcode", str(root))
+    assert planned.code == 2, planned.out + planned.err
+    assert "<= alpha" in planned.out and "missing or changed" in planned.out
+    assert "0 to create" in planned.out and "1 to resume" in planned.out
+
+    applied = vidflow("apply", "--auto-approve", str(root))
+    assert applied.code == 0, applied.out + applied.err
+    after = lock_entries(root)["alpha"]
+    assert after["story_id"] == entry["story_id"]  # no new story, no credits
+    assert after["used_credits"] == entry["used_credits"]
+    assert engine_story_ids(root) == {entry["story_id"]}
+    assert _sha(video) == after["output_sha256"] == entry["output_sha256"]
+    assert vidflow("plan", "--detailed-exitcode", str(root)).code == 0
