@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from vidflow.errors import VidflowError
+from vidflow.spec.variants import normalize_address
 from vidflow.state.lockfile import LockEntry, Lockfile, lockfile_path, read_lockfile
 
 
@@ -33,9 +34,16 @@ def read(path: Path) -> tuple[Path, Lockfile]:
     return root, read_lockfile(lock_file)
 
 
+def has_lockfile(path: Path) -> bool:
+    return lockfile_path(project_root(path)).exists()
+
+
 def select(lock: Lockfile, address: str | None) -> dict[str, LockEntry]:
+    """The entries an address names: itself, or every variant of a bare story name.
+    Variant keys may be typed in any order (`p[tone=fun,aspect_ratio=9:16]`)."""
     if address is None:
         return {a: lock.entries[a] for a in lock}
+    address = normalize_address(address)
     entry = lock.get(address)
     if entry is None:
         matches = {a: lock.entries[a] for a in lock if a.split("[", 1)[0] == address}

@@ -8,10 +8,22 @@ import click
 
 from vidflow import output
 from vidflow.commands import _lockview
+from vidflow.errors import VidflowError
 
 
 def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = False) -> int:
-    root, lock = _lockview.read(_lockview.split_args(root_arg)[1])
+    path = _lockview.split_args(root_arg)[1]
+    if not path.exists():
+        raise VidflowError(f"{path}: no such file or folder",
+                           hint="give the project folder holding vidflow.lock")
+    if not _lockview.has_lockfile(path):
+        # Like `state list`: no lockfile is a project with no stories yet, not an error.
+        if as_json:
+            output.raw("{}")
+        else:
+            output.echo(f"No stories yet (run `vidflow apply {path}`).")
+        return 0
+    root, lock = _lockview.read(path)
     entries = _lockview.select(lock, address)
     if as_json:
         doc = {a: e.to_json() for a, e in entries.items()}
@@ -25,7 +37,7 @@ def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = Fals
                 output.echo(f"{key}: {value}")
         return 0
     if not entries:
-        output.echo("The lockfile records no stories yet.")
+        output.echo(f"No stories yet (run `vidflow apply {path}`).")
         return 0
     rows = [("address", "status", "story id", "video", "credits")]
     for addr, entry in entries.items():
@@ -38,8 +50,13 @@ def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = Fals
         output.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
                     .rstrip())
     total = sum(e.used_credits for e in entries.values())
-    output.echo(f"{len(entries)} stories, {total} credits used.")
+    output.echo(f"{_count(len(entries), 'story', 'stories')}, "
+                f"{_count(total, 'credit', 'credits')} used.")
     return 0
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 @click.command("show")

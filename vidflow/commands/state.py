@@ -17,6 +17,7 @@ from rich.markup import escape
 from vidflow import output
 from vidflow.errors import LockfileError
 from vidflow.plan.planner import story_name
+from vidflow.spec.variants import normalize_address
 from vidflow.state.lock import DEFAULT_LOCK_TIMEOUT, state_lock
 from vidflow.state.lockfile import Lockfile, lockfile_path, read_lockfile, write_lockfile
 
@@ -30,7 +31,9 @@ def project_lockfile(path: str) -> Path:
 
 
 def matching(lock: Lockfile, address: str) -> list[str]:
-    """Addresses an argument names: itself if recorded, else every variant of a bare name."""
+    """Addresses an argument names: itself if recorded, else every variant of a bare name.
+    Variant keys may be typed in any order."""
+    address = normalize_address(address)
     if address in lock.entries:
         return [address]
     return sorted(a for a in lock.entries if story_name(a) == address and "[" in a)
@@ -101,6 +104,7 @@ def state_mv(path: str, source: str, destination: str, *,
 
 def _renames(lock: Lockfile, source: str, destination: str) -> list[tuple[str, str]]:
     """(old, new) pairs: one address, or every variant of a bare story name."""
+    source, destination = normalize_address(source), normalize_address(destination)
     if source in lock.entries:
         return [(source, destination)]
     if "[" in destination:
@@ -144,19 +148,25 @@ def command(ctx: click.Context, lock_timeout: float) -> None:
 
 
 @command.command(name="list")
-@click.argument("path", default=".", type=click.Path(exists=True))
+@click.argument("path", required=False, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
+@click.option("--path", "-C", "path_option", type=click.Path(exists=True),
+              help="Project folder (or a spec file in it), as for rm and mv; or give PATH.")
 @_timeout_option(None)
 @click.pass_context
-def list_command(ctx: click.Context, path: str, as_json: bool,
+def list_command(ctx: click.Context, path: str | None, as_json: bool, path_option: str | None,
                  lock_timeout: float | None) -> int:
     """List the recorded addresses with their story ids and last known status.
 
     \b
     Example:
       vidflow state list examples/quickstart
+      vidflow state list -C examples/quickstart --json
     """
-    return state_list(path, as_json=as_json, lock_timeout=_timeout(ctx, lock_timeout))
+    if path is not None and path_option is not None and path != path_option:
+        raise click.UsageError("give the project folder once: PATH or -C PATH")
+    return state_list(path or path_option or ".", as_json=as_json,
+                      lock_timeout=_timeout(ctx, lock_timeout))
 
 
 @command.command(name="rm")
