@@ -93,7 +93,7 @@ class TestRender:
 
         code, out, _ = run("render", "examples/quickstart")
         assert code == 0
-        assert out.startswith("# videos.yaml:8:3\n")  # relative to the project root
+        assert out.startswith("# videos.yaml:9:3\n")  # relative to the project root
         doc = yaml.safe_load(out)
         assert doc["hello-meadow"]["params"]["scene_count"] == 2
 
@@ -136,3 +136,37 @@ def test_messages_are_printed_verbatim(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     _, _, err = run("validate")
     assert ":fire: [bold]x[/bold]" in err
+
+
+def test_render_json_is_the_same_from_any_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Locations in render output are relative to the project root, not to the cwd."""
+    _, from_repo, _ = run("render", "--json", "examples/quickstart")
+    monkeypatch.chdir(EXAMPLES / "quickstart")
+    _, from_inside, _ = run("render", "--json", ".")
+    assert from_repo == from_inside
+    assert json.loads(from_repo)["stories"]["hello-meadow"]["location"] == "videos.yaml:9:3"
+
+
+def test_errors_still_name_files_from_the_cwd(tmp_path: Path) -> None:
+    (tmp_path / "videos.yaml").write_text("version: 1\nstories:\n  a: {idea: x, loop: 9}\n")
+    code, _, err = run("render", "--json", str(tmp_path))
+    assert code == 1
+    assert err.startswith(f"{tmp_path.as_posix()}/videos.yaml:3:")
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "render"])
+def test_a_non_yaml_file_is_named_as_such(tmp_path: Path, command: str) -> None:
+    picture = tmp_path / "x.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    code, _, err = run(command, str(picture))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"{picture} is not a YAML spec (expected .yaml/.yml or a folder)")
+
+
+def test_an_empty_folder_says_how_to_start(tmp_path: Path) -> None:
+    code, _, err = run("validate", str(tmp_path))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"no *.yaml or *.yml files in {tmp_path}; create videos.yaml "
+        "(see examples/quickstart)")

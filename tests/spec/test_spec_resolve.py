@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -238,3 +239,96 @@ def test_storyboard_scene_count_with_images_is_refused(problems) -> None:
     assert problems(text) == [
         "videos.yaml:6:5: stories.a.scene_count: ignored when images are given (one scene "
         "per image); remove it"]
+
+
+class TestIgnoredWithNarration:
+    """The reference: scene_duration (and storyboard duration/loop) are ignored while
+    narration is on, so changing them must not force a paid replace."""
+
+    BOARD = ("    mode: storyboard\n    storyboard:\n      characters: []\n"
+             "      environments: []\n      objects: []\n"
+             "      scenes: [{name: s1, image_description: a fox}]\n")
+
+    def test_scene_duration_is_sent_but_not_fingerprinted_with_narration(self, load) -> None:
+        five, ten = (load(STORY + f"    scene_duration: '{v}'\n").stories["a"]
+                     for v in ("5", "10"))
+        assert ten.params["scene_duration"] == "10"  # still sent
+        assert five.fingerprint == ten.fingerprint == load(STORY).stories["a"].fingerprint
+
+    @pytest.mark.parametrize("audio", ["{has_narration: false}",
+                                       "{native_audio: true, has_narration: true}"])
+    def test_without_narration_scene_duration_is_an_input(self, load, audio: str) -> None:
+        prints = {load(STORY + f"    scene_duration: '{v}'\n    audio_option: {audio}\n")
+                  .stories["a"].fingerprint for v in ("5", "10")}
+        assert len(prints) == 2
+
+    def test_storyboard_duration_and_loop_follow_narration(self, load) -> None:
+        def fingerprint_of(extra: str) -> str:
+            return load(STORY + self.BOARD + extra).stories["a"].fingerprint
+
+        assert fingerprint_of("    duration: 9\n    loop: 3\n") == fingerprint_of("")
+        silent = "    audio_option: {has_narration: false}\n"
+        assert fingerprint_of(silent + "    duration: 9\n") != fingerprint_of(silent)
+        assert fingerprint_of(silent + "    loop: 3\n") != fingerprint_of(silent)
+
+    def test_defaults_keep_the_fingerprint_of_before(self) -> None:
+        """At the defaults the canonical form is unchanged: existing lockfiles still match."""
+        params = {"idea": "x", "scene_duration": "5",
+                  "audio_option": {"has_narration": True, "native_audio": False}}
+        assert fingerprint("idea", params) == hashlib.sha256(canonical_json(
+            {"mode": "idea", "params": params}).encode()).hexdigest()
+
+
+class TestFilesStayInTheProject:
+    def test_parent_path_is_refused(self, problems, project_dir: Path) -> None:
+        (project_dir.parent / "outside.png").write_bytes(b"secret")
+        text = "version: 1\nstories:\n  a:\n    mode: images\n    image_files: [../outside.png]\n"
+        assert problems(text) == [
+            "videos.yaml:5:19: stories.a.image_files[0]: ../outside.png is outside the project "
+            "folder (through '..' or a symlink); copy the file into the project"]
+
+    def test_symlink_out_of_the_project_is_refused(self, problems, project_dir: Path) -> None:
+        (project_dir / "link.png").symlink_to("/etc/passwd")
+        text = STORY + "    elements:\n      objects: [{name: jar, image: link.png}]\n"
+        assert problems(text) == [
+            "videos.yaml:6:36: stories.a.elements.objects[0].image: link.png is outside the "
+            "project folder (through '..' or a symlink); copy the file into the project"]
+
+    def test_links_and_dots_inside_the_project_are_fine(self, load, write,
+                                                        project_dir: Path) -> None:
+        write(b"pic", "assets/p.png")
+        (project_dir / "link.png").symlink_to(project_dir / "assets" / "p.png")
+        text = ("version: 1\nstories:\n  a:\n    mode: images\n"
+                "    image_files: [link.png, assets/../assets/p.png]\n")
+        files = load(text).stories["a"].params["image_files"]
+        digest = hashlib.sha256(b"pic").hexdigest()
+        assert files == [{"path": "link.png", "sha256": digest},
+                         {"path": "assets/p.png", "sha256": digest}]
+
+
+def test_scene_duration_choices_are_named_once(problems) -> None:
+    assert problems(STORY + "    scene_duration: 7\n") == [
+        'videos.yaml:5:21: stories.a.scene_duration: 7 is not one of: "5" or "10"']
+
+
+def test_mode_rules_are_reported_alongside_schema_errors(problems) -> None:
+    text = ("version: 1\nstories:\n  a:\n    mode: images\n    language: Klingon\n"
+            "    image_urls: [https://x.org/1.png]\n    image_files: [p.png]\n"
+            "    scene_count: 2\n")
+    assert problems(text) == [
+        "videos.yaml:5:15: stories.a.language: 'Klingon' is not one of: Arabic, Chinese, "
+        "English, French, German, Hindi, Japanese, Korean, Spanish, Turkish",
+        "videos.yaml:7:5: stories.a.image_files: use either image_urls or image_files, "
+        "not both",
+        "videos.yaml:8:5: stories.a.scene_count: not a parameter of images mode (images mode "
+        "makes one scene per image; remove it)"]
+
+
+def test_unrendered_templates_are_not_judged_by_the_mode_rules(problems) -> None:
+    """With a schema error elsewhere, a templated URL idea is not called URL-less."""
+    text = ("version: 1\nvars: {site: 'https://x.org'}\nstories:\n  a:\n    mode: url\n"
+            "    idea: 'ad for {{ site }}'\n    loop: 9\n")
+    assert problems(text) == [
+        "videos.yaml:7:5: stories.a.loop: not a parameter of url mode (url mode does not take "
+        "it; remove it)",
+        "videos.yaml:7:11: stories.a.loop: 9 is greater than the maximum of 6"]

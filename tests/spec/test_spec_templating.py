@@ -135,3 +135,68 @@ def test_defaults_belong_to_their_file(write) -> None:
     stories = load_project(Path(".")).stories
     assert stories["a"].params["language"] == "French"
     assert stories["b"].params["language"] == "English"
+
+
+class TestLimits:
+    """A template cannot hang validate or exhaust memory; each limit is a spec error."""
+
+    NESTED = ("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}"
+              "{% endfor %}")
+
+    def test_nested_huge_ranges_are_refused_at_once(self, problems) -> None:
+        import time
+
+        start = time.monotonic()
+        assert problems(HEAD + f"    idea: '{self.NESTED}'\n") == [
+            "videos.yaml:5:11: stories.a.idea: range() of 99,999 items; templates may use "
+            "at most 10,000"]
+        assert time.monotonic() - start < 5
+
+    def test_allowed_ranges_still_bounded_by_a_work_budget(self, problems) -> None:
+        loops = ("{% for i in range(9999) %}{% for j in range(9999) %}{% endfor %}"
+                 "{% endfor %}x")
+        assert problems(HEAD + f"    idea: '{loops}'\n") == [
+            "videos.yaml:5:11: stories.a.idea: the template does too much work (over "
+            "1,000,000 loop steps and calls); simplify it"]
+
+    @pytest.mark.parametrize("expr", [
+        "{{ \"x\" * 10**9 }}",
+        "{{ (\"x\" * 90000)|replace(\"x\", \"yyyy\") }}",
+        "{% set ns = namespace(s=\"xx\") %}{% for i in range(40) %}"
+        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    ])
+    def test_values_over_100000_characters_are_refused(self, problems, expr: str) -> None:
+        (only,) = problems(HEAD + f"    idea: '{expr}'\n")
+        assert only.startswith("videos.yaml:5:11: stories.a.idea: the template would make a "
+                               "value of ")
+        assert only.endswith("characters or items; the limit is 100,000")
+
+    @pytest.mark.parametrize("expr", ["{{ \"x\".center(10**9) }}", "{{ \"x\"|center(10**9) }}",
+                                      "{{ \"{:>999999999}\".format(1) }}",
+                                      "{{ \"%999999999d\" % 1 }}"])
+    def test_huge_widths_are_refused(self, problems, expr: str) -> None:
+        assert problems(HEAD + f"    idea: '{expr}'\n") == [
+            "videos.yaml:5:11: stories.a.idea: a width or count above 100,000 in a template; "
+            "use a smaller number"]
+
+    def test_rendered_result_length_is_capped(self, problems) -> None:
+        loop = "{% for i in range(10000) %}0123456789x{% endfor %}"
+        assert problems(HEAD + f"    idea: '{loop}'\n") == [
+            "videos.yaml:5:11: stories.a.idea: the template renders to more than 100,000 "
+            "characters; shorten it"]
+
+    def test_runaway_macros_are_refused(self, problems) -> None:
+        endless = "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}"
+        assert problems(HEAD + f"    idea: '{endless}'\n") == [
+            "videos.yaml:5:11: stories.a.idea: template error: a macro calls itself without "
+            "end"]
+        doubling = ("{% macro f(n) %}{% if n %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}"
+                    "{% endmacro %}{{ f(60) }}")
+        assert "does too much work" in problems(HEAD + f"    idea: '{doubling}'\n")[0]
+
+    def test_ordinary_templates_still_work(self, load) -> None:
+        idea = ("{% for x in [1, 2] %}{{ loop.index }}{{ x ~ \"-\" }}{% endfor %} "
+                "{{ range(3)|join(\",\") }} {{ \"%s\"|format(brand)|upper }} "
+                "{{ \"Top 1000000\"|center(13) }}")
+        story = load(HEAD + f"    idea: '{idea}'\n").stories["a"]
+        assert story.params["idea"] == "11-22- 0,1,2 ACME  Top 1000000 "
