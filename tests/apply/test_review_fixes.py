@@ -6,6 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -167,3 +168,21 @@ def test_a_refused_key_stops_every_later_step(tmp_path: Path) -> None:
     assert provider.calls == [("create", "401")]  # one call, not one per story
     assert result.unauthorized is not None and "Invalid API key" in result.unauthorized
     assert not read_lockfile(lockfile_path(tmp_path)).entries
+
+
+def test_refresh_stops_asking_after_a_refused_key(tmp_path: Path) -> None:
+    """With 200 locked stories and a bad key, the refresh fails after a handful of GETs."""
+    from apply_fakes import FakeProvider, story
+
+    from vidflow.apply.session import refresh_remote
+    from vidflow.errors import Unauthorized
+    from vidflow.state.lockfile import LockEntry, lockfile_path, read_lockfile
+
+    lock = read_lockfile(lockfile_path(tmp_path))
+    for i in range(200):
+        lock = lock.with_entry(f"s{i}", LockEntry.from_story(
+            story(f"s{i}"), story_id=f"id{i}", provider="local", status="success"))
+    provider = FakeProvider(key_refused=True)
+    with pytest.raises(Unauthorized):
+        refresh_remote(provider, lock)
+    assert 1 <= len(provider.calls) <= 8  # at most the GETs already in flight

@@ -47,15 +47,22 @@ def refresh_remote(provider: Provider, lock: Lockfile,
     todo = [(a, e.story_id) for a, e in lock.entries.items()
             if e.provider == identity and (wanted is None or a in wanted)]
 
+    failed = threading.Event()
+
     def fetch(item: tuple[str, str]) -> tuple[str, StoryRecord | None]:
         address, story_id = item
+        if failed.is_set():  # a refused key or a server that is down fails every GET alike
+            return address, None
         try:
             return address, provider.get(story_id)
         except NotFound:
             return address, None
+        except BaseException:
+            failed.set()
+            raise
 
     with ThreadPoolExecutor(max_workers=8, thread_name_prefix="vidflow-refresh") as pool:
-        return dict(pool.map(fetch, todo))
+        return dict(pool.map(fetch, todo))  # re-raises the first failure
 
 
 def check_plan(project: Project, plan: Plan) -> None:
