@@ -332,3 +332,20 @@ def test_unrendered_templates_are_not_judged_by_the_mode_rules(problems) -> None
         "videos.yaml:7:5: stories.a.loop: not a parameter of url mode (url mode does not take "
         "it; remove it)",
         "videos.yaml:7:11: stories.a.loop: 9 is greater than the maximum of 6"]
+
+
+@pytest.mark.parametrize(("audio", "replaced"), [("{has_narration: true}", False),
+                                                 ("{has_narration: false}", True)])
+def test_planner_replaces_only_when_scene_duration_matters(load, audio: str,
+                                                           replaced: bool) -> None:
+    """Through the real planner: a lockfile applied from one spec, planned against the
+    same spec with another scene_duration."""
+    from vidflow.plan.planner import make_plan
+    from vidflow.plan.simulate import simulate_apply
+    from vidflow.state.lockfile import Lockfile
+
+    base = STORY + f"    audio_option: {audio}\n"
+    empty = Lockfile(lineage="")
+    lock = simulate_apply(make_plan(load(base + "    scene_duration: '5'\n"), empty), empty)
+    plan = make_plan(load(base + "    scene_duration: '10'\n"), lock)
+    assert [c.action.name for c in plan.changes] == ["REPLACE" if replaced else "NOOP"]

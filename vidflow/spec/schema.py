@@ -87,8 +87,9 @@ def _element_item() -> dict[str, Any]:
             "name": _string("Element name, as scenes mention it.", minLength=1),
             "description": _string("What it looks like."),
             "image_url": templatable({"$ref": "#/$defs/http_url"}),
-            "image": _string("A local image file, relative to the spec file's folder; "
-                             "uploaded by vidflow. Use either image or image_url.",
+            "image": _string("A local image file, relative to the spec file's folder and "
+                             "inside the project; uploaded by vidflow. Use either image or "
+                             "image_url.",
                              minLength=1),
         },
     }
@@ -186,7 +187,8 @@ def story_properties() -> dict[str, Any]:
         "scene_count": _int("Number of scenes.", 1, None, 3),
         "image_tool": _enum(IMAGE_TOOLS, "Image generation model.", "Seedream"),
         "video_tool": _enum(VIDEO_TOOLS, "Animation method.", "Auto"),
-        "scene_duration": _enum(SCENE_DURATIONS, "Seconds per scene.", "5"),
+        "scene_duration": _enum(SCENE_DURATIONS, "Seconds per scene. Ignored while narration "
+                                "is on (the narration sets each scene's length).", "5"),
         "aspect_ratio": _enum(ASPECT_RATIOS, "Video aspect ratio.", "16:9"),
         "is_transition": _bool("Transition videos between scenes.", False),
         "language": _enum(LANGUAGES, "Narration and storyboard language.", "English"),
@@ -195,14 +197,16 @@ def story_properties() -> dict[str, Any]:
         "image_urls": {"type": "array", "minItems": 1,
                        "items": templatable({"$ref": "#/$defs/http_url"})},
         "image_files": {"type": "array", "minItems": 1,
-                        "items": _string("A local image, relative to the spec file's folder.",
-                                         minLength=1)},
+                        "items": _string("A local image, relative to the spec file's folder "
+                                         "and inside the project.", minLength=1)},
         "storyboard": _storyboard(),
         "option": _enum(IMAGE_OPTIONS, "Image model of the advanced steps.", "Seedream"),
         "enhance_image": _bool("1x super-resolution of generated images.", False),
         "motion_type": _enum(MOTION_TYPES, "Motion style of the advanced video step.", "Auto"),
-        "duration": _int("Seconds per scene (advanced mode).", 1, 10, 5),
-        "loop": _int("Times the motion repeats (advanced mode).", 1, 6, 1),
+        "duration": _int("Seconds per scene (advanced mode). Ignored while narration is on.",
+                         1, 10, 5),
+        "loop": _int("Times the motion repeats (advanced mode). Ignored while narration "
+                     "is on.", 1, 6, 1),
         "webhook_url": templatable({"$ref": "#/$defs/http_url"}),
         "output": _string("Where apply downloads the video, relative to the project root.",
                           minLength=1, default="out/{{ address_slug }}.mp4"),
