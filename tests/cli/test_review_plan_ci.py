@@ -1,0 +1,106 @@
+"""The CI example's lockfile commit-back survives main moving during a long apply, and the
+pull-request plan needs no secret."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from lifecycle_helpers import ROOT
+
+WORKFLOW = yaml.safe_load((ROOT / "examples" / "ci" / "vidflow.yml").read_text())
+APPLY_STEPS = WORKFLOW["jobs"]["apply"]["steps"]
+
+
+def _step(name: str) -> dict:
+    [step] = [s for s in APPLY_STEPS if s.get("name") == name]
+    return step
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
+                           *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture
+def repos(tmp_path: Path) -> tuple[Path, Path]:
+    """(the runner's checkout, a teammate's clone) of one origin with videos/ on main."""
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    runner, mate = tmp_path / "runner", tmp_path / "mate"
+    git(tmp_path, "clone", "-q", str(origin), str(runner))
+    (runner / "videos").mkdir()
+    (runner / "videos" / "videos.yaml").write_text("version: 1\nstories: {}\n")
+    (runner / "videos" / "vidflow.lock").write_text('{"serial": 1}\n')
+    git(runner, "add", ".")
+    git(runner, "commit", "-q", "-m", "specs")
+    git(runner, "push", "-q", "origin", "HEAD:main")
+    git(tmp_path, "clone", "-q", str(origin), str(mate))
+    return runner, mate
+
+
+def commit_back(runner: Path) -> subprocess.CompletedProcess[str]:
+    script = _step("Commit the lockfile back")["run"]
+    env = {**os.environ, "SPECS": "videos", "GITHUB_REF_NAME": "main",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["bash", "-e", "-c", script], cwd=runner, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_commit_back_rebases_when_main_moved_during_the_apply(repos):
+    runner, mate = repos
+    (mate / "README.md").write_text("merged while the apply ran\n")
+    git(mate, "add", "README.md")
+    git(mate, "commit", "-q", "-m", "other work")
+    git(mate, "push", "-q", "origin", "HEAD:main")
+    (runner / "videos" / "vidflow.lock").write_text('{"serial": 2, "ids": ["paid-for"]}\n')
+
+    result = commit_back(runner)
+    assert result.returncode == 0, result.stdout + result.stderr
+    git(mate, "pull", "-q", "--rebase", "origin", "main")
+    assert "paid-for" in (mate / "videos" / "vidflow.lock").read_text()
+    assert (mate / "README.md").exists()
+    log = git(mate, "log", "--format=%s").splitlines()
+    assert log[:2] == ["vidflow: update lockfile [skip ci]", "other work"]
+
+
+def test_a_conflicting_lockfile_fails_clearly_and_leaves_no_rebase_behind(repos):
+    runner, mate = repos
+    (mate / "videos" / "vidflow.lock").write_text('{"serial": 9}\n')
+    git(mate, "commit", "-q", "-am", "hand edit")
+    git(mate, "push", "-q", "origin", "HEAD:main")
+    (runner / "videos" / "vidflow.lock").write_text('{"serial": 2}\n')
+
+    result = commit_back(runner)
+    assert result.returncode == 1
+    assert "commit the vidflow-lock artifact by hand" in result.stdout
+    assert not (runner / ".git" / "rebase-merge").exists()
+    assert '"serial": 2' in (runner / "videos" / "vidflow.lock").read_text()
+
+
+def test_nothing_to_commit_is_success(repos):
+    runner, _ = repos
+    assert commit_back(runner).returncode == 0
+
+
+def test_the_lockfile_artifact_is_uploaded_always_before_the_push():
+    names = [s.get("name") for s in APPLY_STEPS]
+    keep = _step("Keep the lockfile as an artifact")
+    assert keep["if"] == "always()" and keep["with"]["path"].endswith("vidflow.lock")
+    assert names.index("Keep the lockfile as an artifact") < names.index(
+        "Commit the lockfile back")
+
+
+def test_pull_requests_plan_without_refresh_or_secrets():
+    """Forks get no secrets: the PR plan makes no API call and never sees the key."""
+    plan_job = WORKFLOW["jobs"]["plan"]
+    runs = " ".join(str(s.get("run", "")) for s in plan_job["steps"])
+    assert "--no-refresh" in runs
+    assert "secrets." not in yaml.safe_dump(plan_job)
+    assert "secrets." not in yaml.safe_dump(WORKFLOW.get("env", {}))
+    assert "VIMMERSE_API_KEY" in WORKFLOW["jobs"]["apply"]["env"]
