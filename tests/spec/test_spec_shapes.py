@@ -113,3 +113,16 @@ def test_any_document_gives_a_project_or_spec_errors(doc: dict) -> None:
             assert exc.message
             return
         assert isinstance(result, Project)
+
+
+def test_a_story_with_a_schema_error_still_gets_template_and_variant_checks(problems) -> None:
+    text = ("version: 1\nstories:\n  a:\n    idea: '{{ brand '\n    loop: 9\n"
+            "    variants: {matrix: {n: [1]}, exclude: [{n: 2}]}\n")
+    assert problems(text) == [
+        "videos.yaml:4:11: stories.a.idea: template syntax error: unexpected end of template, "
+        "expected 'end of print statement'.",
+        "videos.yaml:5:5: stories.a.loop: not a parameter of idea mode (idea mode does not "
+        "take it; remove it)",
+        "videos.yaml:5:11: stories.a.loop: 9 is greater than the maximum of 6",
+        "videos.yaml:6:44: stories.a.variants.exclude[0]: this exclude matches no combination "
+        "of the matrix; fix or remove it"]

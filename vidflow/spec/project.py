@@ -98,7 +98,7 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
             if _has_error(bad[doc.file], ("defaults",)) or \
                     _has_error(bad[doc.file], ("stories", name)):
                 # Not resolvable, but the mode rules still say what else is wrong.
-                _check_unrendered(name, raw, doc, problems)
+                _check_unrendered(name, raw, doc, bad[doc.file], problems)
                 continue
             for story in _resolve_story(name, raw, doc, _defaults(doc), variables, hasher,
                                         problems):
@@ -372,11 +372,18 @@ def _from_root(location: Location) -> Location:
     return Location(Path(location.file).name, location.line, location.col)
 
 
-def _check_unrendered(name: str, raw: dict[str, Any], doc: Document,
+def _check_unrendered(name: str, raw: dict[str, Any], doc: Document, bad: list[PathKey],
                       problems: _Problems) -> None:
-    """The mode rules on a story the schema refused, so one run lists every problem."""
+    """What can still be checked on a story the schema refused, so one run lists every
+    problem: template syntax, the variants (when their block is well formed) and the mode
+    rules on fields present."""
     story_path = ("stories", name)
     merged, origin = _merge(raw, _defaults(doc), story_path)
+    _leaves(merged, origin, story_path, doc, problems)  # reports syntax errors
+    if not _has_error(bad, (*story_path, "variants")):
+        for problem in expand(raw.get("variants"))[1]:
+            where = (*story_path, "variants", *problem.path)
+            problems.add(problem.message, doc.where(where), where)
     if merged.get("mode", "idea") not in MODES:
         return  # a template or a typo: the rules depend on the mode
     _place(check_story(_own_fields(merged, origin, story_path), rendered=False), origin,
