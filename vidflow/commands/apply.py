@@ -59,8 +59,8 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
                 plan = load_plan(plan_file, project, lock)
             else:
                 remote = refresh_remote(provider, lock) if refresh and lock.entries else None
-                plan = make_plan(project, lock, remote, targets=targets,
-                                 damaged=damaged_outputs(Path(project.root), lock))
+                damaged = damaged_outputs(Path(project.root), lock) if refresh else ()
+                plan = make_plan(project, lock, remote, targets=targets, damaged=damaged)
             print_plan(plan)
             check_plan(project, plan)
             if not plan.has_changes:
@@ -82,7 +82,8 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
 @target_option
 @lock_timeout_option
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
-              help="GET each locked story before planning.")
+              help="GET each locked story and check each downloaded video before "
+                   "planning.")
 @click.option("--project", "project_dir", type=click.Path(path_type=Path),
               help="With a saved plan: the project folder it was made for (default: the one "
                    "recorded in the plan).")

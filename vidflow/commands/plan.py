@@ -44,8 +44,10 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
                 remote = refresh_remote(provider, lock)
             finally:
                 provider.close()
-        result = make_plan(project, lock, remote, targets=targets,
-                           damaged=damaged_outputs(Path(project.root), lock))
+        # --no-refresh plans from the lockfile alone: no API call and no look at out/ (a
+        # CI checkout has no videos; they are not missing, only elsewhere).
+        damaged = damaged_outputs(Path(project.root), lock) if refresh else ()
+        result = make_plan(project, lock, remote, targets=targets, damaged=damaged)
     if as_json:
         output.raw(result.dumps())
     else:
@@ -77,8 +79,9 @@ def apply_hint(out: Path, vars_: Mapping[str, str] | None, var_files: Sequence[P
               help="Exit 0 when nothing changes, 2 when something would, 1 on error.")
 @target_option
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
-              help="GET each locked story first, so stories deleted or failed outside "
-                   "vidflow are made again.")
+              help="GET each locked story and check each downloaded video first, so "
+                   "stories deleted or failed outside vidflow are made again and videos "
+                   "missing or changed on disk are downloaded again.")
 @lock_timeout_option
 @var_options
 def command(path: Path, out: Path | None, as_json: bool, detailed_exitcode: bool,
