@@ -200,3 +200,12 @@ class TestLimits:
                 "{{ \"Top 1000000\"|center(13) }}")
         story = load(HEAD + f"    idea: '{idea}'\n").stories["a"]
         assert story.params["idea"] == "11-22- 0,1,2 ACME  Top 1000000 "
+
+
+def test_values_cannot_be_changed_in_place(problems) -> None:
+    """A list extended by itself in a loop would double each time; in-place changes are
+    refused by the sandbox."""
+    grow = ("{% set l = [1] %}{% for i in range(40) %}{{ l.extend(l) }}{% endfor %}")
+    (only,) = problems(HEAD + f"    idea: '{grow}'\n")
+    assert only.startswith("videos.yaml:5:11: stories.a.idea: template refused by the "
+                           "sandbox:")

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, nodes
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_RANGE = 10_000  # items in one range()
 MAX_LENGTH = 100_000  # characters (or items) of any value a template makes, and its result
@@ -161,14 +161,17 @@ def _guarded_filter(func: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-class LimitedSandbox(SandboxedEnvironment):
-    """The sandbox with a work budget, size checks and a capped `range`."""
+class LimitedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox with a work budget, size checks and a capped `range`. Immutable: no
+    `list.extend` or `dict.update` (a list extended by itself in a loop doubles each time,
+    and nothing a spec says needs to change a value in place)."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.globals["range"] = bounded_range
+        self.globals.pop("lipsum", None)  # lipsum(10**6): megabytes of filler text
         for name in ("center", "indent", "format", "replace", "join"):
             if name in self.filters:
                 self.filters[name] = _guarded_filter(self.filters[name])
