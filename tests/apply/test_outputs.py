@@ -74,9 +74,12 @@ def test_plan_downloads_a_damaged_video_again_without_a_new_story(tmp_path: Path
         return plan
 
     apply_once()
+    serial = read_lockfile(lockfile_path(tmp_path)).serial
     (tmp_path / "out/a.mp4").unlink()
     provider.calls.clear()
     plan = apply_once()
+    # The same video again: the lockfile is not rewritten (no serial bump, no git diff).
+    assert read_lockfile(lockfile_path(tmp_path)).serial == serial
     change = plan.change_for("a")
     assert change.action is Action.RESUME and Reason.OUTPUT_DAMAGED in change.reasons
     assert [s.kind for s in steps_from_plan(plan)] == [Kind.RESUME]

@@ -30,6 +30,7 @@ def test_a_damaged_video_is_downloaded_again(root: Path, damage: str):
     write_spec(root, {"alpha": ("Alpha", "A fox in a sunny meadow.")})
     assert vidflow("apply", "--auto-approve", str(root)).code == 0
     entry = lock_entries(root)["alpha"]
+    lock_text = (root / "vidflow.lock").read_text()
     video = root / entry["output"]
     assert vidflow("plan", "--detailed-exitcode", str(root)).code == 0  # verified, intact
 
@@ -55,3 +56,4 @@ def test_a_damaged_video_is_downloaded_again(root: Path, damage: str):
     assert engine_story_ids(root) == {entry["story_id"]}
     assert _sha(video) == after["output_sha256"] == entry["output_sha256"]
     assert vidflow("plan", "--detailed-exitcode", str(root)).code == 0
+    assert (root / "vidflow.lock").read_text() == lock_text  # nothing to commit

@@ -50,6 +50,8 @@ class LockRecorder:
         self.lock = write_lockfile(self.path, lock)
 
     def _set(self, address: str, entry: LockEntry) -> None:
+        if self.lock.get(address) == entry:
+            return  # e.g. a video downloaded again, unchanged: no new serial, no git diff
         self._write(self.lock.with_entry(address, entry))
 
     def rename(self, old: str, new: str) -> None:
