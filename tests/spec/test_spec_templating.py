@@ -209,3 +209,30 @@ def test_values_cannot_be_changed_in_place(problems) -> None:
     (only,) = problems(HEAD + f"    idea: '{grow}'\n")
     assert only.startswith("videos.yaml:5:11: stories.a.idea: template refused by the "
                            "sandbox:")
+
+
+def test_a_failing_template_runs_once_for_all_variants(problems) -> None:
+    """10,000 variants sharing an over-budget template: one render, one message."""
+    import time
+
+    loops = ("{% for i in range(9999) %}{% for j in range(9999) %}{% endfor %}"
+             "{% endfor %}")
+    text = (HEAD + f"    idea: '{loops}'\n"
+            "    variants: {matrix: {m: [" + ", ".join(map(str, range(100))) + "], "
+            "n: [" + ", ".join(map(str, range(100))) + "]}}\n")
+    start = time.monotonic()
+    assert problems(text) == [
+        "videos.yaml:5:11: stories.a.idea: the template does too much work (over 1,000,000 "
+        "loop steps and calls); simplify it (in a[m=0,n=0] and 9999 more)"]
+    assert time.monotonic() - start < 20
+
+
+def test_all_renders_of_a_load_share_one_budget(problems, monkeypatch) -> None:
+    from vidflow.spec import sandbox
+
+    monkeypatch.setattr(sandbox, "MAX_TOTAL_STEPS", 50_000)
+    loop = "{% for i in range(10000) %}{% endfor %}{{ variant.n }}"
+    text = HEAD + f"    idea: '{loop}'\n    variants: {{matrix: {{n: [0, 1, 2, 3, 4, 5, 6]}}}}\n"
+    assert problems(text) == [
+        "videos.yaml:5:11: stories.a.idea: the templates do too much work in all (over 50,000 "
+        "loop steps and calls across every variant); simplify them (in a[n=4] and 2 more)"]

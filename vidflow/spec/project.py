@@ -71,6 +71,7 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
                  var_files: Sequence[Path] = ()) -> Project:
     """The project at `path` (a spec file or a folder of them); raises SpecErrors."""
     problems = _Problems()
+    templating.start_load()
     given = Path(path)
     root, files = spec_files(given)
     docs: list[Document] = []
@@ -331,7 +332,8 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
         problems.add(problem.message, doc.where(where), where)
     leaves = _leaves(merged, origin, story_path, doc, problems)
     location = doc.key_where(story_path)
-    results: dict[Any, str] = {}  # rendered text by template and the values it reads
+    # rendered text (or the problem) by template and the values it reads
+    results: dict[Any, str | templating.TemplateProblem] = {}
     out = []
     for variant in variants:
         address = variant_address(name, variant.identity)
@@ -464,7 +466,8 @@ def _line_in(loc: Location, line: int) -> Location:
 
 def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, address: str,
             variables: dict[str, Any], doc: Document, problems: _Problems,
-            suffix: str, results: dict[Any, str]) -> dict[str, Any] | None:
+            suffix: str, results: dict[Any, str | templating.TemplateProblem],
+            ) -> dict[str, Any] | None:
     """One variant's story: templates rendered, copying only the containers they touch."""
     slug = address_slug(address)
     context: dict[str, Any] | None = None  # built on the first render that needs it
@@ -482,12 +485,19 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
         key = leaf.compiled.result_key(variant.values, address, slug)
         text = results.get(key) if key is not None else None
         try:
+            if isinstance(text, templating.TemplateProblem):
+                raise text  # a failed render fails alike in every variant: not run again
             if text is None:
                 if context is None:
                     context = templating.make_context({
                         **variables, "vars": variables, "variant": variant.values,
                         "address": address, "address_slug": slug})
-                text = templating.render(leaf.compiled, context)
+                try:
+                    text = templating.render(leaf.compiled, context)
+                except templating.TemplateProblem as exc:
+                    if key is not None:
+                        results[key] = exc
+                    raise
                 if key is not None:
                     results[key] = text
         except templating.TemplateProblem as exc:

@@ -23,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 MAX_RANGE = 10_000  # items in one range()
 MAX_LENGTH = 100_000  # characters (or items) of any value a template makes, and its result
 MAX_STEPS = 1_000_000  # loop iterations + calls in one render (about a second of work)
+MAX_TOTAL_STEPS = 20_000_000  # ... and in all renders of one load (10,000 variants)
 CALL_STEPS = 10  # a call (a macro's above all) costs about ten loop iterations
 MAX_INT_BITS = 4096  # numbers beyond ~10**1200 are no spec's business
 
@@ -46,16 +47,27 @@ class LimitExceeded(Exception):
 _state = threading.local()
 
 
+def start_load() -> None:
+    """A fresh budget for all the renders of one project load (on this thread)."""
+    _state.total = MAX_TOTAL_STEPS
+
+
 def start() -> None:
     """A fresh step budget for the render about to run (on this thread)."""
     _state.steps = MAX_STEPS
+    _state.total = getattr(_state, "total", MAX_TOTAL_STEPS)
 
 
 def _step(count: int = 1) -> None:
     _state.steps = getattr(_state, "steps", MAX_STEPS) - count
+    _state.total = getattr(_state, "total", MAX_TOTAL_STEPS) - count
     if _state.steps < 0:
         raise LimitExceeded(f"the template does too much work (over {MAX_STEPS:,} loop "
                             "steps and calls); simplify it")
+    if _state.total < 0:
+        raise LimitExceeded(f"the templates do too much work in all (over "
+                            f"{MAX_TOTAL_STEPS:,} loop steps and calls across every "
+                            "variant); simplify them")
 
 
 def _too_long(size: int) -> None:

@@ -101,6 +101,11 @@ _NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
 _UNDEFINED = re.compile(r"'([^']+)' is undefined")
 
 
+def start_load() -> None:
+    """Call once per project load: every render after it shares one work budget."""
+    sandbox.start_load()
+
+
 def make_context(variables: dict[str, Any]) -> dict[str, Any]:
     """The names templates see, built once per variant and shared by its templates."""
     return {**_GLOBALS, **variables}
