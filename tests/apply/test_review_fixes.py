@@ -123,7 +123,9 @@ def test_interrupted_create_records_only_what_it_sent_and_resume_fixes_it(
     assert (entry.title, entry.description, entry.visibility_status) == ("A", "", "0")
 
     provider.broken = False
+    provider.calls.clear()
     plan, result, lock = _plan_and_run(tmp_path, provider, [_desc_story()])
+    assert [op for op, _ in provider.calls] == ["update", "download"]  # PUT first
     change = plan.change_for("a")
     assert change.action is Action.UPDATE
     assert Reason.METADATA in change.reasons and Reason.REMOTE_DRIFT not in change.reasons

@@ -202,7 +202,9 @@ class Executor:
     def _resume(self, step: Step) -> StepResult:
         story = _need_story(step)
         assert step.story_id is not None
-        return self._finish(step, story, step.story_id)
+        # Metadata first (e.g. a create cut off before its PUT): right while it renders.
+        self._put_after_create(step, story, step.story_id)
+        return self._finish(step, story, step.story_id, put=False)
 
     def _regenerate(self, step: Step) -> StepResult:
         story = _need_story(step)
@@ -307,7 +309,7 @@ class Executor:
     def _put_after_create(self, step: Step, story: ResolvedStory, story_id: str) -> None:
         """Create calls take a title only: description and visibility go in a PUT at once,
         then into the lockfile. (Interrupted before it, the lockfile holds what the create
-        sent, so the next plan shows the update and the resume makes it.)"""
+        sent, so the next plan shows the update and the resume makes it, first thing.)"""
         if step.update_metadata:
             record = self._put_metadata(story, story_id)
             self.state.updated(story, record)
