@@ -12,8 +12,8 @@ HEAD = "version: 1\nstories:\n  c: {idea: x}\n  w:\n    idea: y\n" \
 
 def test_a_source_moved_twice(problems) -> None:
     assert problems(HEAD + "  - {from: a, to: c}\n  - {from: a, to: w}\n") == [
-        "videos.yaml:9:5: moved: 'a' is moved twice (to 'c' at videos.yaml:8:5 and to 'w'); "
-        "keep one `moved` entry per source address"]
+        "videos.yaml:9:12: moved[1].from: 'a' is moved twice (to 'c' at videos.yaml:8:5 and "
+        "to 'w'); keep one `moved` entry per source address"]
 
 
 def test_a_repeated_identical_move_is_harmless(load) -> None:
@@ -23,7 +23,7 @@ def test_a_repeated_identical_move_is_harmless(load) -> None:
 
 def test_a_cycle(problems) -> None:
     assert problems(HEAD + "  - {from: a, to: b}\n  - {from: b, to: a}\n") == [
-        "videos.yaml:8:5: moved: the `moved` entries a -> b -> a form a cycle; remove one of "
+        "videos.yaml:8:5: moved[0]: the `moved` entries a -> b -> a form a cycle; remove one of "
         "them"]
 
 
@@ -35,9 +35,9 @@ def test_a_chain_ending_at_a_declared_story_is_fine(load) -> None:
 
 def test_target_must_be_declared(problems) -> None:
     assert problems(HEAD + "  - {from: a, to: cc}\n") == [
-        "videos.yaml:8:5: moved: moved to 'cc', which no story declares; did you mean 'c'?"]
+        "videos.yaml:8:19: moved[0].to: moved to 'cc', which no story declares; did you mean 'c'?"]
     assert problems(HEAD + "  - {from: a, to: 'w[tone=sad]'}\n") == [
-        "videos.yaml:8:5: moved: moved to 'w[tone=sad]', which no story declares; "
+        "videos.yaml:8:19: moved[0].to: moved to 'w[tone=sad]', which no story declares; "
         "did you mean 'w[tone=fun]'?"]
 
 
@@ -48,8 +48,8 @@ def test_target_may_be_an_address_or_a_story_name(load) -> None:
 
 def test_source_still_declared(problems) -> None:
     assert problems(HEAD + "  - {from: c, to: w}\n") == [
-        "videos.yaml:8:5: moved: 'c' is moved to 'w' but is still declared; remove the old "
-        "story, or this `moved` entry"]
+        "videos.yaml:8:12: moved[0].from: 'c' is moved to 'w' but is still declared; remove "
+        "the old story, or this `moved` entry"]
 
 
 def test_what_validate_accepts_the_planner_accepts(load) -> None:

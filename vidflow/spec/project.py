@@ -106,8 +106,10 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
                 _add_unique(stories, story, problems)
     _check_outputs(stories, problems)
     blocks = tuple(name for doc in docs for name, _ in _story_blocks(doc))
-    moved = _moved(docs, problems)
-    _check_moves(moved, stories, blocks, resolved=not problems, problems=problems)
+    places: list[_Place] = []
+    moved = _moved(docs, problems, places)
+    _check_moves(list(zip(moved, places, strict=True)), stories, blocks,
+                 resolved=not problems, problems=problems)
     if problems:
         raise SpecErrors(problems.all())
     return Project(
@@ -206,7 +208,21 @@ def _var_file(file: Path, problems: _Problems) -> dict[str, Any]:
     return doc.data
 
 
-def _moved(docs: list[Document], problems: _Problems) -> tuple[Moved, ...]:
+@dataclass(frozen=True)
+class _Place:
+    """Where one `moved` entry is written, to point at its `from` or `to`."""
+
+    doc: Document
+    index: int
+
+    def at(self, key: str = "") -> tuple[Location, PathKey]:
+        path: PathKey = ("moved", self.index, key) if key else ("moved", self.index)
+        return self.doc.where(path), path
+
+
+def _moved(docs: list[Document], problems: _Problems,
+           places: list[_Place] | None = None) -> tuple[Moved, ...]:
+    """The `moved` entries (and, into `places`, where each one is written)."""
     out = []
     for doc in docs:
         entries = doc.data.get("moved") if isinstance(doc.data, dict) else None
@@ -220,42 +236,46 @@ def _moved(docs: list[Document], problems: _Problems) -> tuple[Moved, ...]:
                 continue
             out.append(Moved(normalize_address(entry["from"]), normalize_address(entry["to"]),
                              loc))
+            if places is not None:
+                places.append(_Place(doc, i))
     return tuple(out)
 
 
-def _check_moves(moved: Sequence[Moved], stories: Mapping[str, ResolvedStory],
+def _check_moves(moved: Sequence[tuple[Moved, _Place]], stories: Mapping[str, ResolvedStory],
                  blocks: Sequence[str], *, resolved: bool, problems: _Problems) -> None:
     """What the planner would refuse, found without the lockfile: a source moved twice, a
     cycle, a source still declared; and a target no story declares (a typo there would
     delete the moved story's video instead of keeping it)."""
     targets: dict[str, Moved] = {}
-    for move in moved:
+    where: dict[str, _Place] = {}
+    for move, place in moved:
         first = targets.get(move.from_address)
         if first is not None and first.to_address != move.to_address:
             problems.add(f"{move.from_address!r} is moved twice (to {first.to_address!r} at "
                          f"{first.location} and to {move.to_address!r}); keep one `moved` "
-                         "entry per source address", move.location, "moved")
+                         "entry per source address", *place.at("from"))
             continue
         targets.setdefault(move.from_address, move)
+        where.setdefault(move.from_address, place)
     declared = set(stories) | set(blocks)
     in_cycle: set[str] = set()
     for source, move in targets.items():
+        place = where[source]
         if source in in_cycle:
             continue
-        chain = _chain(source, targets)
-        if chain is None:
+        if _chain(source, targets) is None:
             members = _cycle_members(source, targets)
             in_cycle.update(members)
             problems.add(f"the `moved` entries {' -> '.join(members + members[:1])} form a "
-                         "cycle; remove one of them", move.location, "moved")
+                         "cycle; remove one of them", *place.at())
             continue
         if source in declared:
             problems.add(f"{source!r} is moved to {move.to_address!r} but is still declared; "
-                         "remove the old story, or this `moved` entry", move.location, "moved")
+                         "remove the old story, or this `moved` entry", *place.at("from"))
         target = move.to_address
         if target not in targets and not _declares(target, stories, blocks, resolved):
             problems.add(f"moved to {target!r}, which no story declares; "
-                         f"{_address_hint(target, declared)}", move.location, "moved")
+                         f"{_address_hint(target, declared)}", *place.at("to"))
 
 
 def _chain(source: str, targets: Mapping[str, Moved]) -> str | None:
