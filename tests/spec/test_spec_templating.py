@@ -236,3 +236,19 @@ def test_all_renders_of_a_load_share_one_budget(problems, monkeypatch) -> None:
     assert problems(text) == [
         "videos.yaml:5:11: stories.a.idea: the templates do too much work in all (over 50,000 "
         "loop steps and calls across every variant); simplify them (in a[n=4] and 2 more)"]
+
+
+@pytest.mark.parametrize("expr", ["{{ range(3)|batch(10**9, \"x\")|list }}",
+                                  "{{ range(3)|slice(10**9)|list }}",
+                                  "{{ range(10000)|join(\"x\" * 99999) }}",
+                                  "{{ (\"a\\nb\" * 9999)|indent(\"x\" * 99999) }}"])
+def test_filters_cannot_blow_up_sizes(problems, expr: str) -> None:
+    (only,) = problems(HEAD + f"    idea: '{expr}'\n")
+    assert only.startswith("videos.yaml:5:11: stories.a.idea: ")
+    assert "100,000" in only
+
+
+def test_filters_with_value_parameters_still_work(load) -> None:
+    idea = "{{ 3000000|filesizeformat }} {{ missing|default(2000000) }} {{ 1.5|round(0) }}"
+    story = load(HEAD + f"    idea: '{idea}'\n", vars={"missing": "m"}).stories["a"]
+    assert story.params["idea"] == "3.0 MB m 2.0"

@@ -29,8 +29,10 @@ MAX_INT_BITS = 4096  # numbers beyond ~10**1200 are no spec's business
 
 # Functions/filters whose numeric arguments are widths (`'x'.center(10**9)`) and whose
 # strings can multiply (`s.replace('x', s)`): checked before they run.
-_WIDTHS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "indent",
-                     "do_center", "do_indent"})
+_WIDTHS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+# Filters whose numeric parameters are values, not sizes: not held to MAX_LENGTH.
+_VALUE_PARAMS = frozenset({"default", "d", "int", "float", "round", "abs", "replace",
+                           "filesizeformat", "sum", "min", "max"})
 _FORMATS = frozenset({"format", "format_map", "do_format"})
 # Widths and precisions inside a %-format or a {}-format.
 _FORMAT_SPEC = re.compile(r"%[-#0 +]*(\d*)(?:\.(\d*))?|\{[^{}]*?:[^{}\d]*(\d*)(?:\.(\d*))?")
@@ -156,14 +158,25 @@ def _check_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Non
     elif name in ("join", "do_join", "sync_do_join"):
         sep = owner if isinstance(owner, str) else kwargs.get("d", args[1] if len(args) > 1
                                                               else "")
-        items = args[0] if isinstance(owner, str) and args else (args[0] if args else ())
-        if isinstance(items, list | tuple) and isinstance(sep, str):
-            _too_long(len(items) * len(sep) + sum(_sized(i) or 20 for i in items))
+        items = args[0] if args else ()
+        if hasattr(items, "__len__") and isinstance(sep, str):
+            parts = sum(_sized(i) or 20 for i in items) \
+                if isinstance(items, list | tuple) else 20 * len(items)
+            _too_long(len(items) * len(sep) + parts)
+    elif name in ("indent", "do_indent") and args and isinstance(args[0], str):
+        width = kwargs.get("width", args[1] if len(args) > 1 else 4)
+        pad = width if isinstance(width, int) else len(str(width))
+        _too_long(len(args[0]) + pad * (args[0].count("\n") + 1))
 
 
-def _guarded_filter(func: Callable[..., Any]) -> Callable[..., Any]:
+def _guarded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """`func` with its sizes checked first: any numeric parameter above MAX_LENGTH is
+    refused (`batch(10**9, 'x')`, `center(10**9)`), and the result's size after."""
+
     def guarded(*args: Any, **kwargs: Any) -> Any:
         plain = [a for a in args if not isinstance(a, Context | EvalContext | Environment)]
+        if name not in _VALUE_PARAMS:
+            _check_widths("", (*plain[1:], *kwargs.values()))
         _check_call(func, tuple(plain), kwargs)
         return check_size(func(*args, **kwargs))
 
@@ -184,9 +197,8 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         super().__init__(**options)
         self.globals["range"] = bounded_range
         self.globals.pop("lipsum", None)  # lipsum(10**6): megabytes of filler text
-        for name in ("center", "indent", "format", "replace", "join"):
-            if name in self.filters:
-                self.filters[name] = _guarded_filter(self.filters[name])
+        for name, func in list(self.filters.items()):
+            self.filters[name] = _guarded_filter(name, func)
         # Reached from rewritten templates as `environment.<name>`: no user variable can
         # shadow them.
         self.vidflow_loop = _loop
