@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 HEAD = "version: 1\nvars: {brand: Acme}\nstories:\n  a:\n"
 
@@ -252,3 +254,46 @@ def test_filters_with_value_parameters_still_work(load) -> None:
     idea = "{{ 3000000|filesizeformat }} {{ missing|default(2000000) }} {{ 1.5|round(0) }}"
     story = load(HEAD + f"    idea: '{idea}'\n", vars={"missing": "m"}).stories["a"]
     assert story.params["idea"] == "3.0 MB m 2.0"
+
+
+_NUMBER = st.sampled_from(["0", "3", "10**4", "10**5", "10**9", "-1", "x|length"])
+_EXPR = st.recursive(
+    st.sampled_from(["x", "'ab'", "[1, 2]", "range(3)", "brand"]) | _NUMBER,
+    lambda inner: st.one_of(
+        st.builds("({} * {})".format, inner, inner),
+        st.builds("({} ~ {})".format, inner, inner),
+        st.builds("({} + {})".format, inner, inner),
+        st.builds("({} ** {})".format, inner, _NUMBER),
+        st.builds("range({})".format, _NUMBER),
+        st.builds("{}|{}".format, inner, st.sampled_from(
+            ["join", "upper", "list", "length", "string", "center(" + "10**9" + ")",
+             "batch(10**9)", "indent(10**6)", "replace('a', 'aaaa')", "format(1)"])),
+        st.builds("{}.{}".format, inner, st.sampled_from(
+            ["ljust(10**9)", "split()", "zfill(10**6)", "extend([1])", "__class__"]))),
+    max_leaves=6)
+_TEMPLATE = st.lists(st.one_of(
+    st.builds("{{{{ {} }}}}".format, _EXPR),
+    st.builds("{{% for i in {} %}}{{{{ {} }}}}{{% endfor %}}".format, _EXPR, _EXPR),
+    st.builds("{{% for i in {} %}}{{% for j in {} %}}x{{% endfor %}}{{% endfor %}}".format,
+              _EXPR, _EXPR)), min_size=1, max_size=3).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(source=_TEMPLATE)
+def test_any_template_renders_or_is_a_problem_quickly(source: str) -> None:
+    """Whatever a template computes, rendering ends within seconds with a result of at most
+    100,000 characters, or with a TemplateProblem (never another exception)."""
+    import time
+
+    from vidflow.spec import templating
+
+    start = time.monotonic()
+    try:
+        compiled = templating.compile_template(source)
+        text = templating.render(compiled, templating.make_context({"x": "xy",
+                                                                    "brand": "Acme"}))
+    except templating.TemplateProblem:
+        pass
+    else:
+        assert len(text) <= 100_000
+    assert time.monotonic() - start < 10
