@@ -18,9 +18,11 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
     from vidflow.apply.session import lock_path
     from vidflow.apply.steps import output_path
     from vidflow.providers.factory import make_provider
+    from vidflow.spec.variants import normalize_address
     from vidflow.state.lock import state_lock
     from vidflow.state.lockfile import LockEntry, read_lockfile, write_lockfile
 
+    address = normalize_address(address)  # variant keys may be typed in any order
     project = load(path, vars_, var_files)
     story = project.stories.get(address)
     if story is None:
