@@ -212,29 +212,21 @@ class StoryEngine:
                           storyboard: dict | None = None,
                           enhance_image: bool = False) -> dict[str, Any]:
         p = v.Problems()
-        v.enum(p, "option", option, v.IMAGE_OPTIONS)
-        aspect = v.enum(p, "aspect_ratio", aspect_ratio, v.ASPECT_RATIOS) if aspect_ratio else None
-        board = self._inbound_board(v.storyboard(p, storyboard))
-        v.as_bool(p, "enhance_image", enhance_image)
+        aspect, board = self._image_step_inputs(p, option, aspect_ratio, storyboard,
+                                                enhance_image)
         p.raise_if_any()
         row = self._own(story_id, account)
         with self._story_lock(row.id):
             row = self._fresh(row)
-            self._not_busy(row)
-            board = board or row.storyboard
-            if not board:
-                raise BadRequest("The story has no storyboard: create one with POST /story first")
-            count = sum(len(board.get(k, [])) for k in pipeline.ELEMENT_KINDS)
-            self.store.charge(account, credits.elements_price(count))
+            board = self._board_to_work_on(row, board)
+            price = credits.elements_price(
+                sum(len(board.get(k, [])) for k in pipeline.ELEMENT_KINDS))
             run = self._make_run(row.id, aspect_ratio=aspect or row.params.get("aspect_ratio"))
-            try:
+            with self._paid(account, price):
                 pipeline.element_images(run, board)
-            except MediaError as exc:
-                self.store.refund(account, credits.elements_price(count))
-                raise BadRequest(str(exc)) from exc
             params = {**row.params, "image_option": option}
             self.store.update(row.id, storyboard=board, params=params)
-            self.store.add_used_credits(row.id, credits.elements_price(count))
+            self.store.add_used_credits(row.id, price)
         return self.get_story(row.id, account=account)
 
     def generate_scenes(self, story_id: str, *, account: str = "local",
@@ -242,37 +234,56 @@ class StoryEngine:
                         storyboard: dict | None = None, enhance_image: bool = False,
                         audio_option: dict | None = None) -> dict[str, Any]:
         p = v.Problems()
-        v.enum(p, "option", option, v.IMAGE_OPTIONS)
-        aspect = v.enum(p, "aspect_ratio", aspect_ratio, v.ASPECT_RATIOS) if aspect_ratio else None
-        board = self._inbound_board(v.storyboard(p, storyboard))
-        v.as_bool(p, "enhance_image", enhance_image)
+        aspect, board = self._image_step_inputs(p, option, aspect_ratio, storyboard,
+                                                enhance_image)
         audio = v.audio_option(p, audio_option) if audio_option is not None else None
         p.raise_if_any()
         row = self._own(story_id, account)
         with self._story_lock(row.id):
             row = self._fresh(row)
-            self._not_busy(row)
-            board = board or row.storyboard
-            if not board:
-                raise BadRequest("The story has no storyboard: create one with POST /story first")
+            board = self._board_to_work_on(row, board)
             params = {**row.params, "image_option": option}
             if aspect:
                 params["aspect_ratio"] = aspect
             if audio is not None:
                 params["audio"] = audio
             price = credits.scenes_price(scenes=len(board["scenes"]), audio=params["audio"])
-            self.store.charge(account, price)
             run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
-            try:
+            with self._paid(account, price):
                 work.scene_inputs(self.store, run, board, params, row.id)
-            except MediaError as exc:
-                self.store.refund(account, price)
-                raise BadRequest(str(exc)) from exc
             params["scenes_ready"] = True
             self.store.update(row.id, storyboard=board, params=params,
                               scenes=pipeline.scene_records(board))
             self.store.add_used_credits(row.id, price)
         return self.get_story(row.id, account=account)
+
+    def _image_step_inputs(self, p: v.Problems, option: str, aspect_ratio: str | None,
+                           storyboard: dict | None,
+                           enhance_image: bool) -> tuple[str | None, dict | None]:
+        """The checks /elements and /scenes share: (aspect ratio or None, new storyboard)."""
+        v.enum(p, "option", option, v.IMAGE_OPTIONS)
+        aspect = v.enum(p, "aspect_ratio", aspect_ratio, v.ASPECT_RATIOS) if aspect_ratio else None
+        board = self._inbound_board(v.storyboard(p, storyboard))
+        v.as_bool(p, "enhance_image", enhance_image)
+        return aspect, board
+
+    def _board_to_work_on(self, row: StoryRow, board: dict | None) -> dict:
+        """The given storyboard, else the story's own; refused while the story is busy."""
+        self._not_busy(row)
+        board = board or row.storyboard
+        if not board:
+            raise BadRequest("The story has no storyboard: create one with POST /story first")
+        return board
+
+    @contextmanager
+    def _paid(self, account: str, price: int) -> Iterator[None]:
+        """Charge up front; a media failure refunds and becomes the caller's 400."""
+        self.store.charge(account, price)
+        try:
+            yield
+        except MediaError as exc:
+            self.store.refund(account, price)
+            raise BadRequest(str(exc)) from exc
 
     def create_videos(self, story_id: str, *, account: str = "local", title: str = "",
                       storyboard: dict | None = None, is_transition: bool = False,
