@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from vidflow.api.models import StoryRecord
+from vidflow.engine.settings import engine_overrides
 from vidflow.errors import PlanError, VidflowError
 from vidflow.providers.base import ApiProvider, Interrupted, poll_until_done
 from vidflow.providers.http import api_key_from_env
-from vidflow.providers.local import engine_overrides
 from vidflow.spec.model import ResolvedStory
 
 

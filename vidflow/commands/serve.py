@@ -17,6 +17,7 @@ DEFAULT_DATA = Path(".vidflow/serve")
 def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None,
           public_url: str | None) -> int:
     """Run the server until Ctrl-C; the exit code."""
+    from vidflow.engine.settings import engine_overrides
     from vidflow.server.auth import KEYS_ENV, generate_key, load_keys
     from vidflow.server.runner import build, uvicorn_server
 
@@ -28,7 +29,8 @@ def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None
         raise VidflowError("No API keys configured",
                            hint=f"set {KEYS_ENV}=key1,key2, pass --keys-file FILE, or use "
                                 "--dev for a generated key")
-    served = build(host=host, port=port, data_dir=data, keys=keys, public_base_url=public_url)
+    served = build(host=host, port=port, data_dir=data, keys=keys, public_base_url=public_url,
+                   **engine_overrides(os.environ))
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)  # access log lines appear as they happen
     try:
@@ -61,7 +63,9 @@ def command(host: str, port: int, data: Path, dev: bool, keys_file: Path | None,
 
     Keys come from --keys-file and the VIDFLOW_SERVER_API_KEYS environment variable
     (comma-separated); clients send one as the X-Api-Key header. Media URLs
-    (/media/...) need no key.
+    (/media/...) need no key. Render quality (VIDFLOW_ENGINE_SCALE, VIDFLOW_ENGINE_FPS)
+    and a storyboard model (VIDFLOW_STORYBOARD_ENDPOINT, VIDFLOW_STORYBOARD_MODEL, key in
+    OPENAI_API_KEY) come from the environment, as for the local provider.
 
     \b
     Example:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from vidflow.engine import settings
 from vidflow.errors import VidflowError
 from vidflow.providers.base import Provider
 from vidflow.spec.model import Project
@@ -29,7 +30,7 @@ def make_provider(project: Project, *, environ: Mapping[str, str] | None = None,
     if config.type == "local":
         from vidflow.providers import local
 
-        overrides = {**local.engine_overrides(environ), **dict(engine_overrides or {})}
+        overrides = {**settings.engine_overrides(environ), **dict(engine_overrides or {})}
         return local.LocalProvider(root, data_dir=config.data_dir, overrides=overrides,
                                    resume=resume)
     if config.type == "http":

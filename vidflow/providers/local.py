@@ -1,13 +1,7 @@
 """The `local` provider: the embedded Story engine, in process, offline, no key.
 
-Render quality can be lowered for quick drafts (and tests) with two environment variables,
-read only here:
-
-    VIDFLOW_ENGINE_SCALE   resolution multiplier, e.g. 0.25 (default 1.0)
-    VIDFLOW_ENGINE_FPS     frames per second, e.g. 10 (default 30)
-
-Changing them does not change any story's fingerprint: they are render settings of this
-machine, not inputs of the story.
+Render quality (VIDFLOW_ENGINE_SCALE, VIDFLOW_ENGINE_FPS) and the optional storyboard
+model come from the environment: see vidflow/engine/settings.py.
 """
 
 from __future__ import annotations
@@ -22,32 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from vidflow.api.models import StoryRecord
-from vidflow.errors import MediaError, VidflowError
+from vidflow.errors import MediaError
 from vidflow.providers.base import ApiProvider, local_file, sha256_file
 from vidflow.spec.model import ResolvedStory
 
 ACCOUNT = "local"
 DEFAULT_DATA_DIR = ".vidflow/engine"
-SCALE_ENV = "VIDFLOW_ENGINE_SCALE"
-FPS_ENV = "VIDFLOW_ENGINE_FPS"
-
-
-def engine_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    """EngineConfig fields set by VIDFLOW_ENGINE_SCALE / VIDFLOW_ENGINE_FPS."""
-    out: dict[str, Any] = {}
-    for name, field, kind in ((SCALE_ENV, "scale", float), (FPS_ENV, "fps", int)):
-        value = environ.get(name)
-        if not value:
-            continue
-        try:
-            parsed = kind(value)
-        except ValueError as exc:
-            raise VidflowError(f"{name}={value!r} is not a number",
-                               hint=f"unset {name} or give e.g. {kind(1)}") from exc
-        if parsed <= 0:
-            raise VidflowError(f"{name} must be positive, got {value}")
-        out[field] = parsed
-    return out
 
 
 class LocalProvider(ApiProvider):
