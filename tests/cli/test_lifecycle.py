@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from lifecycle_helpers import (
-    SMALL_RENDER,
     engine_story_ids,
     lock_entries,
     probe,
@@ -18,12 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name, value in SMALL_RENDER.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("CI", raising=False)
-    root = tmp_path / "videos"
-    root.mkdir()
+def project(root: Path) -> Path:
     write_spec(root, {"alpha": ("Alpha", "A fox in a sunny meadow."),
                       "beta": ("Beta", "A small boat on the ocean at night.")})
     return root

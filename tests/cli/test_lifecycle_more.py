@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lifecycle_helpers import SMALL_RENDER, engine_story_ids, lock_entries, vidflow, write_spec
+from lifecycle_helpers import engine_story_ids, lock_entries, vidflow, write_spec
 
 from vidflow.engine.service import EngineConfig, StoryEngine
 
@@ -29,16 +29,6 @@ stories:
       scenes:
         - {{name: one, image_description: {scene}, environment: Meadow, elements: [Fox]}}
 """
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name, value in SMALL_RENDER.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("CI", raising=False)
-    folder = tmp_path / "videos"
-    folder.mkdir()
-    return folder
 
 
 @contextlib.contextmanager

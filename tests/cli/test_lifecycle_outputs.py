@@ -6,19 +6,9 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from lifecycle_helpers import SMALL_RENDER, engine_story_ids, lock_entries, vidflow, write_spec
+from lifecycle_helpers import engine_story_ids, lock_entries, vidflow, write_spec
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name, value in SMALL_RENDER.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("CI", raising=False)
-    folder = tmp_path / "videos"
-    folder.mkdir()
-    return folder
 
 
 def _sha(path: Path) -> str:
