@@ -34,7 +34,8 @@ from vidflow.errors import (
     Unauthorized,
     VidflowError,
 )
-from vidflow.providers.base import Interrupted, Provider, sha256_file
+from vidflow.hashing import sha256_file
+from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
 
 DEFAULT_PARALLELISM = 4

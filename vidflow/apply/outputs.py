@@ -18,7 +18,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from vidflow.providers.base import sha256_file
+from vidflow.hashing import sha256_file
 from vidflow.state.lockfile import LockEntry, Lockfile
 
 VERIFIED_FILE = Path(".vidflow") / "verified-outputs.json"

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from vidflow.hashing import sha256_file
+
 # Bump to invalidate every cached asset when a stage's output changes meaning.
 ASSET_VERSION = "1"
 
@@ -31,11 +33,7 @@ def file_digest(path: Path) -> str:
     with _digest_lock:
         if key in _digest_cache:
             return _digest_cache[key]
-    sha = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            sha.update(chunk)
-    digest = sha.hexdigest()
+    digest = sha256_file(path)
     with _digest_lock:
         _digest_cache[key] = digest
     return digest

@@ -14,7 +14,6 @@ files and how to fetch the finished video.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -23,6 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from vidflow.api.models import StoryRecord
 from vidflow.errors import PlanError, TooManyRequests, VidflowError
+from vidflow.hashing import sha256_file
 from vidflow.spec.model import ResolvedStory
 
 ProgressCallback = Callable[[StoryRecord], None]
@@ -103,14 +103,6 @@ def poll_until_done(get: Callable[[str], StoryRecord], story_id: str, *,
         if stop.wait(interval):
             raise Interrupted(f"stopped waiting for story {story_id}")
         interval = min(max_interval, interval * 1.5)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def pick(params: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from typing import Any
 
 from vidflow.api.models import StoryRecord
 from vidflow.errors import MediaError
-from vidflow.providers.base import ApiProvider, local_file, sha256_file
+from vidflow.hashing import sha256_file
+from vidflow.providers.base import ApiProvider, local_file
 from vidflow.spec.model import ResolvedStory
 
 ACCOUNT = "local"

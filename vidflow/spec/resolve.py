@@ -6,13 +6,13 @@ fingerprint changes exactly when a file's bytes change.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vidflow.errors import Location
+from vidflow.hashing import sha256_file
 from vidflow.spec.canonical import fingerprint, storyboard_fingerprint
 from vidflow.spec.model import VISIBILITY, Lifecycle, ResolvedStory
 from vidflow.spec.rules import DEFAULT_AUDIO, DEFAULT_IMAGES_IDEA, MODE_PARAMS, PARAM_DEFAULTS
@@ -56,7 +56,7 @@ class FileHasher:
                 return None
             if not real.is_relative_to(self.root.resolve()):
                 return OUTSIDE
-            digest = hashlib.sha256(real.read_bytes()).hexdigest()
+            digest = sha256_file(real)
         except (OSError, RuntimeError, ValueError):  # unreadable, a link loop, a NUL byte
             return None
         rel = os.path.relpath(target, self.root).replace(os.sep, "/")
