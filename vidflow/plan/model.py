@@ -55,6 +55,14 @@ _LOCATION_FIELDS = frozenset(f.name for f in _STORY_FIELDS if "Location" in str(
 REDACTED = "(set)"
 
 
+def _member_by_key(enum: Any, key: str, what: str) -> Any:
+    """The member of an Action/Reason enum whose `.key` a saved plan names."""
+    for member in enum:
+        if member.key == key:
+            return member
+    raise PlanError(f"unknown plan {what} {key!r}")
+
+
 class Action(Enum):
     """What happens to one address; each with a symbol and a verb for summaries."""
 
@@ -74,10 +82,7 @@ class Action(Enum):
 
     @classmethod
     def from_key(cls, key: str) -> Action:
-        for action in cls:
-            if action.key == key:
-                return action
-        raise PlanError(f"unknown plan action {key!r}")
+        return _member_by_key(cls, key, "action")
 
 
 class Reason(Enum):
@@ -109,10 +114,7 @@ class Reason(Enum):
 
     @classmethod
     def from_key(cls, key: str) -> Reason:
-        for reason in cls:
-            if reason.key == key:
-                return reason
-        raise PlanError(f"unknown plan reason {key!r}")
+        return _member_by_key(cls, key, "reason")
 
 
 @dataclass(frozen=True)
