@@ -16,7 +16,7 @@ from server_support import OTHER_KEY, Live, image_bytes
 
 from vidflow.errors import TooManyRequests
 from vidflow.server.app import ServerSettings, create_app
-from vidflow.server.auth import KeyRing
+from vidflow.server.auth import KeyRing, account_id
 from vidflow.server.runner import bind, uvicorn_server
 from vidflow.testing import story_server
 
@@ -152,6 +152,25 @@ class TestParsing:
 
     def test_images_mode_needs_images(self, live: Live) -> None:
         assert live.post("/story/images-2-video", data={"idea": "x"}).status_code == 400
+
+    def test_a_single_valued_field_sent_twice_is_422(self, live: Live) -> None:
+        """The last copy must not win silently: the first may be the invalid one."""
+        before = live.engine.balance(account_id(live.key))
+        data = [("idea", "A fox"), ("audio_option", "[[1]]"), ("audio_option", "{}")]
+        resp = live.post("/story/idea-2-video", data=data)
+        assert resp.status_code == 422
+        assert resp.json()["detail"][0]["loc"] == ["body", "audio_option"]
+        assert live.engine.balance(account_id(live.key)) == before  # nothing was charged
+
+    def test_array_fields_may_repeat(self, live: Live) -> None:
+        data = [("image_urls", "file:///a"), ("image_urls", "file:///b")]
+        resp = live.post("/story/images-2-video", data=data)
+        assert resp.json()["detail"][0]["loc"][:2] == ["body", "image_urls"]  # judged, not refused
+
+    def test_a_repeated_field_without_a_key_is_still_401(self, live: Live) -> None:
+        resp = requests.post(live.url("/story/idea-2-video"),
+                             data=[("idea", "a"), ("idea", "b")], timeout=10)
+        assert resp.status_code == 401
 
 
 class TestUploads:

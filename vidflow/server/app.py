@@ -19,7 +19,7 @@ from fastapi.security import APIKeyHeader
 
 from vidflow import __version__
 from vidflow.engine.service import DEFAULT_IMAGES_IDEA, StoryEngine
-from vidflow.errors import NotFound, Unauthorized
+from vidflow.errors import NotFound, Unauthorized, ValidationFailed
 from vidflow.server import errors
 from vidflow.server import schemas as s
 from vidflow.server.auth import KeyRing
@@ -89,6 +89,24 @@ def current_engine(request: Request) -> StoryEngine:
 Account = Annotated[str, Depends(current_account)]
 Engine = Annotated[StoryEngine, Depends(current_engine)]
 
+# the form fields the reference takes as arrays; any other field sent twice is ambiguous
+LIST_FIELDS = frozenset({"image_urls", "image_files", "concat_video_urls", "audio_urls"})
+
+
+async def single_valued_form(request: Request, account: Account) -> None:
+    """422 for a single-valued field sent more than once: taking the last copy silently
+    would accept a request whose first copy is invalid. (After auth: 401 comes first.)"""
+    if not request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        return
+    form = await request.form()  # Starlette caches it for the route's own parsing
+    repeated = sorted({k for k in form if k not in LIST_FIELDS and len(form.getlist(k)) > 1})
+    if repeated:
+        raise ValidationFailed(
+            f"{', '.join(repeated)}: given more than once; send each field once",
+            details=[{"loc": ["body", k], "msg": "field given more than once",
+                      "type": "repeated_field"} for k in repeated])
+
 
 def _story(data: dict[str, Any]) -> JSONResponse:
     return JSONResponse({"data": data})
@@ -107,9 +125,10 @@ def _engine_data_dir(engine: StoryEngine) -> Path:
     return Path(engine.config.data_dir)  # type: ignore[attr-defined]
 
 
-auto = APIRouter(tags=["Automatic mode"])
-advanced = APIRouter(tags=["Advanced mode"])
-records = APIRouter(tags=["Stories"])
+_FORMS = [Depends(single_valued_form)]
+auto = APIRouter(tags=["Automatic mode"], dependencies=_FORMS)
+advanced = APIRouter(tags=["Advanced mode"], dependencies=_FORMS)
+records = APIRouter(tags=["Stories"], dependencies=_FORMS)
 media = APIRouter(tags=["Media"])
 
 _AUTO = s.story_responses("Story Object", s.BAD_REQUEST, s.NO_CREDIT, s.INVALID, s.TOO_MANY,
