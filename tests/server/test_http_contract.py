@@ -162,6 +162,16 @@ class TestParsing:
         assert resp.json()["detail"][0]["loc"] == ["body", "audio_option"]
         assert live.engine.balance(account_id(live.key)) == before  # nothing was charged
 
+    def test_an_empty_value_the_contract_refuses_is_422(self, live: Live) -> None:
+        """FastAPI would read webhook_url= as "not sent"; the contract says it is invalid."""
+        resp = live.post("/story/idea-2-video", data={"idea": "A fox", "webhook_url": ""})
+        assert resp.status_code == 422
+        assert resp.json()["detail"][0]["loc"] == ["body", "webhook_url"]
+
+    def test_an_empty_title_is_still_fine(self, live: Live) -> None:
+        resp = live.post("/story", data={"idea": "Two owls", "scene_count": "1", "title": ""})
+        assert resp.status_code == 200
+
     def test_array_fields_may_repeat(self, live: Live) -> None:
         data = [("image_urls", "file:///a"), ("image_urls", "file:///b")]
         resp = live.post("/story/images-2-video", data=data)

@@ -93,19 +93,46 @@ Engine = Annotated[StoryEngine, Depends(current_engine)]
 LIST_FIELDS = frozenset({"image_urls", "image_files", "concat_video_urls", "audio_urls"})
 
 
-async def single_valued_form(request: Request, account: Account) -> None:
-    """422 for a single-valued field sent more than once: taking the last copy silently
-    would accept a request whose first copy is invalid. (After auth: 401 comes first.)"""
+async def strict_form(request: Request, account: Account) -> None:
+    """Form values FastAPI would quietly reinterpret are refused with a 422, so the server
+    accepts exactly what its OpenAPI contract allows (after auth: 401 comes first):
+    a single-valued field sent twice (the last copy would win over an invalid first one),
+    and an empty value the field's schema refuses (FastAPI reads "" as "not sent")."""
     if not request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         return
     form = await request.form()  # Starlette caches it for the route's own parsing
-    repeated = sorted({k for k in form if k not in LIST_FIELDS and len(form.getlist(k)) > 1})
-    if repeated:
+    problems = [(k, "field given more than once", "repeated_field")
+                for k in sorted(set(form)) if k not in LIST_FIELDS and len(form.getlist(k)) > 1]
+    refuses_empty = _refuses_empty(request.app, request.scope.get("route"), request.method)
+    problems += [(k, "empty value; leave the field out instead", "empty_value")
+                 for k in sorted(set(form)) if k in refuses_empty and form.get(k) == ""]
+    if problems:
         raise ValidationFailed(
-            f"{', '.join(repeated)}: given more than once; send each field once",
-            details=[{"loc": ["body", k], "msg": "field given more than once",
-                      "type": "repeated_field"} for k in repeated])
+            "; ".join(f"{k}: {msg}" for k, msg, _ in problems),
+            details=[{"loc": ["body", k], "msg": msg, "type": kind} for k, msg, kind in problems])
+
+
+def _refuses_empty(app: FastAPI, route: Any, method: str) -> frozenset[str]:
+    """The form fields of `route` whose schema in the app's OpenAPI does not accept ""."""
+    cache: dict[tuple[str, str], frozenset[str]] = app.state.refuses_empty
+    key = (getattr(route, "path", ""), method.lower())
+    if key not in cache:
+        cache[key] = _fields_refusing_empty(app.openapi(), *key)
+    return cache[key]
+
+
+def _fields_refusing_empty(doc: dict[str, Any], path: str, method: str) -> frozenset[str]:
+    from jsonschema import Draft202012Validator
+
+    operation = doc["paths"].get(path, {}).get(method, {})
+    content = operation.get("requestBody", {}).get("content", {})
+    refs = [c["schema"].get("$ref", "") for c in content.values()]
+    body = doc["components"]["schemas"].get(refs[0].rsplit("/", 1)[-1], {}) if refs else {}
+    required = set(body.get("required", ()))  # an empty required field is a missing one: 400
+    return frozenset(
+        name for name, schema in body.get("properties", {}).items() if name not in required
+        and not Draft202012Validator({**schema, "components": doc["components"]}).is_valid(""))
 
 
 def _story(data: dict[str, Any]) -> JSONResponse:
@@ -125,7 +152,7 @@ def _engine_data_dir(engine: StoryEngine) -> Path:
     return Path(engine.config.data_dir)  # type: ignore[attr-defined]
 
 
-_FORMS = [Depends(single_valued_form)]
+_FORMS = [Depends(strict_form)]
 auto = APIRouter(tags=["Automatic mode"], dependencies=_FORMS)
 advanced = APIRouter(tags=["Advanced mode"], dependencies=_FORMS)
 records = APIRouter(tags=["Stories"], dependencies=_FORMS)
@@ -329,6 +356,7 @@ def create_app(engine: StoryEngine | None, keys: KeyRing,
     app.state.engine = engine
     app.state.keys = keys
     app.state.settings = settings
+    app.state.refuses_empty = {}  # (path, method) → fields whose schema refuses ""
     for router in (auto, advanced, records, media):
         app.include_router(router)
     errors.install(app)
