@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vidflow.engine import credits
+from vidflow.contract import prices
 from vidflow.engine.service import StoryEngine
 from vidflow.errors import InsufficientCredit, TooManyRequests
 
@@ -19,25 +19,25 @@ AUDIO = {"has_bg_music": True, "has_narration": True, "native_audio": False}
 @given(scenes=st.integers(1, 20), seconds=st.sampled_from([5, 10]), transition=st.booleans())
 def test_more_scenes_cost_more(scenes: int, seconds: int, transition: bool) -> None:
     """The automatic price grows with scenes and with seconds per scene."""
-    price = credits.automatic_price(scenes=scenes, seconds=seconds, transition=transition,
+    price = prices.automatic_price(scenes=scenes, seconds=seconds, transition=transition,
                                     audio=AUDIO)
-    assert price < credits.automatic_price(scenes=scenes + 1, seconds=seconds,
+    assert price < prices.automatic_price(scenes=scenes + 1, seconds=seconds,
                                            transition=transition, audio=AUDIO)
-    assert price < credits.automatic_price(scenes=scenes, seconds=seconds * 2,
+    assert price < prices.automatic_price(scenes=scenes, seconds=seconds * 2,
                                            transition=transition, audio=AUDIO)
 
 
 def test_price_table_example() -> None:
     """3 scenes x 5 s, music + narration, transitions: the documented sum."""
-    assert credits.automatic_price(scenes=3, seconds=5, transition=True, audio=AUDIO) == (
+    assert prices.automatic_price(scenes=3, seconds=5, transition=True, audio=AUDIO) == (
         2 + 3 * (2 + 3) + 3 * 1 + 15 + 2 + 2)
 
 
 def test_used_credits_recorded_and_balance_falls(engine: StoryEngine) -> None:
     before = engine.balance()
     story = engine.create_storyboard(idea="A robot in a city", scene_count=2)
-    assert story["used_credits"] == credits.STORYBOARD
-    assert engine.balance() == before - credits.STORYBOARD
+    assert story["used_credits"] == prices.STORYBOARD
+    assert engine.balance() == before - prices.STORYBOARD
 
 
 def test_refused_before_creating_anything(make_engine: Callable[..., StoryEngine]) -> None:
@@ -58,7 +58,7 @@ def test_balance_persists_across_restarts(make_engine: Callable[..., StoryEngine
     first.create_storyboard(idea="A robot in a city", scene_count=1)
     first.close()
     again = make_engine(tmp_path / "d", credits=50)
-    assert again.balance() == 50 - credits.STORYBOARD
+    assert again.balance() == 50 - prices.STORYBOARD
 
 
 def test_too_many_requests_per_account(make_engine: Callable[..., StoryEngine]) -> None:

@@ -8,16 +8,15 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from vidflow.spec.schema import (
+from vidflow.contract.enums import (
     ASPECT_RATIOS,
     IMAGE_TOOLS,
     LANGUAGES,
     MOTION_TYPES,
     NARRATORS,
     VIDEO_TOOLS,
-    build_schema,
-    schema_text,
 )
+from vidflow.spec.schema import build_schema, schema_text
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = Path("/work/shared/reference/story-api.txt")

@@ -12,27 +12,13 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-JSON_FIELDS = frozenset({"audio_option", "elements", "storyboard"})
+from vidflow.contract.params import OPERATIONS, PARAMS
 
-_AUTO = ("idea", "scene_count", "image_tool", "video_tool", "scene_duration", "aspect_ratio",
-         "is_transition", "elements", "audio_option", "language", "title", "webhook_url")
+JSON_FIELDS = frozenset(p.name for p in PARAMS.values() if p.json_string)
+# what each operation's form carries: its live parameters (files travel as multipart parts)
 PARAMETERS: dict[str, frozenset[str]] = {
-    "idea_to_video": frozenset(_AUTO),
-    "url_to_video": frozenset(_AUTO),
-    "images_to_video": frozenset({"idea", "image_urls", "video_tool", "is_transition",
-                                  "scene_duration", "aspect_ratio", "audio_option",
-                                  "language", "title", "webhook_url"}),
-    "create_storyboard": frozenset({"story_id", "idea", "scene_count", "language",
-                                    "aspect_ratio", "audio_option", "elements", "image_urls",
-                                    "title"}),
-    "generate_elements": frozenset({"option", "aspect_ratio", "storyboard", "enhance_image"}),
-    "generate_scenes": frozenset({"option", "aspect_ratio", "storyboard", "enhance_image",
-                                  "audio_option"}),
-    "create_videos": frozenset({"title", "storyboard", "is_transition", "motion_type",
-                                "duration", "loop", "webhook_url"}),
-    "concat": frozenset({"concat_video_urls", "audio_urls"}),
-    "update_story": frozenset({"title", "description", "visibility_status"}),
-}
+    op.name: frozenset(n for n in op.live_params if PARAMS[n].kind != "files")
+    for op in OPERATIONS.values() if op.live_params}
 
 
 def check_names(operation: str, params: Mapping[str, Any]) -> None:

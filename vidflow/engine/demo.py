@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from vidflow import output
+from vidflow.contract.params import DEFAULTS
 from vidflow.engine.service import EngineConfig, StoryEngine
 from vidflow.errors import VidflowError
 
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Render one idea to an MP4, offline.")
     parser.add_argument("--idea", default=DEFAULT_IDEA)
     parser.add_argument("--scene-count", type=int, default=2)
-    parser.add_argument("--aspect-ratio", default="16:9")
+    parser.add_argument("--aspect-ratio", default=DEFAULTS["aspect_ratio"])
     parser.add_argument("--transition", action="store_true")
     parser.add_argument("--data", type=Path, default=Path(".vidflow/engine"))
     parser.add_argument("--out", type=Path, default=Path("out/demo.mp4"))

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidflow.contract.storyboard import AUDIO_DEFAULTS, ELEMENT_KINDS, narration_on
 from vidflow.engine import fetch
 from vidflow.engine.assets import AssetStore, file_digest
 from vidflow.engine.jobs import JobControl
@@ -39,7 +40,6 @@ MIN_SCENE = 1.5  # seconds; a scene never flashes by shorter than this
 TRANSITION = 0.5  # seconds of xfade between scenes when is_transition
 ANIMATION_WORKERS = 2  # scenes animated at once (the machines here have 2 cores)
 OUTPUT_KEYS = ("image_url", "narration_url", "video_url", "duration", "narration_duration")
-ELEMENT_KINDS = ("characters", "environments", "objects")
 
 # Mood families in the music stage's vocabulary; the first family the idea mentions wins.
 _MOODS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -299,7 +299,7 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
                language: str) -> list[tuple[Path, float] | None]:
     """One WAV per scene with text, when narration is on (native audio turns it off)."""
     scenes = board["scenes"]
-    if not audio.get("has_narration") or audio.get("native_audio"):
+    if not narration_on(audio):
         for scene in scenes:
             scene.pop("narration_url", None)
         run.progress("narration", 1.0)
@@ -307,7 +307,7 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
     from vidflow.engine.stages import narration as stage
     from vidflow.engine.stages.ffmpeg import probe
 
-    voice = str(audio.get("narrator") or "Rachel")
+    voice = str(audio.get("narrator") or AUDIO_DEFAULTS["narrator"])
     out: list[tuple[Path, float] | None] = []
     for i, scene in enumerate(scenes):
         text = narration_text(scene)

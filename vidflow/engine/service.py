@@ -30,7 +30,10 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from vidflow.engine import credits, fetch, pipeline, work
+from vidflow.contract import prices
+from vidflow.contract.params import DEFAULTS, MAX_IMAGES, OPERATIONS
+from vidflow.contract.storyboard import ELEMENT_KINDS
+from vidflow.engine import fetch, pipeline, work
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
 from vidflow.engine.jobs import JobControl, JobRunner
@@ -39,9 +42,8 @@ from vidflow.errors import BadRequest, MediaError, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
 
-DEFAULT_IMAGES_IDEA = (
-    "Create a stunning video showcasing these images with a compelling narrative"
-)
+D = DEFAULTS  # the reference's defaults, for the signatures below
+DEFAULT_IMAGES_IDEA = OPERATIONS["images_to_video"].default("idea")
 
 
 @dataclass
@@ -106,11 +108,13 @@ class StoryEngine:
         self.close()
 
     # --- automatic mode -------------------------------------------------------------
-    def idea_to_video(self, *, account: str = "local", idea: str, scene_count: int = 3,
-                      image_tool: str = "Seedream", video_tool: str = "Auto",
-                      scene_duration: str | int = "5", aspect_ratio: str = "16:9",
+    def idea_to_video(self, *, account: str = "local", idea: str,
+                      scene_count: int = D["scene_count"],
+                      image_tool: str = D["image_tool"], video_tool: str = D["video_tool"],
+                      scene_duration: str | int = D["scene_duration"],
+                      aspect_ratio: str = D["aspect_ratio"],
                       is_transition: bool = False, elements: dict | None = None,
-                      audio_option: dict | None = None, language: str = "English",
+                      audio_option: dict | None = None, language: str = D["language"],
                       title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
         params = self._automatic_params(
             idea=idea, scene_count=scene_count, image_tool=image_tool, video_tool=video_tool,
@@ -119,11 +123,13 @@ class StoryEngine:
             language=language, title=title, webhook_url=webhook_url)
         return self._start_automatic(account, "idea", params)
 
-    def url_to_video(self, *, account: str = "local", idea: str, scene_count: int = 3,
-                     image_tool: str = "Seedream", video_tool: str = "Auto",
-                     scene_duration: str | int = "5", aspect_ratio: str = "16:9",
+    def url_to_video(self, *, account: str = "local", idea: str,
+                     scene_count: int = D["scene_count"],
+                     image_tool: str = D["image_tool"], video_tool: str = D["video_tool"],
+                     scene_duration: str | int = D["scene_duration"],
+                     aspect_ratio: str = D["aspect_ratio"],
                      is_transition: bool = False, elements: dict | None = None,
-                     audio_option: dict | None = None, language: str = "English",
+                     audio_option: dict | None = None, language: str = D["language"],
                      title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
         idea = v.require_idea(idea)
         url = v.first_url(idea)
@@ -142,13 +148,14 @@ class StoryEngine:
 
     def images_to_video(self, *, account: str = "local", idea: str = DEFAULT_IMAGES_IDEA,
                         image_urls: Sequence[str] = (), image_files: Sequence[Path] = (),
-                        video_tool: str = "Auto", is_transition: bool = False,
-                        scene_duration: str | int = "5", aspect_ratio: str = "16:9",
-                        audio_option: dict | None = None, language: str = "English",
+                        video_tool: str = D["video_tool"], is_transition: bool = False,
+                        scene_duration: str | int = D["scene_duration"],
+                        aspect_ratio: str = D["aspect_ratio"],
+                        audio_option: dict | None = None, language: str = D["language"],
                         title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
         idea = DEFAULT_IMAGES_IDEA if idea is None else idea
         params = self._automatic_params(
-            idea=idea, scene_count=1, image_tool="Seedream", video_tool=video_tool,
+            idea=idea, scene_count=1, image_tool=D["image_tool"], video_tool=video_tool,
             scene_duration=scene_duration, aspect_ratio=aspect_ratio,
             is_transition=is_transition, elements=None, audio_option=audio_option,
             language=language, title=title, webhook_url=webhook_url)
@@ -158,17 +165,18 @@ class StoryEngine:
         return self._start_automatic(account, "images", params, files=files)
 
     # --- advanced mode --------------------------------------------------------------
-    def create_storyboard(self, *, account: str = "local", idea: str, scene_count: int = 3,
-                          language: str = "English", aspect_ratio: str = "16:9",
+    def create_storyboard(self, *, account: str = "local", idea: str,
+                          scene_count: int = D["scene_count"],
+                          language: str = D["language"], aspect_ratio: str = D["aspect_ratio"],
                           audio_option: dict | None = None, elements: dict | None = None,
                           image_urls: Sequence[str] = (), image_files: Sequence[Path] = (),
                           story_id: str | None = None, title: str = "") -> dict[str, Any]:
         idea = v.require_idea(idea)
         p = v.Problems()
         params = {
-            "idea": idea, "scene_count": v.as_int(p, "scene_count", scene_count, 1, v.MAX_SCENES),
-            "language": v.enum(p, "language", language, v.LANGUAGES),
-            "aspect_ratio": v.enum(p, "aspect_ratio", aspect_ratio or "16:9", v.ASPECT_RATIOS),
+            "idea": idea, "scene_count": v.integer(p, "scene_count", scene_count),
+            "language": v.choice(p, "language", language),
+            "aspect_ratio": v.choice(p, "aspect_ratio", aspect_ratio or DEFAULTS["aspect_ratio"]),
             "audio": v.audio_option(p, audio_option), "elements": v.elements(p, elements),
         }
         title = v.title(p, title)
@@ -178,7 +186,7 @@ class StoryEngine:
         with self._story_lock(existing.id if existing else None):
             if existing is not None:
                 self._not_busy(existing)
-            self.store.charge(account, credits.storyboard_price())
+            self.store.charge(account, prices.storyboard_price())
             row = existing or self.store.create(account=account, mode="storyboard",
                                                 params=params, title=title)
             try:
@@ -193,7 +201,7 @@ class StoryEngine:
                     language=params["language"], elements=params["elements"],
                     image_count=len(base) or None, url=None)
             except MediaError as exc:
-                self.store.refund(account, credits.storyboard_price())
+                self.store.refund(account, prices.storyboard_price())
                 if existing is None:
                     self.store.delete(row.id)
                 raise BadRequest(str(exc)) from exc
@@ -204,11 +212,11 @@ class StoryEngine:
             if title or existing is None:
                 fields["title"] = title
             self.store.update(row.id, **fields)
-            self.store.add_used_credits(row.id, credits.storyboard_price())
+            self.store.add_used_credits(row.id, prices.storyboard_price())
         return self.get_story(row.id, account=account)
 
     def generate_elements(self, story_id: str, *, account: str = "local",
-                          option: str = "Seedream", aspect_ratio: str | None = None,
+                          option: str = D["option"], aspect_ratio: str | None = None,
                           storyboard: dict | None = None,
                           enhance_image: bool = False) -> dict[str, Any]:
         p = v.Problems()
@@ -219,8 +227,8 @@ class StoryEngine:
         with self._story_lock(row.id):
             row = self._fresh(row)
             board = self._board_to_work_on(row, board)
-            price = credits.elements_price(
-                sum(len(board.get(k, [])) for k in pipeline.ELEMENT_KINDS))
+            price = prices.elements_price(
+                sum(len(board.get(k, [])) for k in ELEMENT_KINDS))
             run = self._make_run(row.id, aspect_ratio=aspect or row.params.get("aspect_ratio"))
             with self._paid(account, price):
                 pipeline.element_images(run, board)
@@ -230,7 +238,7 @@ class StoryEngine:
         return self.get_story(row.id, account=account)
 
     def generate_scenes(self, story_id: str, *, account: str = "local",
-                        option: str = "Seedream", aspect_ratio: str | None = None,
+                        option: str = D["option"], aspect_ratio: str | None = None,
                         storyboard: dict | None = None, enhance_image: bool = False,
                         audio_option: dict | None = None) -> dict[str, Any]:
         p = v.Problems()
@@ -247,7 +255,7 @@ class StoryEngine:
                 params["aspect_ratio"] = aspect
             if audio is not None:
                 params["audio"] = audio
-            price = credits.scenes_price(scenes=len(board["scenes"]), audio=params["audio"])
+            price = prices.scenes_price(scenes=len(board["scenes"]), audio=params["audio"])
             run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
             with self._paid(account, price):
                 work.scene_inputs(self.store, run, board, params, row.id)
@@ -261,8 +269,8 @@ class StoryEngine:
                            storyboard: dict | None,
                            enhance_image: bool) -> tuple[str | None, dict | None]:
         """The checks /elements and /scenes share: (aspect ratio or None, new storyboard)."""
-        v.enum(p, "option", option, v.IMAGE_OPTIONS)
-        aspect = v.enum(p, "aspect_ratio", aspect_ratio, v.ASPECT_RATIOS) if aspect_ratio else None
+        v.choice(p, "option", option)
+        aspect = v.choice(p, "aspect_ratio", aspect_ratio) if aspect_ratio else None
         board = self._inbound_board(v.storyboard(p, storyboard))
         v.as_bool(p, "enhance_image", enhance_image)
         return aspect, board
@@ -287,13 +295,14 @@ class StoryEngine:
 
     def create_videos(self, story_id: str, *, account: str = "local", title: str = "",
                       storyboard: dict | None = None, is_transition: bool = False,
-                      motion_type: str = "Auto", duration: int = 5, loop: int = 1,
+                      motion_type: str = D["motion_type"], duration: int = D["duration"],
+                      loop: int = D["loop"],
                       webhook_url: str | None = None) -> dict[str, Any]:
         p = v.Problems()
         job = {"kind": "videos",
-               "motion_type": v.enum(p, "motion_type", motion_type, v.MOTION_TYPES),
-               "duration": v.as_int(p, "duration", duration, *v.DURATION_RANGE),
-               "loop": v.as_int(p, "loop", loop, *v.LOOP_RANGE),
+               "motion_type": v.choice(p, "motion_type", motion_type),
+               "duration": v.integer(p, "duration", duration),
+               "loop": v.integer(p, "loop", loop),
                "is_transition": v.as_bool(p, "is_transition", is_transition)}
         board = self._inbound_board(v.storyboard(p, storyboard))
         title = v.title(p, title)
@@ -309,11 +318,11 @@ class StoryEngine:
             board = board or row.storyboard
             job["rescene"] = board != row.storyboard
             audio = row.params["audio"]
-            price = credits.videos_price(scenes=len(board["scenes"]), seconds=job["duration"],
+            price = prices.videos_price(scenes=len(board["scenes"]), seconds=job["duration"],
                                          loop=job["loop"], transition=job["is_transition"],
                                          audio=audio)
             if job["rescene"]:
-                price += credits.scenes_price(scenes=len(board["scenes"]), audio=audio)
+                price += prices.scenes_price(scenes=len(board["scenes"]), audio=audio)
             params = {**row.params, "webhook_url": hook, "video": {
                 k: job[k] for k in ("motion_type", "duration", "loop", "is_transition")}}
             fields = {"storyboard": board, "params": params}
@@ -327,8 +336,8 @@ class StoryEngine:
                concat_video_files: Sequence[Path] = (),
                audio_files: Sequence[Path] = ()) -> dict[str, Any]:
         p = v.Problems()
-        video_urls = v.url_list(p, "concat_video_urls", concat_video_urls, limit=50)
-        audio_list = v.url_list(p, "audio_urls", audio_urls, limit=10)
+        video_urls = v.url_list(p, "concat_video_urls", concat_video_urls)
+        audio_list = v.url_list(p, "audio_urls", audio_urls)
         video_files = self._check_files(p, "concat_video_files", concat_video_files)
         audio_paths = self._check_files(p, "audio_files", audio_files)
         p.raise_if_any()
@@ -343,7 +352,7 @@ class StoryEngine:
                     raise BadRequest("The story has no scene videos yet: call POST "
                                      f"/story/{row.id}/videos first, or pass concat_video_urls")
             audios: list[dict[str, str]] = [{"url": u} for u in audio_list]
-            price = credits.concat_price(videos=len(videos) + len(video_files),
+            price = prices.concat_price(videos=len(videos) + len(video_files),
                                          audios=len(audios) + len(audio_paths))
             job = {"kind": "concat", "videos": videos, "audios": audios}
 
@@ -367,16 +376,11 @@ class StoryEngine:
         if title is not None:
             fields["title"] = v.title(p, title)
         if description is not None:
-            if not isinstance(description, str):
-                p.add("description", "must be a string", "string_type")
-            elif len(description) > 5000:
-                p.add("description", "must be at most 5000 characters", "string_too_long")
-            else:
-                fields["description"] = description
+            fields["description"] = v.text(p, "description", description)
         if visibility_status is not None:
-            fields["visibility_status"] = v.enum(p, "visibility_status", str(visibility_status)
-                                                 if isinstance(visibility_status, int)
-                                                 else visibility_status, v.VISIBILITY)
+            fields["visibility_status"] = v.choice(p, "visibility_status", str(visibility_status)
+                                                   if isinstance(visibility_status, int)
+                                                   else visibility_status)
         p.raise_if_any()
         row = self._own(story_id, account)
         self.store.update(row.id, **fields)
@@ -436,15 +440,15 @@ class StoryEngine:
         p = v.Problems()
         params = {
             "idea": idea,
-            "scene_count": v.as_int(p, "scene_count", scene_count, 1, v.MAX_SCENES),
-            "image_tool": v.enum(p, "image_tool", image_tool, v.IMAGE_TOOLS),
-            "video_tool": v.enum(p, "video_tool", video_tool, v.VIDEO_TOOLS),
+            "scene_count": v.integer(p, "scene_count", scene_count),
+            "image_tool": v.choice(p, "image_tool", image_tool),
+            "video_tool": v.choice(p, "video_tool", video_tool),
             "scene_duration": v.scene_duration(p, scene_duration),
-            "aspect_ratio": v.enum(p, "aspect_ratio", aspect_ratio, v.ASPECT_RATIOS),
+            "aspect_ratio": v.choice(p, "aspect_ratio", aspect_ratio),
             "is_transition": v.as_bool(p, "is_transition", is_transition),
             "elements": v.elements(p, elements),
             "audio": v.audio_option(p, audio_option),
-            "language": v.enum(p, "language", language, v.LANGUAGES),
+            "language": v.choice(p, "language", language),
             "title": v.title(p, title),
             "webhook_url": v.webhook(p, webhook_url),
         }
@@ -456,8 +460,8 @@ class StoryEngine:
         p = v.Problems()
         checked_files = self._check_files(p, "image_files", files or (), images=True)
         checked_urls = [] if checked_files else v.url_list(p, "image_urls", urls)
-        if len(checked_files) > v.MAX_IMAGES:
-            p.add("image_files", f"at most {v.MAX_IMAGES} images; got {len(checked_files)}",
+        if len(checked_files) > MAX_IMAGES:
+            p.add("image_files", f"at most {MAX_IMAGES} images; got {len(checked_files)}",
                   "too_long")
         p.raise_if_any()
         if required and not checked_files and not checked_urls:
@@ -485,7 +489,7 @@ class StoryEngine:
     def _start_automatic(self, account: str, mode: str, params: dict[str, Any], *,
                          files: Sequence[Path] = ()) -> dict[str, Any]:
         scenes = len(files) or params["scene_count"]
-        price = credits.automatic_price(scenes=scenes, seconds=params["scene_duration"],
+        price = prices.automatic_price(scenes=scenes, seconds=params["scene_duration"],
                                         transition=params["is_transition"],
                                         audio=params["audio"], user_images=mode == "images")
         with self.jobs.slot(account) as slot:
@@ -569,7 +573,7 @@ class StoryEngine:
         cfg = self.config
         return pipeline.Run(
             story_dir=self.store.story_dir(story_id),
-            size=pipeline.render_size(aspect_ratio or "16:9", cfg.scale), fps=cfg.fps,
+            size=pipeline.render_size(aspect_ratio or D["aspect_ratio"], cfg.scale), fps=cfg.fps,
             preset=cfg.x264_preset, url_for=self.store.url_for, resolve=self._resolve,
             control=control, allow_local_files=(not cfg.public_base_url
                                                 if cfg.allow_local_files is None
@@ -619,8 +623,8 @@ class StoryEngine:
             "created_at": row.created_at, "updated_at": row.updated_at,
             "video_url": row.video_url, "storyboard": board, "scenes": row.scenes,
             "scene_count": len(board["scenes"]) if board else p.get("scene_count", 0),
-            "aspect_ratio": p.get("aspect_ratio", "16:9"), "mode": row.mode,
-            "idea": p.get("idea", ""), "language": p.get("language", "English"),
+            "aspect_ratio": p.get("aspect_ratio", D["aspect_ratio"]), "mode": row.mode,
+            "idea": p.get("idea", ""), "language": p.get("language", D["language"]),
             "audio_option": p.get("audio"), "is_transition": p.get("is_transition", False),
         }
         base = self.config.public_base_url.rstrip("/")

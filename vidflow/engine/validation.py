@@ -12,39 +12,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from vidflow.contract.enums import NARRATORS, SCENE_DURATIONS
+from vidflow.contract.params import MAX_SCENES, PARAMS, STORY_ID_PATTERN
+from vidflow.contract.storyboard import (
+    AUDIO_DEFAULTS,
+    ELEMENT_IMAGE_FIELDS,
+    ELEMENT_KINDS,
+    STORYBOARD_KEYS,
+    effective_audio,
+)
 from vidflow.errors import BadRequest, ValidationFailed
 
-IMAGE_TOOLS = ("Seedream", "FluxTurbo", "NanoBanana", "QwenImage")
-IMAGE_OPTIONS = ("Seedream", "FluxPro", "FluxTurbo", "NanoBananaPro", "NanoBanana",
-                 "FluxKontextPro", "FluxFinetuned", "QwenImage", "StableDiffusion3.5",
-                 "LeonardoImage", "GPTImage", "Auto")
-VIDEO_TOOLS = ("Auto", "KlingAI", "Seedance", "Pixverse", "VeoFast")
-MOTION_TYPES = ("Auto", "AutoT3", "KlingAI", "KlingT4", "LumaAI", "LumaRay2", "VeoFast", "Veo",
-                "RunwayML", "MinimaxHailuo", "Seedance", "SeedanceFast", "Hunyuan", "Pixverse",
-                "PixverseT3", "PicoMotion", "StaticMotion", "Wan", "Sora", "SoraPro")
-ASPECT_RATIOS = ("16:9", "4:3", "1:1", "3:4", "9:16")
-LANGUAGES = ("Arabic", "Chinese", "English", "French", "German", "Hindi", "Japanese", "Korean",
-             "Spanish", "Turkish")
-NARRATORS = ("Rachel", "Aria", "Roger", "Sarah", "Laura", "Charlie", "George", "Callum", "River",
-             "Liam", "Charlotte", "Alice", "Matilda", "Will", "Jessica", "Eric", "Chris", "Brian",
-             "Daniel", "Lily", "Bill")
-SCENE_DURATIONS = ("5", "10")
-VISIBILITY = ("0", "1", "2")
-ELEMENT_KINDS = ("characters", "environments", "objects")
-STORYBOARD_KEYS = (*ELEMENT_KINDS, "scenes")
-
-MAX_SCENES = 20  # the reference: "maximum varies by subscription plan"; this engine's plan
-MAX_IMAGES = 20
-MAX_TITLE = 200
-DURATION_RANGE = (1, 10)
-LOOP_RANGE = (1, 6)
-
-AUDIO_DEFAULTS: dict[str, Any] = {
-    "has_bg_music": True, "has_narration": True, "native_audio": False, "narrator": "Rachel",
-}
-
 _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
-_STORY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+_STORY_ID = re.compile(STORY_ID_PATTERN)
 
 
 @dataclass
@@ -88,6 +68,18 @@ def first_url(text: str) -> str | None:
 
 def is_http_url(value: Any) -> bool:
     return isinstance(value, str) and re.match(r"^https?://[^\s/]+", value, re.I) is not None
+
+
+def choice(p: Problems, name: str, value: Any) -> str:
+    """One of the parameter's choices (the contract's enum)."""
+    return enum(p, name, value, PARAMS[name].choices)
+
+
+def integer(p: Problems, name: str, value: Any) -> int:
+    """An integer within the parameter's range (the contract's minimum and maximum)."""
+    param = PARAMS[name]
+    assert param.minimum is not None and param.maximum is not None
+    return as_int(p, name, value, param.minimum, param.maximum)
 
 
 def enum(p: Problems, name: str | list[Any], value: Any, options: tuple[str, ...]) -> str:
@@ -154,7 +146,7 @@ def audio_option(p: Problems, value: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         p.add("audio_option", "must be a JSON object", "dict_type")
         raw = {}
-    audio = dict(AUDIO_DEFAULTS)
+    audio: dict[str, Any] = {}
     for key, val in raw.items():
         if key not in AUDIO_DEFAULTS:
             p.add(["audio_option", key], "unknown field; allowed: " + ", ".join(AUDIO_DEFAULTS),
@@ -163,9 +155,7 @@ def audio_option(p: Problems, value: Any) -> dict[str, Any]:
             audio[key] = enum(p, ["audio_option", key], val, NARRATORS)
         else:
             audio[key] = as_bool(p, ["audio_option", key], val)
-    if audio["native_audio"]:
-        audio["has_narration"] = False
-    return audio
+    return effective_audio(audio)
 
 
 def _element_list(p: Problems, loc: list[Any], value: Any) -> list[dict[str, Any]]:
@@ -182,7 +172,7 @@ def _element_list(p: Problems, loc: list[Any], value: Any) -> list[dict[str, Any
             p.add([*loc, i, "name"], "is required (a non-empty string)", "missing")
         if "description" in item and not isinstance(item["description"], str):
             p.add([*loc, i, "description"], "must be a string", "string_type")
-        for key in ("image_url", "URL"):
+        for key in ELEMENT_IMAGE_FIELDS:
             url = item.get(key)
             if url not in (None, "") and not (is_http_url(url) or str(url).startswith("/media/")):
                 p.add([*loc, i, key], "must be an http(s) URL", "url_scheme")
@@ -239,14 +229,20 @@ def storyboard(p: Problems, value: Any) -> dict[str, Any] | None:
     return board
 
 
-def title(p: Problems, value: Any, name: str = "title") -> str:
+def title(p: Problems, value: Any) -> str:
+    return text(p, "title", value)
+
+
+def text(p: Problems, name: str, value: Any) -> str:
+    """A string no longer than the parameter's maximum; None is ""."""
     if value is None:
         return ""
     if not isinstance(value, str):
         p.add(name, "must be a string", "string_type")
         return ""
-    if len(value) > MAX_TITLE:
-        p.add(name, f"must be at most {MAX_TITLE} characters", "string_too_long")
+    limit = PARAMS[name].maximum
+    if limit is not None and len(value) > limit:
+        p.add(name, f"must be at most {limit} characters", "string_too_long")
     return value
 
 
@@ -259,7 +255,10 @@ def webhook(p: Problems, value: Any) -> str | None:
     return str(value)
 
 
-def url_list(p: Problems, name: str, value: Any, limit: int = MAX_IMAGES) -> list[str]:
+def url_list(p: Problems, name: str, value: Any) -> list[str]:
+    """http(s) (or this engine's /media/) URLs, at most the parameter's maximum count."""
+    limit = PARAMS[name].maximum
+    assert limit is not None
     if value is None:
         return []
     if isinstance(value, str):

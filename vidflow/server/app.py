@@ -8,53 +8,26 @@ paths carry random story ids, so a URL is a capability to be shared with care.
 
 from __future__ import annotations
 
+import inspect
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request, Security
+from fastapi import APIRouter, Depends, FastAPI, Request, Security
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import APIKeyHeader
 
 from vidflow import __version__
-from vidflow.engine.service import DEFAULT_IMAGES_IDEA, StoryEngine
+from vidflow.contract.params import OPERATIONS, PARAMS, Operation
+from vidflow.engine.service import StoryEngine
 from vidflow.errors import NotFound, Unauthorized, ValidationFailed
 from vidflow.server import errors
 from vidflow.server import schemas as s
 from vidflow.server.auth import KeyRing
 from vidflow.server.limits import MAX_BODY_BYTES, BodyLimit
-from vidflow.server.params import (
-    IDEA_DOC,
-    Aspect,
-    Audio,
-    Deprecated,
-    Description,
-    Duration,
-    EditStoryId,
-    ElementsField,
-    Enhance,
-    Idea,
-    ImageFiles,
-    ImageOption,
-    ImageTool,
-    ImageUrls,
-    Lang,
-    MotionType,
-    OptAspect,
-    OptTitle,
-    SceneCount,
-    StoryboardField,
-    StoryId,
-    Title,
-    Transition,
-    UrlIdea,
-    UrlItem,
-    VideoTool,
-    Visibility,
-    Webhook,
-    as_dict,
-)
+from vidflow.server.params import LIST_FIELDS, StoryId, as_dict, form_fields
 from vidflow.server.uploads import MAX_UPLOAD_BYTES, store_images
 
 DESCRIPTION = """Generate video stories from ideas, URLs or images — the Story API served by
@@ -88,10 +61,6 @@ def current_engine(request: Request) -> StoryEngine:
 
 Account = Annotated[str, Depends(current_account)]
 Engine = Annotated[StoryEngine, Depends(current_engine)]
-
-# the form fields the reference takes as arrays; any other field sent twice is ambiguous
-LIST_FIELDS = frozenset({"image_urls", "image_files", "concat_video_urls", "audio_urls"})
-
 
 async def strict_form(request: Request, account: Account) -> None:
     """Form values FastAPI would quietly reinterpret are refused with a 422, so the server
@@ -165,165 +134,76 @@ _STEP = s.story_responses("Story Object", s.BAD_REQUEST, s.NO_CREDIT, s.NOT_FOUN
 _RECORD = s.story_responses("Story Object", s.BAD_REQUEST, s.NOT_FOUND, s.INVALID)
 
 
-@auto.post("/story/idea-2-video", summary="[AUTO] Idea-to-Video", responses=_AUTO,
-           operation_id="idea_to_video")
-def idea_to_video(account: Account, engine: Engine, idea: Idea, scene_count: SceneCount = 3,
-                  image_tool: Annotated[ImageTool, Form()] = "Seedream",
-                  video_tool: Annotated[VideoTool, Form()] = "Auto",
-                  scene_duration: Duration = "5", aspect_ratio: Aspect = "16:9",
-                  is_transition: Transition = False, elements: ElementsField = None,
-                  audio_option: Audio = None, language: Lang = "English", title: Title = "",
-                  webhook_url: Webhook = None) -> JSONResponse:
-    """Creates a complete video from a text idea; poll GET /story/{story_id}."""
-    return _story(engine.idea_to_video(
-        account=account, idea=idea, scene_count=scene_count, image_tool=image_tool,
-        video_tool=video_tool, scene_duration=scene_duration, aspect_ratio=aspect_ratio,
-        is_transition=is_transition, elements=as_dict(elements),
-        audio_option=as_dict(audio_option), language=language, title=title,
-        webhook_url=webhook_url or None))
+_DOCS = {
+    "idea_to_video": "Creates a complete video from a text idea; poll GET /story/{story_id}.",
+    "url_to_video": "Creates a complete video from an idea naming a website URL.",
+    "images_to_video": "A video from your images (uploaded `image_files`, or `image_urls`) "
+                       "and an idea.",
+    "create_storyboard": "Creates (or, with story_id, rewrites) a storyboard; returns when "
+                         "it is ready.",
+    "generate_elements": "Generates images for the storyboard's characters, environments and "
+                         "objects.",
+    "generate_scenes": "Generates scene images, narrations and background music.",
+    "create_videos": "Animates the scenes and composes the final video; poll "
+                     "GET /story/{story_id}.",
+    "concat": "Composes scene videos (or the given video URLs) into one video.",
+    "get_story": "Status, progress and generated assets of one of your stories.",
+    "update_story": "Updates title, description or visibility; nothing is regenerated.",
+    "delete_story": "Deletes the story and its files; returns the deleted story object.",
+}
+_ROUTERS = ((auto, _AUTO, ("idea_to_video", "url_to_video", "images_to_video")),
+            (advanced, _STEP, ("create_storyboard", "generate_elements", "generate_scenes",
+                               "create_videos", "concat")),
+            (records, _RECORD, ("get_story", "update_story", "delete_story")))
+_KW = inspect.Parameter.KEYWORD_ONLY
 
 
-@auto.post("/story/url-2-video", summary="[AUTO] URL-to-Video", responses=_AUTO,
-           operation_id="url_to_video")
-def url_to_video(account: Account, engine: Engine, idea: UrlIdea, scene_count: SceneCount = 3,
-                 image_tool: Annotated[ImageTool, Form()] = "Seedream",
-                 video_tool: Annotated[VideoTool, Form()] = "Auto",
-                 scene_duration: Duration = "5", aspect_ratio: Aspect = "16:9",
-                 is_transition: Transition = False, elements: ElementsField = None,
-                 audio_option: Audio = None, language: Lang = "English", title: Title = "",
-                 webhook_url: Webhook = None) -> JSONResponse:
-    """Creates a complete video from an idea naming a website URL."""
-    return _story(engine.url_to_video(
-        account=account, idea=idea, scene_count=scene_count, image_tool=image_tool,
-        video_tool=video_tool, scene_duration=scene_duration, aspect_ratio=aspect_ratio,
-        is_transition=is_transition, elements=as_dict(elements),
-        audio_option=as_dict(audio_option), language=language, title=title,
-        webhook_url=webhook_url or None))
+def _engine_args(op: Operation, form: dict[str, Any], request: Request,
+                 account: str) -> dict[str, Any]:
+    """Form values as the engine's method takes them (deprecated ones dropped)."""
+    args = {}
+    for name in op.live_params:
+        value, kind = form[name], PARAMS[name].kind
+        if kind == "json":
+            value = as_dict(value)
+        elif kind == "files":
+            value = _uploads(request, account, value)
+        elif value in ("", []) and op.default(name) is None:
+            value = None  # an empty optional value is "not sent"
+        args[name] = value
+    return args
 
 
-@auto.post("/story/images-2-video", summary="[AUTO] Images-to-Video", responses=_AUTO,
-           operation_id="images_to_video")
-def images_to_video(request: Request, account: Account, engine: Engine,
-                    idea: Annotated[str, Form(description=IDEA_DOC)]
-                    = DEFAULT_IMAGES_IDEA,
-                    image_files: ImageFiles = [],  # noqa: B006 - FastAPI copies defaults
-                    image_urls: ImageUrls = [],  # noqa: B006
-                    video_tool: Annotated[VideoTool, Form()] = "Auto",
-                    is_transition: Transition = False, scene_duration: Duration = "5",
-                    aspect_ratio: Aspect = "16:9", audio_option: Audio = None,
-                    language: Lang = "English", title: Title = "",
-                    webhook_url: Webhook = None) -> JSONResponse:
-    """A video from your images (uploaded `image_files`, or `image_urls`) and an idea."""
-    files = _uploads(request, account, image_files)
-    return _story(engine.images_to_video(
-        account=account, idea=idea, image_urls=image_urls, image_files=files,
-        video_tool=video_tool, is_transition=is_transition, scene_duration=scene_duration,
-        aspect_ratio=aspect_ratio, audio_option=as_dict(audio_option), language=language,
-        title=title, webhook_url=webhook_url or None))
+def _endpoint(op: Operation) -> Callable[..., JSONResponse]:
+    """The route function of `op`: its signature (what FastAPI parses and documents) is the
+    contract's parameter list; the body calls the engine method of the same name."""
+    def endpoint(request: Request, account: str, engine: StoryEngine,
+                 **form: Any) -> JSONResponse:
+        story_id = form.pop("story_id") if "{story_id}" in op.route else None
+        call = getattr(engine, op.name)
+        args = _engine_args(op, form, request, account)
+        return _story(call(story_id, account=account, **args) if story_id is not None
+                      else call(account=account, **args))
+
+    fixed = [inspect.Parameter("request", _KW, annotation=Request),
+             inspect.Parameter("account", _KW, annotation=Account),
+             inspect.Parameter("engine", _KW, annotation=Engine)]
+    if "{story_id}" in op.route:
+        fixed.append(inspect.Parameter("story_id", _KW, annotation=StoryId))
+    fields = [inspect.Parameter(name, _KW, annotation=annotation, default=default)
+              for name, annotation, default in form_fields(op)]
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        fixed + fields, return_annotation=JSONResponse)
+    endpoint.__name__ = endpoint.__qualname__ = op.name
+    endpoint.__doc__ = _DOCS[op.name]
+    return endpoint
 
 
-@advanced.post("/story", summary="[ADVANCED] Step 1 - Create Storyboard", responses=_STEP,
-               operation_id="create_storyboard")
-def create_storyboard(request: Request, account: Account, engine: Engine, idea: Idea,
-                      story_id: EditStoryId = None,
-                      scene_count: SceneCount = 3, language: Lang = "English",
-                      aspect_ratio: Aspect = "16:9", audio_option: Audio = None,
-                      elements: ElementsField = None,
-                      image_files: ImageFiles = [],  # noqa: B006
-                      image_urls: ImageUrls = [],  # noqa: B006
-                      title: Title = "") -> JSONResponse:
-    """Creates (or, with story_id, rewrites) a storyboard; returns when it is ready."""
-    files = _uploads(request, account, image_files)
-    return _story(engine.create_storyboard(
-        account=account, idea=idea, scene_count=scene_count, language=language,
-        aspect_ratio=aspect_ratio, audio_option=as_dict(audio_option),
-        elements=as_dict(elements), image_urls=image_urls, image_files=files,
-        story_id=story_id or None, title=title))
-
-
-@advanced.post("/story/{story_id}/elements", summary="[ADVANCED] Step 1.5 - Element Images",
-               responses=_STEP, operation_id="generate_elements")
-def generate_elements(story_id: StoryId, account: Account, engine: Engine,
-                      option: Annotated[ImageOption, Form()] = "Seedream",
-                      aspect_ratio: OptAspect = None, storyboard: StoryboardField = None,
-                      enhance_image: Enhance = False,
-                      has_bg_music: Deprecated = None) -> JSONResponse:
-    """Generates images for the storyboard's characters, environments and objects."""
-    return _story(engine.generate_elements(
-        story_id, account=account, option=option, aspect_ratio=aspect_ratio,
-        storyboard=as_dict(storyboard), enhance_image=enhance_image))
-
-
-@advanced.post("/story/{story_id}/scenes", summary="[ADVANCED] Step 2 - Create Scenes",
-               responses=_STEP, operation_id="generate_scenes")
-def generate_scenes(story_id: StoryId, account: Account, engine: Engine,
-                    option: Annotated[ImageOption, Form()] = "Seedream",
-                    aspect_ratio: OptAspect = None, storyboard: StoryboardField = None,
-                    enhance_image: Enhance = False, audio_option: Audio = None,
-                    generate_elements: Deprecated = None, narrator: Deprecated = None,
-                    has_narration: Deprecated = None,
-                    has_bg_music: Deprecated = None) -> JSONResponse:
-    """Generates scene images, narrations and background music."""
-    return _story(engine.generate_scenes(
-        story_id, account=account, option=option, aspect_ratio=aspect_ratio,
-        storyboard=as_dict(storyboard), enhance_image=enhance_image,
-        audio_option=as_dict(audio_option)))
-
-
-@advanced.post("/story/{story_id}/videos", summary="[ADVANCED] Step 3 - Create Videos",
-               responses=_STEP, operation_id="create_videos")
-def create_videos(story_id: StoryId, account: Account, engine: Engine, title: Title = "",
-                  storyboard: StoryboardField = None, is_transition: Transition = False,
-                  motion_type: Annotated[MotionType, Form()] = "Auto",
-                  duration: Annotated[int, Form(ge=1, le=10)] = 5,
-                  loop: Annotated[int, Form(ge=1, le=6)] = 1,
-                  native_audio: Deprecated = None,
-                  webhook_url: Webhook = None) -> JSONResponse:
-    """Animates the scenes and composes the final video; poll GET /story/{story_id}."""
-    return _story(engine.create_videos(
-        story_id, account=account, title=title, storyboard=as_dict(storyboard),
-        is_transition=is_transition, motion_type=motion_type, duration=duration, loop=loop,
-        webhook_url=webhook_url or None))
-
-
-@advanced.post("/story/{story_id}/concat", summary="Concat Story", responses=_STEP,
-               operation_id="concat")
-def concat(story_id: StoryId, account: Account, engine: Engine,
-           concat_video_urls: Annotated[list[UrlItem] | None, Form(
-               description="Videos to compose; default: the story's scene videos")] = None,
-           audio_urls: Annotated[list[UrlItem] | None, Form(
-               description="Background audio to mix in")] = None) -> JSONResponse:
-    """Composes scene videos (or the given video URLs) into one video."""
-    return _story(engine.concat(story_id, account=account,
-                                concat_video_urls=concat_video_urls or None,
-                                audio_urls=audio_urls or None))
-
-
-@records.get("/story/{story_id}", summary="Get Story Detail", responses=_RECORD,
-             operation_id="get_story")
-def get_story(story_id: StoryId, account: Account, engine: Engine) -> JSONResponse:
-    """Status, progress and generated assets of one of your stories."""
-    return _story(engine.get_story(story_id, account=account))
-
-
-@records.put("/story/{story_id}", summary="Update Story", responses=_RECORD,
-             operation_id="update_story")
-def update_story(story_id: StoryId, account: Account, engine: Engine, title: OptTitle = None,
-                 description: Description = None,
-                 visibility_status: Annotated[Visibility | None, Form(
-                     description='"0" private, "1" unlisted, "2" public')] = None,
-                 additional_videos: Deprecated = None) -> JSONResponse:
-    """Updates title, description or visibility; nothing is regenerated."""
-    return _story(engine.update_story(story_id, account=account, title=title,
-                                      description=description,
-                                      visibility_status=visibility_status))
-
-
-@records.delete("/story/{story_id}", summary="Delete Story", responses=_RECORD,
-                operation_id="delete_story")
-def delete_story(story_id: StoryId, account: Account, engine: Engine) -> JSONResponse:
-    """Deletes the story and its files; returns the deleted story object."""
-    return _story(engine.delete_story(story_id, account=account))
+for _router, _responses, _names in _ROUTERS:
+    for _name in _names:
+        _op = OPERATIONS[_name]
+        _router.add_api_route(_op.route, _endpoint(_op), methods=[_op.method],
+                              summary=_op.summary, responses=_responses, operation_id=_op.name)
 
 
 @media.head("/media/{path:path}", include_in_schema=False)

@@ -1,47 +1,27 @@
-"""The reference's request parameters as FastAPI form fields, with types, enums and ranges.
+"""The reference's request parameters as FastAPI form fields, derived from `vidflow.contract`.
 
-Declaring them here (rather than reading raw forms) puts every enum, default and range into
-the OpenAPI contract, and FastAPI answers a wrong value with a 422 whose `loc` names the
-field. The JSON-string fields (`audio_option`, `elements`, `storyboard`) are `Json[...]`
-models: the form carries a string, the OpenAPI says it is JSON of that shape, and a
-malformed one is a 422 naming the field (`body.audio_option.narrator`, say).
+`form_fields(operation)` gives each parameter of an operation its FastAPI annotation and
+default, so every enum, default and range reaches the OpenAPI contract, and FastAPI answers
+a wrong value with a 422 whose `loc` names the field. The JSON-string fields
+(`audio_option`, `elements`, `storyboard`) are `Json[...]` models: the form carries a
+string, the OpenAPI says it is JSON of that shape, and a malformed one is a 422 naming the
+field (`body.audio_option.narrator`, say).
 
-The engine validates again (it also serves in-process callers); these models follow
-`vidflow.engine.validation` so both layers accept and refuse the same things.
+The engine validates again (it also serves in-process callers) from the same contract, so
+both layers accept and refuse the same things.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any, Literal
 
 from fastapi import File, Form, Path, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, Json
 
-from vidflow.engine.validation import (
-    ASPECT_RATIOS,
-    IMAGE_OPTIONS,
-    IMAGE_TOOLS,
-    LANGUAGES,
-    MAX_IMAGES,
-    MAX_SCENES,
-    MAX_TITLE,
-    MOTION_TYPES,
-    NARRATORS,
-    SCENE_DURATIONS,
-    VIDEO_TOOLS,
-    VISIBILITY,
-)
-
-# Literal types built from the engine's tuples, so one list of options feeds both layers.
-AspectRatio = Literal[ASPECT_RATIOS]  # type: ignore[valid-type]
-ImageTool = Literal[IMAGE_TOOLS]  # type: ignore[valid-type]
-ImageOption = Literal[IMAGE_OPTIONS]  # type: ignore[valid-type]
-VideoTool = Literal[VIDEO_TOOLS]  # type: ignore[valid-type]
-MotionType = Literal[MOTION_TYPES]  # type: ignore[valid-type]
-Language = Literal[LANGUAGES]  # type: ignore[valid-type]
-Narrator = Literal[NARRATORS]  # type: ignore[valid-type]
-SceneDuration = Literal[SCENE_DURATIONS]  # type: ignore[valid-type]
-Visibility = Literal[VISIBILITY]  # type: ignore[valid-type]
+from vidflow.contract.enums import NARRATORS
+from vidflow.contract.params import MAX_SCENES, PARAMS, STORY_ID_PATTERN, Operation, Param
+from vidflow.contract.storyboard import AUDIO_DEFAULTS
 
 
 # --- the JSON-string fields ------------------------------------------------------------
@@ -49,10 +29,10 @@ class AudioOption(BaseModel):
     """audio_option: native_audio turns narration off; narrator only matters with narration."""
 
     model_config = ConfigDict(extra="forbid")
-    has_bg_music: bool = True
-    has_narration: bool = True
-    native_audio: bool = False
-    narrator: Narrator = "Rachel"
+    has_bg_music: bool = AUDIO_DEFAULTS["has_bg_music"]
+    has_narration: bool = AUDIO_DEFAULTS["has_narration"]
+    native_audio: bool = AUDIO_DEFAULTS["native_audio"]
+    narrator: Literal[NARRATORS] = AUDIO_DEFAULTS["narrator"]  # type: ignore[valid-type]
 
 
 class Element(BaseModel):
@@ -94,43 +74,64 @@ def as_dict(model: BaseModel | None) -> dict[str, Any] | None:
     return None if model is None else model.model_dump(exclude_unset=True)
 
 
-# --- form fields, shared by the routes -------------------------------------------------
-IDEA_DOC = ("Detailed text description of your story concept. Be specific about "
-            "characters, settings, actions, visual style, and mood.")
-AUDIO_DOC = ("JSON string: has_bg_music, has_narration, native_audio (turns narration off), "
-             "narrator.")
-ELEMENTS_DOC = ("JSON string with 'characters', 'environments' or 'objects' arrays of "
-                "{name, description, image_url}.")
-STORYBOARD_DOC = ("JSON string of an updated storyboard: 'characters', 'environments', "
-                  "'objects' and 'scenes' arrays.")
-
-# a blank idea is a missing one: errors.py answers 400 for it, as the engine does
-Idea = Annotated[str, Form(description=IDEA_DOC, min_length=1, pattern=r"\S")]
-UrlIdea = Annotated[str, Form(description=IDEA_DOC + " Must include the website's URL.",
-                              min_length=1, pattern=r"https?://")]
+# --- form fields, derived from the contract --------------------------------------------
 HTTP_URL = r"^https?://\S+$"
 MEDIA_OR_HTTP_URL = r"^(https?://\S+|/media/\S+)$"
-UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+UUID = STORY_ID_PATTERN
 StoryId = Annotated[str, Path(description="The story's id (a UUID)", pattern=UUID)]
-EditStoryId = Annotated[str | None, Form(
-    pattern=UUID, description="Edit this existing story's storyboard")]
-SceneCount = Annotated[int, Form(ge=1, le=MAX_SCENES, description="Number of scenes.")]
-Title = Annotated[str, Form(max_length=MAX_TITLE, description="Story title.")]
-OptTitle = Annotated[str | None, Form(max_length=MAX_TITLE, description="New title.")]
-Description = Annotated[str | None, Form(description="New description.")]
-Transition = Annotated[bool, Form(description="Transition videos between scenes.")]
-Duration = Annotated[SceneDuration, Form(description='Seconds per scene: "5" or "10".')]
-Aspect = Annotated[AspectRatio, Form(description="Video aspect ratio.")]
-OptAspect = Annotated[AspectRatio | None, Form(description="Aspect ratio of the images.")]
-Lang = Annotated[Language, Form(description="Language of narration and storyboard.")]
-Audio = Annotated[Json[AudioOption] | None, Form(description=AUDIO_DOC)]
-ElementsField = Annotated[Json[Elements] | None, Form(description=ELEMENTS_DOC)]
-StoryboardField = Annotated[Json[Storyboard] | None, Form(description=STORYBOARD_DOC)]
-Webhook = Annotated[str | None, Form(pattern=HTTP_URL,
-                                     description="URL to POST to when generation completes.")]
 UrlItem = Annotated[str, Field(pattern=MEDIA_OR_HTTP_URL)]
-ImageUrls = Annotated[list[UrlItem], Form(max_length=MAX_IMAGES,
-                                          description="Publicly accessible http(s) image URLs.")]
-ImageFiles = Annotated[list[UploadFile], File(description="JPEG, PNG or WebP images.")]
-Enhance = Annotated[bool, Form(description="1x super-resolution enhancement.")]
-Deprecated = Annotated[str | None, Form(deprecated=True, description="Ignored (deprecated).")]
+JSON_MODELS: dict[str, type[BaseModel]] = {
+    "audio_option": AudioOption, "elements": Elements, "storyboard": Storyboard}
+# the form fields that are arrays; any other field sent twice is ambiguous
+LIST_FIELDS = frozenset(p.name for p in PARAMS.values() if p.kind in ("urls", "files"))
+
+def form_fields(op: Operation) -> list[tuple[str, Any, Any]]:
+    """(name, annotation, default) for each form parameter of `op`, in the contract's order;
+    a required one's default is `inspect.Parameter.empty`."""
+    fields = []
+    for name in op.params:
+        required = name in op.required
+        default = inspect.Parameter.empty if required else op.default(name)
+        if default == ():
+            default = []
+        fields.append((name, _annotation(op, PARAMS[name], required, default), default))
+    return fields
+
+
+def _annotation(op: Operation, param: Param, required: bool, default: Any) -> Any:
+    doc = param.doc
+    if param.name == "idea" and op.idea_names_url:
+        doc += " Must include the website's URL."
+    if param.deprecated:
+        return Annotated[str | None, Form(deprecated=True, description=doc)]
+    if param.kind == "files":
+        return Annotated[list[UploadFile], File(description=doc)]
+    if param.kind == "urls":
+        kind = list[UrlItem] if default is not None else list[UrlItem] | None
+        return Annotated[kind, Form(max_length=param.maximum, description=doc)]
+    if param.kind == "json":
+        return Annotated[Json[JSON_MODELS[param.name]] | None, Form(description=doc)]  # type: ignore[misc]
+    form = Form(description=doc, **_constraints(op, param, required))
+    return Annotated[_python_type(param, optional=default is None), form]
+
+
+def _python_type(param: Param, *, optional: bool) -> Any:
+    kind: Any = {"integer": int, "boolean": bool}.get(param.kind, str)
+    if param.kind == "choice":
+        kind = Literal[param.choices]  # type: ignore[valid-type]
+    return kind | None if optional else kind
+
+
+def _constraints(op: Operation, param: Param, required: bool) -> dict[str, Any]:
+    if param.kind == "integer":
+        return {"ge": param.minimum, "le": param.maximum}
+    if param.kind == "url":
+        return {"pattern": HTTP_URL}
+    if param.kind == "story_id":
+        return {"pattern": UUID}
+    if param.kind != "text":
+        return {}
+    limits: dict[str, Any] = {"max_length": param.maximum} if param.maximum else {}
+    if required:  # a blank idea is a missing one: errors.py answers 400, as the engine does
+        limits.update(min_length=1, pattern=r"https?://" if op.idea_names_url else r"\S")
+    return limits

@@ -6,6 +6,9 @@ import hashlib
 import json
 from typing import Any
 
+from vidflow.contract.params import DEFAULTS, PARAMS
+from vidflow.contract.storyboard import narration_on as audio_narrates
+
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, compact separators, UTF-8 kept as is: one spelling per value."""
@@ -26,15 +29,13 @@ NOT_GENERATION = frozenset({"webhook_url"})
 # `duration` and `loop` (storyboard mode). The fingerprint hashes them at their defaults
 # then, so editing them costs nothing; at the defaults, fingerprints are the same as
 # before this rule, so existing lockfiles keep matching.
-IGNORED_WITH_NARRATION = {"scene_duration": "5", "duration": 5, "loop": 1}
+IGNORED_WITH_NARRATION = {p.name: DEFAULTS[p.name] for p in PARAMS.values()
+                          if p.ignored_with_narration}
 
 
 def narration_on(params: dict[str, Any]) -> bool:
-    """Narration as the API applies it: has_narration, unless native_audio turns it off."""
-    audio = params.get("audio_option")
-    if not isinstance(audio, dict):
-        return False
-    return bool(audio.get("has_narration", True)) and not audio.get("native_audio", False)
+    """Narration as the API applies it to a story's parameters."""
+    return audio_narrates(params.get("audio_option"))
 
 
 def generation_inputs(params: dict[str, Any]) -> dict[str, Any]:

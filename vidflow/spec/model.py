@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from vidflow.contract.params import SPEC_MODES
 from vidflow.errors import Location
 
-MODES = ("idea", "url", "images", "storyboard")
-VISIBILITY = {"private": "0", "unlisted": "1", "public": "2"}
+MODES = tuple(SPEC_MODES)
 
 
 @dataclass(frozen=True)

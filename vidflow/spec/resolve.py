@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidflow.contract.enums import VISIBILITY
+from vidflow.contract.params import OPERATIONS
+from vidflow.contract.storyboard import ELEMENT_KINDS, effective_audio
 from vidflow.errors import Location
 from vidflow.hashing import sha256_file
 from vidflow.spec.canonical import fingerprint, storyboard_fingerprint
-from vidflow.spec.model import VISIBILITY, Lifecycle, ResolvedStory
-from vidflow.spec.rules import DEFAULT_AUDIO, DEFAULT_IMAGES_IDEA, MODE_PARAMS, PARAM_DEFAULTS
+from vidflow.spec.model import Lifecycle, ResolvedStory
+from vidflow.spec.rules import MODE_PARAMS, PARAM_DEFAULTS
 
 Problem = tuple[tuple[str | int, ...], str, bool]
-_ELEMENT_KINDS = ("objects", "characters", "environments")
 
 
 OUTSIDE = "outside"  # FileHasher.lookup's answer for a path leading out of the project
@@ -73,10 +75,10 @@ def build_params(mode: str, story: dict[str, Any], files: FileHasher,
         elif name in PARAM_DEFAULTS and not (name == "scene_count" and images_given):
             params[name] = PARAM_DEFAULTS[name]
     if mode == "images" and not params.get("idea"):
-        params["idea"] = DEFAULT_IMAGES_IDEA
+        params["idea"] = OPERATIONS["images_to_video"].default("idea")
     if "scene_duration" in params:
         params["scene_duration"] = str(params["scene_duration"])
-    params["audio_option"] = _audio(story.get("audio_option") or {})
+    params["audio_option"] = effective_audio(story.get("audio_option") or {})
     if story.get("webhook_url"):
         params["webhook_url"] = story["webhook_url"]  # sent, but not in the fingerprint
     if "image_files" in params:
@@ -87,17 +89,10 @@ def build_params(mode: str, story: dict[str, Any], files: FileHasher,
     return params
 
 
-def _audio(given: dict[str, Any]) -> dict[str, Any]:
-    audio = {**DEFAULT_AUDIO, **given}
-    if audio["native_audio"]:
-        audio["has_narration"] = False  # the reference: native audio turns narration off
-    return audio
-
-
 def _elements(groups: dict[str, Any], top: str, files: FileHasher,
               problems: list[Problem]) -> dict[str, Any]:
     out = dict(groups)
-    for kind in _ELEMENT_KINDS:
+    for kind in ELEMENT_KINDS:
         if kind in groups:
             out[kind] = [_element(item, (top, kind, i), files, problems)
                          for i, item in enumerate(groups[kind])]

@@ -9,34 +9,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vidflow.contract.params import DEFAULTS, SPEC_MODES, mode_params
+from vidflow.contract.storyboard import ELEMENT_KINDS
+
 # The Story API's parameters per mode (POST /story/idea-2-video, url-2-video,
 # images-2-video; storyboard = POST /story then /elements, /scenes, /videos).
-_AUTO = ("idea", "scene_count", "image_tool", "video_tool", "scene_duration", "aspect_ratio",
-         "is_transition", "elements", "audio_option", "language")
-MODE_PARAMS: dict[str, tuple[str, ...]] = {
-    "idea": _AUTO,
-    "url": _AUTO,
-    "images": ("idea", "image_urls", "image_files", "video_tool", "is_transition",
-               "scene_duration", "aspect_ratio", "audio_option", "language"),
-    "storyboard": ("idea", "scene_count", "language", "audio_option", "elements",
-                   "image_urls", "image_files", "aspect_ratio", "option", "enhance_image",
-                   "is_transition", "motion_type", "duration", "loop"),
-}
+MODE_PARAMS: dict[str, tuple[str, ...]] = {mode: mode_params(mode) for mode in SPEC_MODES}
 ALL_PARAMS = frozenset(p for params in MODE_PARAMS.values() for p in params)
 # Fields every mode takes that are not generation inputs (or, storyboard, regenerate-only).
 META_FIELDS = frozenset({"mode", "title", "description", "visibility", "webhook_url", "output",
                          "lifecycle", "variants", "storyboard"})
 
-DEFAULT_IMAGES_IDEA = ("Create a stunning video showcasing these images with a compelling "
-                       "narrative")
-DEFAULT_AUDIO = {"has_bg_music": True, "has_narration": True, "native_audio": False,
-                 "narrator": "Rachel"}
-PARAM_DEFAULTS: dict[str, Any] = {
-    "scene_count": 3, "image_tool": "Seedream", "video_tool": "Auto", "scene_duration": "5",
-    "aspect_ratio": "16:9", "is_transition": False, "language": "English",
-    "option": "Seedream", "enhance_image": False, "motion_type": "Auto", "duration": 5,
-    "loop": 1,
-}
+# the reference's defaults of the generation inputs (title is a spec field of its own)
+PARAM_DEFAULTS: dict[str, Any] = {k: v for k, v in DEFAULTS.items() if k in ALL_PARAMS}
 DEFAULT_OUTPUT = "out/{{ address_slug }}.mp4"
 
 _HINTS = {
@@ -132,7 +117,7 @@ def _element_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:
     problems: list[Problem] = []
     for top in ("elements", "storyboard"):
         groups = story.get(top)
-        for kind in ("objects", "characters", "environments"):
+        for kind in ELEMENT_KINDS:
             items = _items(groups.get(kind)) if isinstance(groups, dict) else []
             for i, item in enumerate(items):
                 if not isinstance(item, dict):

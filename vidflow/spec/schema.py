@@ -1,7 +1,8 @@
 """The JSON Schema (draft 2020-12) of a spec, built here so each enum is written once.
 
 `schemas/vidflow.schema.json` is this document, committed for editors (a test keeps the two
-equal); `vidflow schema` prints it. Enums are the Story API reference's, letter for letter.
+equal); `vidflow schema` prints it. The Story API's parameters (enums, defaults, ranges,
+descriptions) come from `vidflow.contract`; this module adds only the spec's own fields.
 
 Any field may hold a Jinja2 template instead of its final value; such fields are
 `anyOf: [<the real schema>, {"$ref": "#/$defs/template"}]`, always in that order, so the
@@ -14,25 +15,12 @@ import json
 from functools import cache
 from typing import Any
 
-SCHEMA_ID = "https://vidflow.dev/schemas/vidflow.schema.json"
+from vidflow.contract.enums import NARRATORS, VISIBILITY
+from vidflow.contract.params import PARAMS, SPEC_MODES, Param
+from vidflow.contract.storyboard import AUDIO_DEFAULTS, ELEMENT_KINDS, STORYBOARD_KEYS
+from vidflow.spec.rules import DEFAULT_OUTPUT
 
-IMAGE_TOOLS = ("Seedream", "FluxTurbo", "NanoBanana", "QwenImage")
-VIDEO_TOOLS = ("Auto", "KlingAI", "Seedance", "Pixverse", "VeoFast")
-SCENE_DURATIONS = ("5", "10", 5, 10)
-ASPECT_RATIOS = ("16:9", "4:3", "1:1", "3:4", "9:16")
-LANGUAGES = ("Arabic", "Chinese", "English", "French", "German", "Hindi", "Japanese",
-             "Korean", "Spanish", "Turkish")
-NARRATORS = ("Rachel", "Aria", "Roger", "Sarah", "Laura", "Charlie", "George", "Callum",
-             "River", "Liam", "Charlotte", "Alice", "Matilda", "Will", "Jessica", "Eric",
-             "Chris", "Brian", "Daniel", "Lily", "Bill")
-IMAGE_OPTIONS = ("Seedream", "FluxPro", "FluxTurbo", "NanoBananaPro", "NanoBanana",
-                 "FluxKontextPro", "FluxFinetuned", "QwenImage", "StableDiffusion3.5",
-                 "LeonardoImage", "GPTImage", "Auto")
-MOTION_TYPES = ("Auto", "AutoT3", "KlingAI", "KlingT4", "LumaAI", "LumaRay2", "VeoFast", "Veo",
-                "RunwayML", "MinimaxHailuo", "Seedance", "SeedanceFast", "Hunyuan", "Pixverse",
-                "PixverseT3", "PicoMotion", "StaticMotion", "Wan", "Sora", "SoraPro")
-MODES = ("idea", "url", "images", "storyboard")
-VISIBILITIES = ("private", "unlisted", "public")
+SCHEMA_ID = "https://vidflow.dev/schemas/vidflow.schema.json"
 
 ADDRESS_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -78,6 +66,20 @@ def _string(description: str, **extra: Any) -> dict[str, Any]:
     return {"type": "string", "description": description, **extra}
 
 
+def _param(name: str, *, maximum: int | None = None) -> dict[str, Any]:
+    """A Story API parameter's schema, from the contract (choices, range, default)."""
+    param: Param = PARAMS[name]
+    if param.kind == "boolean":
+        return _bool(param.doc, param.default)
+    if param.kind == "integer":
+        assert param.minimum is not None
+        return _int(param.doc, param.minimum, maximum, param.default)
+    choices = param.choices
+    if name == "scene_duration":  # the reference also takes the numbers
+        choices = (*choices, *(int(c) for c in choices))
+    return _enum(choices, param.doc, param.default)
+
+
 def _element_item() -> dict[str, Any]:
     return {
         "type": "object",
@@ -101,7 +103,7 @@ def _elements() -> dict[str, Any]:
         "type": "object",
         "description": "Initial elements (the API's JSON string `elements`, as a mapping).",
         "additionalProperties": False,
-        "properties": {"objects": items, "characters": items, "environments": items},
+        "properties": {kind: items for kind in ELEMENT_KINDS},
     }
 
 
@@ -127,12 +129,10 @@ def _storyboard() -> dict[str, Any]:
         "type": "object",
         "description": "A pinned storyboard (mode: storyboard): scenes regenerate on the "
                        "same story when only this changes.",
-        "required": ["characters", "environments", "objects", "scenes"],
+        "required": list(STORYBOARD_KEYS),
         "additionalProperties": False,
         "properties": {
-            "characters": items,
-            "environments": items,
-            "objects": items,
+            **{kind: items for kind in ELEMENT_KINDS},
             "scenes": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/scene"}},
         },
     }
@@ -145,10 +145,12 @@ def _audio_option() -> dict[str, Any]:
                        "true turns narration off.",
         "additionalProperties": False,
         "properties": {
-            "has_bg_music": _bool("Background music.", True),
-            "has_narration": _bool("Narration (ignored when native_audio is true).", True),
-            "native_audio": _bool("Native sound effects and lip sync.", False),
-            "narrator": _enum(NARRATORS, "Narration voice.", "Rachel"),
+            "has_bg_music": _bool("Background music.", AUDIO_DEFAULTS["has_bg_music"]),
+            "has_narration": _bool("Narration (ignored when native_audio is true).",
+                                   AUDIO_DEFAULTS["has_narration"]),
+            "native_audio": _bool("Native sound effects and lip sync.",
+                                  AUDIO_DEFAULTS["native_audio"]),
+            "narrator": _enum(NARRATORS, "Narration voice.", AUDIO_DEFAULTS["narrator"]),
         },
     }
 
@@ -175,23 +177,19 @@ def _variants() -> dict[str, Any]:
 def story_properties() -> dict[str, Any]:
     """Every field a story (or `defaults`) may set."""
     return {
-        "mode": _enum(MODES, "idea (idea-2-video), url (url-2-video), images "
+        "mode": _enum(tuple(SPEC_MODES), "idea (idea-2-video), url (url-2-video), images "
                       "(images-2-video) or storyboard (advanced mode, pinned storyboard).",
                       "idea"),
         "idea": _string("The story idea (url mode: must contain an http(s) URL).",
                         minLength=1),
         "title": _string("Story title (updated in place)."),
         "description": _string("Story description (updated in place)."),
-        "visibility": _enum(VISIBILITIES, "private, unlisted or public (updated in place).",
-                            "private"),
-        "scene_count": _int("Number of scenes.", 1, None, 3),
-        "image_tool": _enum(IMAGE_TOOLS, "Image generation model.", "Seedream"),
-        "video_tool": _enum(VIDEO_TOOLS, "Animation method.", "Auto"),
-        "scene_duration": _enum(SCENE_DURATIONS, "Seconds per scene. Ignored while narration "
-                                "is on (the narration sets each scene's length).", "5"),
-        "aspect_ratio": _enum(ASPECT_RATIOS, "Video aspect ratio.", "16:9"),
-        "is_transition": _bool("Transition videos between scenes.", False),
-        "language": _enum(LANGUAGES, "Narration and storyboard language.", "English"),
+        "visibility": _enum(tuple(VISIBILITY), "private, unlisted or public (updated in "
+                            "place).", next(iter(VISIBILITY))),
+        # no maximum: the hosted API's depends on the subscription plan
+        "scene_count": _param("scene_count"),
+        **{name: _param(name) for name in ("image_tool", "video_tool", "scene_duration",
+                                           "aspect_ratio", "is_transition", "language")},
         "elements": _elements(),
         "audio_option": _audio_option(),
         "image_urls": {"type": "array", "minItems": 1,
@@ -200,16 +198,11 @@ def story_properties() -> dict[str, Any]:
                         "items": _string("A local image, relative to the spec file's folder "
                                          "and inside the project.", minLength=1)},
         "storyboard": _storyboard(),
-        "option": _enum(IMAGE_OPTIONS, "Image model of the advanced steps.", "Seedream"),
-        "enhance_image": _bool("1x super-resolution of generated images.", False),
-        "motion_type": _enum(MOTION_TYPES, "Motion style of the advanced video step.", "Auto"),
-        "duration": _int("Seconds per scene (advanced mode). Ignored while narration is on.",
-                         1, 10, 5),
-        "loop": _int("Times the motion repeats (advanced mode). Ignored while narration "
-                     "is on.", 1, 6, 1),
+        **{name: _param(name) for name in ("option", "enhance_image", "motion_type")},
+        **{name: _param(name, maximum=PARAMS[name].maximum) for name in ("duration", "loop")},
         "webhook_url": templatable({"$ref": "#/$defs/http_url"}),
         "output": _string("Where apply downloads the video, relative to the project root.",
-                          minLength=1, default="out/{{ address_slug }}.mp4"),
+                          minLength=1, default=DEFAULT_OUTPUT),
         "lifecycle": {"type": "object", "additionalProperties": False,
                       "properties": {"prevent_destroy": {"type": "boolean", "default": False}}},
     }

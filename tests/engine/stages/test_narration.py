@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vidflow.contract.enums import NARRATORS
 from vidflow.engine.stages.narration import (
-    NARRATORS,
     SILENCE_S,
     VOICES,
     language_code,

@@ -3,7 +3,7 @@
 The contract the pipeline (vidflow/engine/pipeline.py) relies on:
 
 storyboard.py
-    write_storyboard(idea, *, scene_count, language="English", elements=None,
+    write_storyboard(idea, *, scene_count, language, elements=None,
                      page_text=None, image_count=None) -> dict
         {"characters": [{name, description, ...}], "environments": [...],
          "objects": [...], "scenes": [{"name", "image_description", "narrator" (the
@@ -16,14 +16,13 @@ storyboard.py
 
 images.py
     aspect_size(aspect_ratio, *, scale=1.0) -> (width, height)
-        16:9 1280x720, 4:3 960x720, 1:1 720x720, 3:4 720x960, 9:16 720x1280; even sizes
+        vidflow.contract.enums.RENDER_SIZES, scaled; even sizes
     render_element(element, kind, size, out, *, source=None) -> None   (PNG)
     render_scene(scene, storyboard, size, out, *, element_images={name: Path},
                  base_image=None) -> None   (PNG; base_image = a user image, images mode)
 
 narration.py
-    NARRATORS: tuple of the reference's voice names
-    synthesize(text, *, narrator="Rachel", language="English", out) -> float  (WAV, seconds)
+    synthesize(text, *, narrator, language, out) -> float  (WAV, seconds)
 
 music.py
     background_music(duration, *, mood, out, sample_rate=48000) -> None   (WAV)

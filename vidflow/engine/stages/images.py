@@ -20,18 +20,13 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
+from vidflow.contract.enums import RENDER_SIZES
 from vidflow.engine.stages.backdrops import render_backdrop
 from vidflow.engine.stages.figures import draw_character, draw_object
 from vidflow.engine.stages.storyboard import IMAGE_FIELDS, env_kind_of
 from vidflow.errors import MediaError
 
-ASPECT_SIZES: dict[str, tuple[int, int]] = {
-    "16:9": (1280, 720),
-    "4:3": (960, 720),
-    "1:1": (720, 720),
-    "3:4": (720, 960),
-    "9:16": (720, 1280),
-}
+ASPECT_SIZES = RENDER_SIZES
 
 Size = tuple[int, int]
 

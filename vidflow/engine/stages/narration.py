@@ -16,15 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from vidflow.contract.enums import NARRATORS
+from vidflow.contract.params import DEFAULTS
+from vidflow.contract.storyboard import AUDIO_DEFAULTS
 from vidflow.errors import MediaError
 
 log = logging.getLogger(__name__)
 
-NARRATORS: tuple[str, ...] = (
-    "Rachel", "Aria", "Roger", "Sarah", "Laura", "Charlie", "George", "Callum", "River",
-    "Liam", "Charlotte", "Alice", "Matilda", "Will", "Jessica", "Eric", "Chris", "Brian",
-    "Daniel", "Lily", "Bill",
-)
 
 
 @dataclass(frozen=True)
@@ -35,20 +33,17 @@ class Voice:
     range_: int = 50  # pitch range 0..100 (intonation)
 
 
-# One distinct setting per narrator of the reference (variant, pitch, rate all vary).
-VOICES: dict[str, Voice] = {
-    "Rachel": Voice("f1", 58, 165), "Aria": Voice("f2", 64, 172),
-    "Roger": Voice("m1", 40, 160), "Sarah": Voice("f3", 55, 170),
-    "Laura": Voice("f4", 62, 160), "Charlie": Voice("m2", 48, 178),
-    "George": Voice("m3", 34, 155), "Callum": Voice("m4", 45, 168),
-    "River": Voice("f5", 50, 165, 40), "Liam": Voice("m5", 46, 180),
-    "Charlotte": Voice("f1", 68, 158, 65), "Alice": Voice("f2", 56, 162, 60),
-    "Matilda": Voice("f3", 66, 175, 45), "Will": Voice("m6", 44, 172),
-    "Jessica": Voice("f4", 54, 180, 60), "Eric": Voice("m7", 42, 165),
-    "Chris": Voice("m1", 52, 182, 60), "Brian": Voice("m2", 36, 158, 40),
-    "Daniel": Voice("m3", 42, 150, 45), "Lily": Voice("f5", 70, 170, 60),
-    "Bill": Voice("m4", 30, 150, 35),
-}
+# One distinct setting per narrator of the reference, in its order (variant, pitch and rate
+# all vary).
+VOICES: dict[str, Voice] = dict(zip(NARRATORS, (
+    Voice("f1", 58, 165), Voice("f2", 64, 172), Voice("m1", 40, 160),
+    Voice("f3", 55, 170), Voice("f4", 62, 160), Voice("m2", 48, 178),
+    Voice("m3", 34, 155), Voice("m4", 45, 168), Voice("f5", 50, 165, 40),
+    Voice("m5", 46, 180), Voice("f1", 68, 158, 65), Voice("f2", 56, 162, 60),
+    Voice("f3", 66, 175, 45), Voice("m6", 44, 172), Voice("f4", 54, 180, 60),
+    Voice("m7", 42, 165), Voice("m1", 52, 182, 60), Voice("m2", 36, 158, 40),
+    Voice("m3", 42, 150, 45), Voice("f5", 70, 170, 60), Voice("m4", 30, 150, 35),
+), strict=True))
 
 LANGUAGES: dict[str, str] = {
     "english": "en", "spanish": "es", "french": "fr", "german": "de", "hindi": "hi",
@@ -155,10 +150,11 @@ def language_code(language: str) -> str:
 def voice_for(narrator: str) -> Voice:
     """The voice setting of a narrator name (case-insensitive); unknown names → Rachel."""
     by_lower = {name.lower(): v for name, v in VOICES.items()}
-    return by_lower.get(narrator.strip().lower(), VOICES["Rachel"])
+    return by_lower.get(narrator.strip().lower(), VOICES[AUDIO_DEFAULTS["narrator"]])
 
 
-def synthesize(text: str, *, narrator: str = "Rachel", language: str = "English",
+def synthesize(text: str, *, narrator: str = AUDIO_DEFAULTS["narrator"],
+               language: str = DEFAULTS["language"],
                out: Path) -> float:
     """Speak `text` into a 16-bit mono WAV at `out`; returns its duration in seconds."""
     voice = voice_for(narrator)

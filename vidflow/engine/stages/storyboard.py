@@ -17,6 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from vidflow.contract.params import DEFAULTS
+from vidflow.contract.storyboard import ELEMENT_KINDS
+
 log = logging.getLogger(__name__)
 
 
@@ -26,7 +29,6 @@ def _words(text: str) -> list[str]:
 
 CAMERA_MOVEMENTS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "tilt_up", "tilt_down",
                     "static")
-ELEMENT_KINDS = ("characters", "environments", "objects")
 # Fields that point at a user-supplied image for an element; kept verbatim.
 IMAGE_FIELDS = ("image_url", "URL", "url", "image", "image_path")
 
@@ -113,7 +115,7 @@ _CLOSERS = ("And this is only the beginning.", "A moment worth remembering.",
             "The journey continues.", "Now it is your turn.")
 
 
-def write_storyboard(idea: str, *, scene_count: int, language: str = "English",
+def write_storyboard(idea: str, *, scene_count: int, language: str = DEFAULTS["language"],
                      elements: dict[str, Any] | None = None, page_text: str | None = None,
                      image_count: int | None = None) -> dict[str, Any]:
     """A full storyboard for `idea`: characters, environments, objects and scenes.
@@ -437,7 +439,7 @@ class ChatStoryboardWriter:
         root = self.base_url if self.base_url.endswith("/v1") else f"{self.base_url}/v1"
         return f"{root}/chat/completions"
 
-    def write_storyboard(self, idea: str, *, scene_count: int, language: str = "English",
+    def write_storyboard(self, idea: str, *, scene_count: int, language: str = DEFAULTS["language"],
                          elements: dict[str, Any] | None = None,
                          page_text: str | None = None,
                          image_count: int | None = None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The price of each operation, in credits: pure functions, so a price is known up front.
+"""The embedded engine's price of each operation, in credits: pure functions, so a price is
+known up front (a plan can show it before anything is paid).
 
 Work is charged once, when it is accepted, before anything is created; a request the
 balance cannot cover is refused with InsufficientCredit (402) and leaves no trace. Work
@@ -23,6 +24,8 @@ count later; the price does not move after acceptance).
 from __future__ import annotations
 
 from typing import Any
+
+from vidflow.contract.storyboard import narration_on
 
 STORYBOARD = 2
 ELEMENT_IMAGE = 2
@@ -55,7 +58,7 @@ def automatic_price(*, scenes: int, seconds: int, transition: bool, audio: dict[
     price = STORYBOARD
     if not user_images:
         price += (ELEMENT_IMAGE + SCENE_IMAGE) * scenes
-    if audio.get("has_narration") and not audio.get("native_audio"):
+    if narration_on(audio):
         price += NARRATION * scenes
     return price + videos_price(scenes=scenes, seconds=seconds, transition=transition,
                                 audio=audio)
@@ -70,8 +73,7 @@ def elements_price(count: int) -> int:
 
 
 def scenes_price(*, scenes: int, audio: dict[str, Any]) -> int:
-    narration = NARRATION * scenes if audio.get("has_narration") and not audio.get(
-        "native_audio") else 0
+    narration = NARRATION * scenes if narration_on(audio) else 0
     return SCENE_IMAGE * scenes + narration
 
 
