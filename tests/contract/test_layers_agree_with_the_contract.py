@@ -3,6 +3,8 @@ say what `vidflow.contract` says: editing one layer alone fails here."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,3 +118,24 @@ def test_engine_ranges_are_the_contract_ranges(name: str) -> None:
         problems = v.Problems()
         v.integer(problems, name, value)
         assert (not problems.items) is ok, (name, value)
+
+
+def _reference_text() -> str:
+    root = Path(__file__).resolve().parents[2]
+    for place in (root.parent / "shared", Path("/work/shared")):
+        if (place / "reference" / "story-api.txt").is_file():
+            return (place / "reference" / "story-api.txt").read_text(encoding="utf-8")
+    raise AssertionError("shared/reference/story-api.txt not found beside the repository")
+
+
+def test_every_enum_of_the_reference_is_a_contract_enum() -> None:
+    """Each `Enum:` line of the reference is one of the contract's tuples, letter for letter."""
+    lines = set(re.findall(r"^Enum: (.+)$", _reference_text(), flags=re.M))
+    contract = {enums.IMAGE_TOOLS, enums.IMAGE_OPTIONS, enums.VIDEO_TOOLS, enums.MOTION_TYPES,
+                enums.ASPECT_RATIOS, enums.LANGUAGES, enums.VISIBILITY_STATUSES,
+                (*enums.SCENE_DURATIONS, *(int(d) for d in enums.SCENE_DURATIONS))}
+    given = {tuple(int(t) if t.isdigit() else t.strip('"') for t in line.split())
+             for line in lines}
+    assert given == contract
+    voices = re.search(r"Available voices: ([A-Za-z, ]+)", _reference_text())
+    assert voices and tuple(voices.group(1).split(", ")) == enums.NARRATORS

@@ -27,6 +27,8 @@ VIDEO_TOOLS = ("Auto", "KlingAI", "Seedance", "Pixverse", "VeoFast")
 MOTION_TYPES = ("Auto", "AutoT3", "KlingAI", "KlingT4", "LumaAI", "LumaRay2", "VeoFast", "Veo",
                 "RunwayML", "MinimaxHailuo", "Seedance", "SeedanceFast", "Hunyuan", "Pixverse",
                 "PixverseT3", "PicoMotion", "StaticMotion", "Wan", "Sora", "SoraPro")
+STATIC_MOTION = "StaticMotion"  # the motion type that keeps each scene still
+assert STATIC_MOTION in MOTION_TYPES
 # scene_duration is a string enum; the reference also accepts the numbers 5 and 10
 SCENE_DURATIONS = ("5", "10")
 LANGUAGES = ("Arabic", "Chinese", "English", "French", "German", "Hindi", "Japanese",

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from vidflow.contract.enums import STATIC_MOTION
 from vidflow.engine import pipeline
 from vidflow.engine.jobs import JobControl
 from vidflow.engine.pipeline import Run, VideoPlan
@@ -125,7 +126,7 @@ def run_videos(store: Store, run: Run, job: dict[str, Any]) -> None:
     store.update(story_id, storyboard=board, scenes=pipeline.scene_records(board))
     plan = VideoPlan(nominal=float(job["duration"]), loop=int(job.get("loop", 1)),
                      transition=bool(job.get("is_transition")),
-                     static=job.get("motion_type") == "StaticMotion")
+                     static=job.get("motion_type") == STATIC_MOTION)
     final, scenes = pipeline.make_film(run, board, images, voice, p["audio"], plan=plan,
                                        mood=pipeline.mood_of(f"{p.get('idea', '')} {row.title}"))
     store.update(story_id, storyboard=board, scenes=scenes, video_url=run.url_for(final))

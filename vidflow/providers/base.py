@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from vidflow.api.models import StoryRecord
+from vidflow.contract.storyboard import ELEMENT_KINDS
 from vidflow.errors import PlanError, TooManyRequests, VidflowError
 from vidflow.hashing import sha256_file
 from vidflow.spec.model import ResolvedStory
@@ -129,7 +130,7 @@ def local_element_images(story: ResolvedStory) -> list[str]:
     """Field paths of element images given as local files (not URLs)."""
     found = []
     elements = story.params.get("elements") or {}
-    for kind in ("characters", "environments", "objects"):
+    for kind in ELEMENT_KINDS:
         for i, element in enumerate(elements.get(kind) or []):
             if isinstance(element, dict) and isinstance(element.get("image"), dict | str):
                 found.append(f"elements.{kind}[{i}].image")

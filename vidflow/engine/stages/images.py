@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
 from vidflow.contract.enums import RENDER_SIZES
+from vidflow.contract.storyboard import ELEMENT_KINDS
 from vidflow.engine.stages.backdrops import render_backdrop
 from vidflow.engine.stages.figures import draw_character, draw_object
 from vidflow.engine.stages.storyboard import IMAGE_FIELDS, env_kind_of
@@ -149,7 +150,7 @@ def render_scene(scene: Mapping[str, Any], storyboard: Mapping[str, Any], size: 
 
 def _elements_by_name(board: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any]]]:
     found: dict[str, tuple[str, Mapping[str, Any]]] = {}
-    for kind in ("characters", "objects", "environments"):
+    for kind in ELEMENT_KINDS:
         for item in board.get(kind) or []:
             if isinstance(item, Mapping) and item.get("name"):
                 found.setdefault(str(item["name"]), (kind, item))
