@@ -8,6 +8,7 @@ from pathlib import Path
 from vidflow.errors import VidflowError
 from vidflow.spec.variants import normalize_address
 from vidflow.state.lockfile import LockEntry, Lockfile, lockfile_path, read_lockfile
+from vidflow.suggest import did_you_mean
 
 
 def split_args(args: tuple[str, ...]) -> tuple[str | None, Path]:
@@ -49,7 +50,8 @@ def select(lock: Lockfile, address: str | None) -> dict[str, LockEntry]:
         matches = {a: lock.entries[a] for a in lock if a.split("[", 1)[0] == address}
         if matches:
             return matches
-        raise VidflowError(f"no story {address!r} in the lockfile",
+        raise VidflowError(f"no story {address!r} in the lockfile"
+                           + did_you_mean(address, lock.entries),
                            hint="`vidflow show` lists the addresses")
     return {address: entry}
 

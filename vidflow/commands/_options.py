@@ -41,7 +41,10 @@ def var_options(func: F) -> F:
 
 
 def target_option(func: F) -> F:
+    from vidflow.commands._complete import addresses
+
     return click.option("--target", "targets", multiple=True, metavar="ADDR",
+                        shell_complete=addresses,
                         help="Only this address, or all variants of a story name "
                              "(repeatable).")(func)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from vidflow import output
+from vidflow.commands._complete import addresses
 from vidflow.commands._options import load, lock_timeout_option, var_options
 from vidflow.errors import NotFound, VidflowError
 
@@ -21,12 +22,14 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
     from vidflow.spec.variants import normalize_address
     from vidflow.state.lock import state_lock
     from vidflow.state.lockfile import LockEntry, read_lockfile, write_lockfile
+    from vidflow.suggest import did_you_mean
 
     address = normalize_address(address)  # variant keys may be typed in any order
     project = load(path, vars_, var_files)
     story = project.stories.get(address)
     if story is None:
-        raise VidflowError(f"no story {address!r} in the specs",
+        raise VidflowError(f"no story {address!r} in the specs"
+                           + did_you_mean(address, project.stories),
                            hint="write its spec first; `vidflow render` lists addresses")
     with state_lock(lock_path(project), lock_timeout):
         lock = read_lockfile(lock_path(project))
@@ -62,7 +65,7 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
 
 
 @click.command("import")
-@click.argument("address")
+@click.argument("address", shell_complete=addresses)
 @click.argument("story_id")
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @lock_timeout_option

@@ -8,6 +8,7 @@ import click
 
 from vidflow import output as out
 from vidflow.commands import _lockview
+from vidflow.commands._complete import addresses
 
 
 def output(args: tuple[str, ...], *, as_json: bool = False) -> int:
@@ -31,7 +32,7 @@ def output(args: tuple[str, ...], *, as_json: bool = False) -> int:
 
 
 @click.command("output")
-@click.argument("args", nargs=-1, metavar="[ADDR] [PATH]")
+@click.argument("args", nargs=-1, metavar="[ADDR] [PATH]", shell_complete=addresses)
 @click.option("--json", "as_json", is_flag=True,
               help="address → {path, video_url, story_id, status, sha256}.")
 def command(args: tuple[str, ...], as_json: bool) -> int:

@@ -8,6 +8,7 @@ import click
 
 from vidflow import output
 from vidflow.commands import _lockview
+from vidflow.commands._complete import addresses
 from vidflow.errors import VidflowError
 
 
@@ -60,7 +61,7 @@ def _count(number: int, one: str, many: str) -> str:
 
 
 @click.command("show")
-@click.argument("args", nargs=-1, metavar="[ADDR] [PATH]")
+@click.argument("args", nargs=-1, metavar="[ADDR] [PATH]", shell_complete=addresses)
 @click.option("--json", "as_json", is_flag=True, help="The lockfile entries as JSON.")
 def command(args: tuple[str, ...], as_json: bool) -> int:
     """Show the stories vidflow made: status, story id, video path, credits used.

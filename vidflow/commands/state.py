@@ -15,11 +15,13 @@ import click
 from rich.markup import escape
 
 from vidflow import output
+from vidflow.commands._complete import addresses as complete_addresses
 from vidflow.errors import LockfileError
 from vidflow.plan.planner import story_name
 from vidflow.spec.variants import normalize_address
 from vidflow.state.lock import DEFAULT_LOCK_TIMEOUT, state_lock
 from vidflow.state.lockfile import Lockfile, lockfile_path, read_lockfile, write_lockfile
+from vidflow.suggest import did_you_mean
 
 
 def project_lockfile(path: str) -> Path:
@@ -69,7 +71,8 @@ def state_rm(path: str, addresses: Sequence[str], *,
         for address in addresses:
             found = matching(lock, address)
             if not found:
-                raise LockfileError(f"no story {address!r} in {file}",
+                raise LockfileError(f"no story {address!r} in {file}"
+                                    + did_you_mean(address, lock.entries),
                                     hint="run `vidflow state list` to see the addresses")
             for name in found:
                 removed.append((name, lock.entries[name].story_id))
@@ -170,7 +173,7 @@ def list_command(ctx: click.Context, path: str | None, as_json: bool, path_optio
 
 
 @command.command(name="rm")
-@click.argument("addresses", nargs=-1, required=True)
+@click.argument("addresses", nargs=-1, required=True, shell_complete=complete_addresses)
 @_path_option
 @_timeout_option(None)
 @click.pass_context

@@ -42,6 +42,7 @@ from vidflow.state.lockfile import (
     recorded_params,
     scrub_provider,
 )
+from vidflow.suggest import did_you_mean
 
 METADATA_FIELDS = ("title", "description", "visibility_status")
 UNFINISHED = frozenset({"new", "processing"})
@@ -217,7 +218,8 @@ def _target_filter(targets: Sequence[str], stories: Mapping[str, ResolvedStory],
     known = set(stories) | set(entries) | set(moved_from.values())
     known |= {story_name(a) for a in list(known)}
     for target in sorted(wanted - known):
-        errors.append(f"--target {target!r} matches no story in the specs or the lockfile")
+        errors.append(f"--target {target!r} matches no story in the specs or the lockfile"
+                      + did_you_mean(target, known))
     return selected
 
 
