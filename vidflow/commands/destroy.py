@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,10 @@ from vidflow.commands._options import (
     target_option,
     var_options,
 )
+
+if TYPE_CHECKING:
+    from vidflow.spec.model import Project
+    from vidflow.state.lockfile import Lockfile
 
 
 def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = (),
@@ -34,8 +39,8 @@ def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = 
     # Planning against no stories at all deletes everything locked (prevent_destroy: error).
     with state_lock(lock_path(project), lock_timeout):
         lock = read_lockfile(lock_path(project))
-        plan = make_plan(dataclasses.replace(project, stories={}), lock, targets=targets,
-                         destroy=True)
+        plan = make_plan(dataclasses.replace(project, stories={}), _as_specified(lock, project),
+                         targets=targets, destroy=True)
         print_plan(plan)
         check_plan(project, plan)
         if not plan.has_changes:
@@ -49,6 +54,16 @@ def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = 
         finally:
             provider.close()
     return report(result, verb="Destroy")
+
+
+def _as_specified(lock: Lockfile, project: Project) -> Lockfile:
+    """The lockfile with each story's prevent_destroy as its spec says it now (a story just
+    protected in the specs, or just unprotected, is destroyed as the specs say)."""
+    entries = {
+        address: dataclasses.replace(entry, prevent_destroy=story.lifecycle.prevent_destroy)
+        if (story := project.stories.get(address)) is not None else entry
+        for address, entry in lock.entries.items()}
+    return dataclasses.replace(lock, entries=entries)
 
 
 @click.command("destroy")

@@ -75,6 +75,9 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
     templating.start_load()
     given = Path(path)
     root, files = spec_files(given)
+    # a var file kept beside the specs holds variables, not stories
+    var_paths = {Path(f).resolve() for f in var_files}
+    files = [f for f in files if f.resolve() not in var_paths]
     docs: list[Document] = []
     bad: dict[str, list[PathKey]] = {}
     for file in files:

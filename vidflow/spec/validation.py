@@ -63,7 +63,8 @@ def _map_error(err: ValidationError, doc: Document) -> Iterable[SpecError]:
 def _message(err: ValidationError) -> str:
     kind = err.validator
     if kind == "enum":
-        return f"{show(err.instance)} is not one of: {_choices(err.validator_value)}"
+        return (f"{show(err.instance)} is not one of: {_choices(err.validator_value)}"
+                + sexagesimal_hint(err.instance, err.validator_value))
     if kind == "pattern":
         return PATTERN_MESSAGES.get(err.validator_value, err.message)
     if kind == "const" and list(err.absolute_path) == ["version"]:
@@ -75,6 +76,19 @@ def _message(err: ValidationError) -> str:
     if kind == "minItems" and err.validator_value == 1:
         return "must not be empty"
     return err.message
+
+
+def sexagesimal_hint(value: Any, choices: Iterable[Any]) -> str:
+    """YAML 1.1 reads an unquoted `16:9` as the base-60 number 969: name the quoted form."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        return ""
+    for choice in choices:
+        first, sep, second = str(choice).partition(":")
+        if sep and first.isdigit() and second.isdigit() \
+                and int(first) * 60 + int(second) == int(value):
+            return f" (YAML reads an unquoted {choice} as the number {value}: quote it: " \
+                   f"'{choice}')"
+    return ""
 
 
 def _choices(values: list[Any]) -> str:
