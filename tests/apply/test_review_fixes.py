@@ -52,7 +52,7 @@ def test_escape_keeps_markup_like_text_literal(text: str) -> None:
 def _desc_story(address: str = "a"):
     from apply_fakes import story
 
-    return story(address, title="A", description="Long text", visibility_status="1",
+    return story(address, title="A", description="Long text", visibility="1",
                  output=f"out/{address}.mp4")
 
 
