@@ -4,13 +4,12 @@ contract agree."""
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 
 import av
 import pytest
 from client_support import OTHER_KEY, LiveServer
-from PIL import Image
+from support.images import image_bytes
 
 from vidflow.api.client import StoryClient
 from vidflow.api.models import StoryRecord
@@ -25,9 +24,7 @@ def client(live_server: LiveServer) -> StoryClient:
 
 
 def _png(path: Path, color: tuple[int, int, int]) -> Path:
-    buf = io.BytesIO()
-    Image.new("RGB", (80, 60), color).save(buf, format="PNG")
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(image_bytes(size=(80, 60), color=color))
     return path
 
 

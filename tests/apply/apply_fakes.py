@@ -8,18 +8,14 @@ import threading
 import time
 from pathlib import Path
 
+from support.stories import story
+
 from vidflow.api.models import StoryRecord
 from vidflow.errors import InsufficientCredit, NotFound, Unauthorized
 from vidflow.providers.base import Interrupted
-from vidflow.spec.canonical import fingerprint
 from vidflow.spec.model import ResolvedStory
 
-
-def story(address: str, idea: str = "an idea", **kw) -> ResolvedStory:
-    params = {"idea": idea}
-    return ResolvedStory(address=address, mode="idea", params=params,
-                         title=kw.pop("title", address), fingerprint=fingerprint("idea", params),
-                         **kw)
+__all__ = ["FakeProvider", "story"]
 
 
 class FakeProvider:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from lifecycle_helpers import lock_entries, probe, vidflow, write_spec
+from support.images import image_bytes
 
 from vidflow.testing import story_server
 
@@ -92,7 +93,7 @@ def test_local_element_image_is_refused_at_plan_time(served, tmp_path: Path):
     base_url, _, _ = served
     root = tmp_path / "videos"
     root.mkdir()
-    (root / "jar.png").write_bytes(_tiny_png())
+    (root / "jar.png").write_bytes(image_bytes(size=(8, 8), color=(255, 255, 255)))
     (root / "videos.yaml").write_text(
         f"version: 1\nprovider: {_provider(base_url)}\nstories:\n"
         "  promo:\n    mode: idea\n    idea: A jar of cream in the snow.\n"
@@ -103,16 +104,6 @@ def test_local_element_image_is_refused_at_plan_time(served, tmp_path: Path):
     assert result.code == 1, result.out + result.err
     assert "promo" in result.err and "elements.objects[0].image" in result.err
     assert "image_url" in result.err
-
-
-def _tiny_png() -> bytes:
-    import io
-
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8), "white").save(buf, "PNG")
-    return buf.getvalue()
 
 
 def test_insufficient_credit_stops_further_creates(tmp_path: Path, monkeypatch):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from vidflow import schemas
 from vidflow.cli import cli, main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,7 +109,7 @@ class TestRender:
 def test_schema_prints_the_committed_schema() -> None:
     code, out, _ = run("schema")
     assert code == 0
-    assert out == (REPO / "schemas" / "vidflow.schema.json").read_text()
+    assert out == schemas.resource(schemas.SPEC).read_text()
 
 
 def test_real_process_validates_an_example() -> None:

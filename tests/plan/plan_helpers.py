@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from support.stories import story
 
 from vidflow.plan.planner import make_plan
 from vidflow.plan.simulate import simulate_apply
-from vidflow.spec.canonical import fingerprint, storyboard_fingerprint
-from vidflow.spec.model import Lifecycle, Moved, Project, ProviderConfig, ResolvedStory
+from vidflow.spec.model import Moved, Project, ProviderConfig, ResolvedStory
 from vidflow.state.lockfile import Lockfile
 
+__all__ = ["applied", "empty_lock", "project", "story"]
+
 LOCAL = ProviderConfig()
-
-
-def story(address: str, idea: str = "a winter walk", *, mode: str = "idea",
-          title: str = "Title", description: str = "", visibility: str = "0",
-          output: str | None = None, prevent_destroy: bool = False,
-          storyboard: dict[str, Any] | None = None, **params: Any) -> ResolvedStory:
-    full = {"idea": idea, "scene_count": 3, "aspect_ratio": "16:9",
-            "audio_option": {"has_bg_music": True, "narrator": "Rachel"}, **params}
-    slug = address.replace("[", "-").replace("]", "").replace("=", "-").replace(",", "-")
-    return ResolvedStory(
-        address=address, mode=mode, params=full, title=title, description=description,
-        visibility_status=visibility, storyboard=storyboard,
-        output=f"out/{slug}.mp4" if output is None else output,
-        lifecycle=Lifecycle(prevent_destroy=prevent_destroy),
-        fingerprint=fingerprint(mode, full),
-        storyboard_fingerprint=storyboard_fingerprint(storyboard))
 
 
 def project(*stories: ResolvedStory, moved: tuple[tuple[str, str], ...] = (),

@@ -75,9 +75,9 @@ def test_plan_from_json_refuses_other_format_versions():
 def test_plan_json_matches_its_committed_schema():
     from jsonschema import Draft202012Validator
 
-    from vidflow.state.lockfile import SCHEMA_PATH
+    from vidflow import schemas
 
-    schema = json.loads((SCHEMA_PATH.parent / "plan.schema.json").read_text())
+    schema = schemas.read_json(schemas.PLAN)
     validator = Draft202012Validator(schema)
     lock = applied(project(story("gone"), story("edit"), story("same"), story("old")))
     proj = project(story("new"), story("edit", idea="x"), story("same"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import requests
-from PIL import Image
+from support.images import image_bytes
 
 from vidflow.engine.service import StoryEngine
+
+__all__ = ["OTHER_KEY", "Live", "image_bytes"]
 
 OTHER_KEY = "vf_other-account-key"
 
@@ -31,11 +32,4 @@ class Live:
     def get(self, path: str, key: str | None = None) -> requests.Response:
         return requests.get(self.url(path), headers=self.headers(key), timeout=30)
 
-
-
-def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48),
-                color: tuple[int, int, int] = (200, 80, 40)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, color).save(buf, format=fmt)
-    return buf.getvalue()
 

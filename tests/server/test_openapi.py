@@ -21,12 +21,12 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from vidflow import schemas
 from vidflow.server.openapi import main as write_openapi
 from vidflow.server.openapi import openapi_document, render
 from vidflow.testing import story_server
 
-ROOT = Path(__file__).resolve().parents[2]
-COMMITTED = ROOT / "specs" / "story-api.openapi.json"
+COMMITTED = schemas.source_path(schemas.OPENAPI)
 
 REFERENCE_ROUTES = {
     ("post", "/story/idea-2-video"), ("post", "/story/url-2-video"),
@@ -41,7 +41,7 @@ REFERENCE_ROUTES = {
 def test_committed_openapi_matches_the_app() -> None:
     """Fails when a route changes without `python -m vidflow.server.openapi`."""
     assert COMMITTED.read_text(encoding="utf-8") == render(openapi_document()), (
-        "specs/story-api.openapi.json is out of date: run python -m vidflow.server.openapi")
+        f"{COMMITTED} is out of date: run python -m vidflow.server.openapi")
 
 
 def test_check_mode_reports_a_stale_file(tmp_path: Path) -> None:

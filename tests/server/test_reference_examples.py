@@ -11,13 +11,13 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import av
 import pytest
 import requests
 from server_support import Live, image_bytes
+from support.loopback import QuietHandler, serve
 
 from vidflow.testing import serve_files
 
@@ -77,10 +77,7 @@ class WebhookReceiver:
         self.arrived = threading.Event()
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 owner.calls.append(json.loads(body))
@@ -89,19 +86,16 @@ class WebhookReceiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/webhook/callback"
+        self.handler = Handler
+        self.url = ""  # set once the server listens
 
 
 @pytest.fixture
 def webhook() -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver()
-    thread = threading.Thread(target=receiver.httpd.serve_forever,
-                              kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield receiver
-    receiver.httpd.shutdown()
-    receiver.httpd.server_close()
+    with serve(receiver.handler) as base:
+        receiver.url = base + "/webhook/callback"
+        yield receiver
 
 
 def test_example_1_idea_to_video_then_poll_and_download(live: Live, webhook: WebhookReceiver,

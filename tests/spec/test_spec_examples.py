@@ -16,8 +16,8 @@ NAMES = ["quickstart", "product-promo", "images-story"]
 def test_example_is_valid_and_points_editors_at_the_schema(name: str) -> None:
     spec = EXAMPLES / name / "videos.yaml"
     first = spec.read_text().splitlines()[0]
-    assert first == "# yaml-language-server: $schema=../../schemas/vidflow.schema.json"
-    assert (spec.parent / "../../schemas/vidflow.schema.json").resolve().is_file()
+    assert first == "# yaml-language-server: $schema=../../vidflow/schemas/vidflow.schema.json"
+    assert (spec.parent / "../../vidflow/schemas/vidflow.schema.json").resolve().is_file()
     assert load_project(spec.parent).stories
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from vidflow import schemas
 from vidflow.contract.enums import (
     ASPECT_RATIOS,
     IMAGE_TOOLS,
@@ -18,13 +19,13 @@ from vidflow.contract.enums import (
 )
 from vidflow.spec.schema import build_schema, schema_text
 
-REPO = Path(__file__).resolve().parents[2]
 REFERENCE = Path("/work/shared/reference/story-api.txt")
 
 
 def test_committed_schema_is_the_generated_one() -> None:
-    """Editors read schemas/vidflow.schema.json; it must say what vidflow checks."""
-    assert (REPO / "schemas" / "vidflow.schema.json").read_text() == schema_text()
+    """Editors read vidflow/schemas/vidflow.schema.json; it must say what vidflow checks."""
+    assert schemas.resource(schemas.SPEC).read_text() == schema_text(), (
+        "run: vidflow schema > vidflow/schemas/vidflow.schema.json")
 
 
 def test_schema_is_valid_draft_2020_12() -> None:

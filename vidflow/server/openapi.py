@@ -1,5 +1,5 @@
 """`python -m vidflow.server.openapi [PATH] [--check]`: write (or check) the committed
-OpenAPI contract, `specs/story-api.openapi.json`, from the app itself.
+OpenAPI contract, `vidflow/schemas/story-api.openapi.json`, from the app itself.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from vidflow import schemas
 from vidflow.server.app import create_app
 from vidflow.server.auth import KeyRing
 
-DEFAULT_PATH = Path("specs/story-api.openapi.json")
+DEFAULT_PATH = schemas.source_path(schemas.OPENAPI)
 
 
 def openapi_document() -> dict[str, Any]:

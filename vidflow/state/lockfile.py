@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from vidflow import schemas
 from vidflow.errors import LockfileError
 from vidflow.spec.canonical import NOT_GENERATION
 from vidflow.spec.model import ResolvedStory
@@ -38,7 +39,8 @@ from vidflow.state.fastschema import UnsupportedSchema, compile_schema
 
 FORMAT_VERSION = 1
 LOCKFILE_NAME = "vidflow.lock"
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "lockfile.schema.json"
+# Read through importlib.resources: a path relative to the source tree breaks in a wheel.
+SCHEMA_PATH = schemas.resource(schemas.LOCKFILE)
 
 
 @dataclass(frozen=True)
@@ -292,7 +294,7 @@ def _entry_checker() -> Callable[[Any], list[str]]:
 
 
 def schema_problems(doc: Any) -> list[str]:
-    """Every violation of schemas/lockfile.schema.json in `doc`, as "field.path: message"."""
+    """Every violation of the lockfile schema in `doc`, as "field.path: message"."""
     return _checker()(doc)
 
 
@@ -356,9 +358,9 @@ def write_lockfile(path: str | os.PathLike[str], lock: Lockfile) -> Lockfile:
     """Write `lock` atomically with its serial incremented; return the value written.
 
     Every entry is checked (no absolute path, no credentials) and the document validated
-    against schemas/lockfile.schema.json before anything touches the disk. The text goes to
-    a temporary file in the same folder, is fsynced, then renamed over the old file, and the
-    folder is fsynced: a crash at any point leaves either the old file or the new one.
+    against the lockfile schema (vidflow/schemas/) before anything touches the disk. The text
+    goes to a temporary file in the same folder, is fsynced, then renamed over the old file,
+    and the folder is fsynced: a crash at any point leaves either the old file or the new one.
     Call it under `state_lock` (vidflow.state.lock).
     """
     path = Path(path)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from support.loopback import QuietHandler, serve
 
 from vidflow.engine.stages.storyboard import ChatStoryboardWriter, write_storyboard
 
@@ -42,7 +41,7 @@ class FakeChat:
 def chat() -> Iterator[tuple[FakeChat, str]]:
     state = FakeChat()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             state.requests.append({"path": self.path,
@@ -55,15 +54,8 @@ def chat() -> Iterator[tuple[FakeChat, str]]:
             self.end_headers()
             self.wfile.write(body.encode() if state.status == 200 else b'{"error": "boom"}')
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(Handler) as url:
+        yield state, url
 
 
 def test_good_reply_is_used_and_fixed_up(chat: tuple[FakeChat, str]) -> None:

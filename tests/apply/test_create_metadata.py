@@ -1,58 +1,16 @@
-"""Fixes from the review: one slug for output paths, one escape for terminal markup."""
+"""Metadata a create does not send (description, visibility) is set right after it, and an
+interrupted create is finished honestly by the next apply."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from vidflow import output
-from vidflow.apply.steps import output_path
-from vidflow.spec.project import load_project
-
-SPEC = """\
-version: 1
-stories:
-  winter-promo:
-    idea: snow
-    variants:
-      matrix:
-        tone: [Fun, calm]
-"""
-
-
-def test_default_output_matches_the_spec_default(tmp_path: Path) -> None:
-    (tmp_path / "videos.yaml").write_text(SPEC, encoding="utf-8")
-    project = load_project(tmp_path)
-    assert len(project.stories) == 2
-    for story in project.stories.values():
-        # The spec's resolved default and the executor's fallback name the same file.
-        assert story.output.startswith("out/")
-        assert output_path(dataclasses.replace(story, output="")) == story.output
-        assert output_path(story) == story.output
-
-
-def test_output_fallback_never_yields_an_empty_name() -> None:
-    from apply_fakes import story
-
-    assert output_path(story("[]", output="")) == "out/story.mp4"
-
-
-@given(st.text(st.sampled_from("ab [/]=red@"), max_size=30).map(lambda t: t + "."))
-def test_escape_keeps_markup_like_text_literal(text: str) -> None:
-    printed = output.stdout.render_str(output.escape(text), markup=True).plain
-    assert printed == text
-
-
-# --- metadata a create did not send (description, visibility) ----------------------------
 def _desc_story(address: str = "a"):
     from apply_fakes import story
 
-    return story(address, title="A", description="Long text", visibility_status="1",
+    return story(address, title="A", description="Long text", visibility="1",
                  output=f"out/{address}.mp4")
 
 
@@ -150,41 +108,3 @@ def test_regenerate_keeps_the_recorded_metadata_of_the_same_story(tmp_path: Path
     assert recorder.lock.get("a").description == "Long text"
     recorder.started(story, StoryRecord(id="s2", status="new"), replacing="s1")
     assert recorder.lock.get("a").description == ""
-
-
-# --- 401: a refused key stops everything ---------------------------------------------------
-def test_a_refused_key_stops_every_later_step(tmp_path: Path) -> None:
-    from apply_fakes import FakeProvider, story
-
-    from vidflow.apply.executor import Executor
-    from vidflow.apply.recorder import LockRecorder
-    from vidflow.apply.steps import Kind, Step
-    from vidflow.state.lockfile import lockfile_path, read_lockfile
-
-    provider = FakeProvider(key_refused=True)
-    steps = [Step(x, Kind.CREATE, story(x)) for x in ("a", "b", "c")]
-    recorder = LockRecorder(lockfile_path(tmp_path), read_lockfile(lockfile_path(tmp_path)),
-                            "local")
-    result = Executor(provider, recorder, tmp_path, parallelism=1).run(steps)
-    assert [r.outcome for r in result.results] == ["failed", "skipped", "skipped"]
-    assert provider.calls == [("create", "401")]  # one call, not one per story
-    assert result.unauthorized is not None and "Invalid API key" in result.unauthorized
-    assert not read_lockfile(lockfile_path(tmp_path)).entries
-
-
-def test_refresh_stops_asking_after_a_refused_key(tmp_path: Path) -> None:
-    """With 200 locked stories and a bad key, the refresh fails after a handful of GETs."""
-    from apply_fakes import FakeProvider, story
-
-    from vidflow.apply.session import refresh_remote
-    from vidflow.errors import Unauthorized
-    from vidflow.state.lockfile import LockEntry, lockfile_path, read_lockfile
-
-    lock = read_lockfile(lockfile_path(tmp_path))
-    for i in range(200):
-        lock = lock.with_entry(f"s{i}", LockEntry.from_story(
-            story(f"s{i}"), story_id=f"id{i}", provider="local", status="success"))
-    provider = FakeProvider(key_refused=True)
-    with pytest.raises(Unauthorized):
-        refresh_remote(provider, lock)
-    assert 1 <= len(provider.calls) <= 8  # at most the GETs already in flight

@@ -1,23 +1,24 @@
-"""Saved plans: the printed hint applies them from where it was printed; webhook URLs
-(tokens) never appear in plan documents, yet a saved plan's apply still sends the webhook."""
+"""Plan documents (a saved plan, `plan --json`): the printed hint applies a saved plan from
+where it was printed, the plan records the path to its project, and webhook URLs (tokens)
+never appear in them, yet a saved plan's apply still sends the webhook."""
 
 from __future__ import annotations
 
 import json
 import re
 import shlex
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from lifecycle_helpers import SMALL_RENDER, lock_entries, vidflow
+from support.loopback import LoopbackServer, recording_server
 
 pytestmark = pytest.mark.slow
 
 SECRET = "tok-3f9a1c"
+HOOK_PATH = f"/hook?token={SECRET}"
 SPEC = """\
 version: 1
 provider: {{type: local}}
@@ -34,42 +35,27 @@ stories:
 """
 
 
-class _Hooks(BaseHTTPRequestHandler):
-    received: ClassVar[list[str]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        _Hooks.received.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
+@pytest.fixture
+def hook_server() -> Iterator[LoopbackServer]:
+    with recording_server() as server:
+        server.route(HOOK_PATH)
+        yield server
 
 
 @pytest.fixture
-def hook_server():
-    server = HTTPServer(("127.0.0.1", 0), _Hooks)
-    _Hooks.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook?token={SECRET}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook_server: str) -> Path:
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            hook_server: LoopbackServer) -> Path:
     for name, value in SMALL_RENDER.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("CI", raising=False)
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "videos.yaml").write_text(SPEC.format(hook=hook_server))
+    (tmp_path / "sub" / "videos.yaml").write_text(SPEC.format(hook=hook_server.url(HOOK_PATH)))
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
-def test_the_printed_apply_hint_applies_the_saved_plan(workdir: Path):
+def test_the_printed_apply_hint_applies_the_saved_plan(workdir: Path,
+                                                       hook_server: LoopbackServer):
     """`plan --out sub/plan.json sub` prints a command that works, run from the same place,
     and the story's webhook gets the live URL although plan.json only says "(set)"."""
     planned = vidflow("plan", "--out", "sub/plan.json", "sub")
@@ -86,9 +72,9 @@ def test_the_printed_apply_hint_applies_the_saved_plan(workdir: Path):
     assert lock_entries(workdir / "sub")["alpha"]["status"] == "success"
     assert not (workdir / "vidflow.lock").exists()
     deadline = time.monotonic() + 15
-    while not _Hooks.received and time.monotonic() < deadline:
+    while not hook_server.paths("POST") and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _Hooks.received == [f"/hook?token={SECRET}"]
+    assert hook_server.paths("POST") == [f"/hook?token={SECRET}"]
 
 
 def test_a_plan_saved_elsewhere_records_the_path_to_the_project(workdir: Path):
