@@ -71,7 +71,7 @@ def _install(src: Path, target: Path, tmp: Path) -> list[str]:
         dist = tmp / "dist"
         _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
               "--no-index", "-q", "-w", str(dist), str(src)], cwd=tmp)
-        (wheel,) = dist.glob("vidflow-*.whl")
+        (wheel,) = dist.glob("vidflow_iac-*.whl")
         _run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
               "--target", str(target), str(wheel)], cwd=tmp)
         return zipfile.ZipFile(wheel).namelist()
