@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from vidflow.errors import VidflowError
-from vidflow.spec.loader import SPEC_SUFFIXES
 
 LOCKFILE_NAME = "vidflow.lock"
 STATE_DIR = ".vidflow"  # local data: the engine, the state lock, verified outputs
@@ -54,7 +53,7 @@ def output_problem(text: object) -> str | None:
     segments = text.split("/")
     if text.lower() == LOCKFILE_NAME:
         return f"is the project's lockfile; {_WHERE}"
-    if len(segments) == 1 and Path(text).suffix.lower() in SPEC_SUFFIXES:
+    if len(segments) == 1 and _is_spec_name(text):
         return f"is a spec file of the project; {_WHERE}"
     reserved = next((s for s in segments[:-1] if s.lower() in _RESERVED_DIRS), None)
     if reserved is not None:
@@ -149,9 +148,16 @@ class ProjectPaths:
         if any(p.lower() in _RESERVED_DIRS for p in inside[:-1]):
             return True
         if len(inside) == 1 and (inside[0].lower() == LOCKFILE_NAME
-                                 or Path(inside[0]).suffix.lower() in SPEC_SUFFIXES):
+                                 or _is_spec_name(inside[0])):
             return True
         return real in self.reserved
+
+
+def _is_spec_name(name: str) -> bool:
+    # imported here: the spec package imports this module while it loads
+    from vidflow.spec.loader import SPEC_SUFFIXES
+
+    return Path(name).suffix.lower() in SPEC_SUFFIXES
 
 
 def _first_link(root: Path, text: str) -> str | None:
