@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from vidflow.errors import LockfileError
 from vidflow.paths import LOCKFILE_NAME, output_problem
+from vidflow.scrub import scrub_url
 from vidflow.spec.canonical import NOT_GENERATION
 from vidflow.spec.model import ResolvedStory
 from vidflow.state.fastschema import UnsupportedSchema, compile_schema
@@ -100,6 +101,8 @@ class LockEntry:
         """A plain dict (shallow: `params` is shared, not copied; 10,000 entries are cheap)."""
         data = {f.name: getattr(self, f.name) for f in _ENTRY_FIELDS}
         data["deposed"] = list(self.deposed)
+        if self.video_url:  # a signed media URL's token stays out of every file
+            data["video_url"] = scrub_url(self.video_url)
         return data
 
     @classmethod
@@ -203,13 +206,14 @@ def lockfile_path(root: str | os.PathLike[str]) -> Path:
 def scrub_provider(identity: str) -> str:
     """A provider identity fit for the lockfile: "local", or "http:" + a bare base URL.
 
-    Credentials in the URL (user:key@), its query and fragment are dropped, and so is a
-    trailing slash: the identity tells providers apart, it must never carry a secret.
+    Credentials in the URL (user:key@, by vidflow.scrub, the scrubber of every file), its
+    query and fragment are dropped, and so is a trailing slash: the identity tells
+    providers apart, it must never carry a secret.
     """
     kind, sep, url = identity.partition(":")
     if not sep or not url:
         return identity
-    parts = urlsplit(url)
+    parts = urlsplit(scrub_url(url))
     if not parts.scheme or not parts.netloc:
         return identity
     host = parts.hostname or ""
