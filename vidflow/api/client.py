@@ -44,6 +44,7 @@ from vidflow.errors import (
     VidflowError,
     error_for_status,
 )
+from vidflow.scrub import scrub_text, scrub_url
 
 log = logging.getLogger("vidflow.api")
 
@@ -87,7 +88,7 @@ class StoryClient:
                  rng: random.Random | None = None) -> None:
         key = api_key if api_key is not None else os.environ.get(api_key_env, "")
         if not key:
-            raise Unauthorized(f"No API key for {base_url}: set the {api_key_env} "
+            raise Unauthorized(f"No API key for {scrub_url(base_url)}: set the {api_key_env} "
                                "environment variable")
         self.base_url = base_url.rstrip("/")
         self._key = _Secret(key)
@@ -203,13 +204,13 @@ class StoryClient:
             except (requests.RequestException, _Incomplete) as exc:
                 retryable = isinstance(exc, _Incomplete) or retry_on_exception("GET", exc)
                 if attempt == self.policy.max_retries or not retryable:
-                    raise ApiConnectionError(f"Download of {url} failed: {_reason(exc)}") \
-                        from None
-                self._pause(attempt, None, f"download of {url}: {_reason(exc)}")
+                    raise ApiConnectionError(scrub_text(
+                        f"Download of {url} failed: {_reason(exc)}")) from None
+                self._pause(attempt, None, scrub_text(f"download of {url}: {_reason(exc)}"))
             except _RetryableStatus as exc:
                 if attempt == self.policy.max_retries:
                     raise exc.error from None
-                self._pause(attempt, exc.retry_after, f"download of {url}: {exc.error}")
+                self._pause(attempt, exc.retry_after, scrub_text(f"download of {url}: {exc.error}"))
         raise AssertionError("unreachable")
 
     # --- transport ------------------------------------------------------------------
@@ -232,7 +233,7 @@ class StoryClient:
             except requests.RequestException as exc:
                 if last or not retry_on_exception(method, exc):
                     raise _connection_error(method, url, exc) from None
-                self._pause(attempt, None, f"{method} {path}: {_reason(exc)}")
+                self._pause(attempt, None, scrub_text(f"{method} {path}: {_reason(exc)}"))
                 continue
             with resp:
                 if resp.status_code < 400:
@@ -326,7 +327,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _connection_error(method: str, url: str, exc: requests.RequestException) -> StoryApiError:
-    msg = f"{method} {url}: {_reason(exc)}"
+    msg = scrub_text(f"{method} {url}: {_reason(exc)}")
     if method == "POST" and isinstance(exc, requests.ReadTimeout):
         msg += (" (not retried: the server may have accepted it, and a second request could "
                 "pay for the story twice; check the story list before trying again)")

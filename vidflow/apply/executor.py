@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from vidflow.api.models import StoryRecord
+from vidflow.apply.outputs import locked_video, video_target
 from vidflow.apply.steps import Kind, Step, output_path
 from vidflow.errors import (
     InsufficientCredit,
@@ -286,16 +287,19 @@ class Executor:
         """Fetch the video to the story's output path; (relative path, sha256)."""
         self._emit(step, "downloading", 100)
         output = output_path(story)
-        return output, self.provider.download(record, self.root / output)
+        return output, self.provider.download(record, video_target(self.root, output,
+                                                                   address=step.address))
 
     def _move_video(self, step: Step, story: ResolvedStory) -> tuple[str, str]:
         """The spec's output path changed: move the verified file, or fetch it again."""
         output = output_path(story)
-        old = self.root / step.old_output if step.old_output else None
+        # a path the rule refuses (outside, a project file) is never moved: download again
+        old = locked_video(self.root, step.old_output, address=step.address)
         if old is not None and old.is_file() and step.old_sha256 \
                 and sha256_file(old) == step.old_sha256:
-            (self.root / output).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(old, self.root / output)
+            new = video_target(self.root, output, address=step.address)
+            new.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old, new)
             return output, step.old_sha256
         assert step.story_id is not None
         return self._download(step, story, self.provider.get(step.story_id))

@@ -7,6 +7,10 @@ Hashing every video on every plan would make `plan` slow, so a file already veri
 trusted while its size and mtime are those recorded when it was (git's index does the
 same); a file whose size changed is damaged without reading it; anything else is hashed.
 The record lives in `.vidflow/` (local data, git-ignored), never in the lockfile.
+
+Every path here comes from the lockfile or a plan, which other people write: each one is
+checked with vidflow.paths (inside the project once symlinks are resolved, never a
+project file) before it is read, moved or written, and refused with UnsafePath otherwise.
 """
 
 from __future__ import annotations
@@ -18,8 +22,11 @@ import stat
 import tempfile
 from pathlib import Path
 
+from vidflow.apply.steps import output_path
 from vidflow.hashing import sha256_file
-from vidflow.state.lockfile import LockEntry, Lockfile
+from vidflow.paths import UnsafePath, checked_input, checked_output
+from vidflow.plan.model import Plan
+from vidflow.state.lockfile import LOCKFILE_NAME, LockEntry, Lockfile
 
 VERIFIED_FILE = Path(".vidflow") / "verified-outputs.json"
 
@@ -37,7 +44,10 @@ def damaged_outputs(root: Path, lock: Lockfile) -> frozenset[str]:
         if not _downloaded(entry):
             continue
         assert entry.output is not None and entry.output_sha256 is not None
-        stamp = _check(root / entry.output, entry.output_sha256, verified.get(entry.output))
+        # only read here (a folder there is a damaged video), but never outside the project
+        path = checked_input(root, entry.output,
+                             source=f"{LOCKFILE_NAME}: entries.{address}.output")
+        stamp = _check(path, entry.output_sha256, verified.get(entry.output))
         if stamp is None:
             damaged.add(address)
         else:
@@ -45,6 +55,38 @@ def damaged_outputs(root: Path, lock: Lockfile) -> frozenset[str]:
     if intact != verified:
         _write_verified(root, intact)
     return frozenset(damaged)
+
+
+def video_target(root: Path, output: str, *, address: str) -> Path:
+    """Where to write (or move) the video of `address`: the real path of `output`, checked
+    again right before the write (the disk may have changed since the plan)."""
+    return checked_output(root, output, source=f"{address}: output")
+
+
+def locked_video(root: Path, output: str | None, *, address: str) -> Path | None:
+    """The real path of a video the lockfile (or a plan's `before`) says is at `output`, or
+    None when that path is not one vidflow may touch: it is then left alone, never moved."""
+    if not output:
+        return None
+    try:
+        return checked_output(root, output, source=f"{address}: output")
+    except UnsafePath:
+        return None
+
+
+def check_plan_outputs(root: Path, plan: Plan) -> None:
+    """Every output a plan's changes would write, checked before anything is paid for."""
+    problems = []
+    for change in plan.pending:
+        if change.after is None:
+            continue
+        try:
+            video_target(root, output_path(change.after), address=change.address)
+        except UnsafePath as exc:
+            problems.append(exc.message)
+    if problems:
+        raise UnsafePath("the plan cannot be applied: " + "\n  ".join(problems),
+                         hint="fix `output` in the spec and run vidflow plan again")
 
 
 def _downloaded(entry: LockEntry) -> bool:

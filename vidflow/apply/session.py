@@ -20,6 +20,7 @@ import click
 from vidflow import output
 from vidflow.api.models import StoryRecord
 from vidflow.apply.executor import ApplyResult, Executor
+from vidflow.apply.outputs import check_plan_outputs
 from vidflow.apply.progress import ProgressDisplay
 from vidflow.apply.recorder import LockRecorder
 from vidflow.apply.steps import steps_from_plan
@@ -83,6 +84,7 @@ def check_plan(project: Project, plan: Plan) -> None:
         problems.insert(0, f"{count} error{'s' if count > 1 else ''} in the plan (above)")
     if problems:
         raise PlanError("the plan cannot be applied: " + "\n  ".join(problems))
+    check_plan_outputs(Path(project.root), plan)
 
 
 def approve(plan: Plan, *, auto_approve: bool, verb: str = "apply",

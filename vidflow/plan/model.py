@@ -42,6 +42,7 @@ from enum import Enum
 from typing import Any
 
 from vidflow.errors import Location, PlanError
+from vidflow.scrub import scrub_urls_in
 from vidflow.spec.model import Lifecycle, ProviderConfig, ResolvedStory
 from vidflow.state.lockfile import LockEntry
 
@@ -230,7 +231,7 @@ class Plan:
     def to_json(self) -> dict[str, Any]:
         """A stable document: every change, counts, and what a later apply needs."""
         counts = self.counts()
-        return {
+        return scrub_urls_in({
             "format_version": PLAN_FORMAT_VERSION,
             "lock_serial": self.lock_serial,
             "lock_lineage": self.lock_lineage,
@@ -242,7 +243,7 @@ class Plan:
             "summary": self.summary(),
             "counts": {a.key: counts[a] for a in Action},
             "changes": [c.to_json() for c in self.changes],
-        }
+        })  # plans are posted as PR comments and saved: no URL credential in either
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -11,12 +11,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from vidflow.errors import PlanError
-from vidflow.plan.model import Plan, with_live_webhooks
+from vidflow.paths import ProjectPaths, input_problem, output_problem
+from vidflow.plan.model import Plan, story_to_json, with_live_webhooks
 from vidflow.plan.planner import spec_digest
-from vidflow.spec.model import Project
+from vidflow.scrub import scrub_urls_in
+from vidflow.spec.model import Project, ResolvedStory
 from vidflow.state.lockfile import Lockfile, atomic_write_text
 
 _FIX = "run vidflow plan again"
@@ -66,7 +70,89 @@ def load_plan(path: str | os.PathLike[str], project: Project, lock: Lockfile) ->
     """
     plan = read_plan(path)
     check_plan_current(plan, project, lock, source=str(path))
-    return with_live_webhooks(plan, project.stories)
+    check_plan_paths(plan, project, source=str(path))
+    return with_live_stories(plan, project)
+
+
+def check_plan_paths(plan: Plan, project: Project, *, source: str = "the plan") -> None:
+    """A saved plan is input like a spec (anyone can edit plan.json): every path in it is
+    checked with the specs' rule (vidflow.paths), on the text and on the disk, and each
+    story it would make must be the one the specs resolve to now (so an edited output,
+    image file or parameter is refused, not applied). PlanError naming the field."""
+    disk = ProjectPaths(project.root)
+    problems: list[str] = []
+    for i, change in enumerate(plan.changes):
+        where = f"changes[{i}] ({change.address})"
+        if change.before is not None and change.before.output:
+            problems += _path_problems(disk, f"{where}.before.output", change.before.output,
+                                       output=True)
+        story = change.after
+        if story is None:
+            continue
+        problems += _path_problems(disk, f"{where}.after.output", story.output or "",
+                                   output=True) if story.output else []
+        for field, text in _file_paths({"params": story.params,
+                                        "storyboard": story.storyboard}):
+            problems += _path_problems(disk, f"{where}.after.{field}", text, output=False)
+        if not problems:
+            problems += _differs(where, story, project.stories.get(change.address))
+    if problems:
+        listed = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise PlanError(f"{source}: the saved plan was edited or is not for these specs; "
+                        f"nothing was applied:\n  {listed}{more}", hint=_FIX)
+
+
+def _path_problems(disk: ProjectPaths, field: str, text: object, *,
+                   output: bool) -> list[str]:
+    problem = output_problem(text) if output else input_problem(text)
+    if problem is None and isinstance(text, str):
+        problem = disk.problem(text, output=output)
+    return [f"{field}: {text!r} {problem}"] if problem else []
+
+
+def _file_paths(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """(field, path) of every local file reference ({"path", "sha256"}) inside `value`."""
+    if isinstance(value, dict):
+        if "path" in value and "sha256" in value:
+            yield where, value["path"]
+            return
+        for key, item in value.items():
+            yield from _file_paths(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _file_paths(item, f"{where}[{i}]")
+    elif isinstance(value, str) and where.startswith("params.image_files"):
+        yield where, value  # a bare path where a reference belongs
+
+
+def _differs(where: str, story: ResolvedStory, live: ResolvedStory | None) -> list[str]:
+    """The fields in which a plan's story is not what the specs resolve to now."""
+    if live is None:
+        return [f"{where}: no story {story.address!r} in the specs"]
+    saved, now = _comparable(story), _comparable(live)
+    fields = sorted(k for k in saved.keys() | now.keys() if saved.get(k) != now.get(k))
+    if not fields:
+        return []
+    return [f"{where}.after: differs from the specs in {', '.join(fields)}"]
+
+
+def _comparable(story: ResolvedStory) -> dict[str, Any]:
+    """The story as the plan file holds it (webhook redacted, URLs scrubbed), where it was
+    declared left out (the same spec may be read from another folder)."""
+    data = scrub_urls_in(story_to_json(story))
+    return {k: v for k, v in data.items() if k not in ("location", "root_location")}
+
+
+def with_live_stories(plan: Plan, project: Project) -> Plan:
+    """The plan with each story taken from the specs (`check_plan_paths` showed they are
+    the same): the file's copies have their webhook and URL secrets redacted."""
+    live = with_live_webhooks(plan, project.stories)
+    changes = tuple(
+        dataclasses.replace(c, after=project.stories[c.address])
+        if c.after is not None and c.address in project.stories else c
+        for c in live.changes)
+    return dataclasses.replace(live, changes=changes)
 
 
 def check_plan_current(plan: Plan, project: Project, lock: Lockfile, *,

@@ -24,6 +24,7 @@ from vidflow.api.models import StoryRecord
 from vidflow.contract.storyboard import ELEMENT_KINDS
 from vidflow.errors import PlanError, TooManyRequests, VidflowError
 from vidflow.hashing import sha256_file
+from vidflow.paths import checked_input
 from vidflow.spec.model import ResolvedStory
 
 ProgressCallback = Callable[[StoryRecord], None]
@@ -115,7 +116,7 @@ def local_file(root: Path, ref: Any, *, address: str, field: str) -> Path:
     """The file behind a {"path", "sha256"} reference, checked against the planned hash."""
     if isinstance(ref, str):
         ref = {"path": ref}
-    path = (root / ref["path"]).resolve()
+    path = checked_input(root, ref.get("path"), source=f"{address}: {field}")
     if not path.is_file():
         raise PlanError(f"{address}: {field}: file not found: {ref['path']}",
                         hint="fix the path in the spec (relative to the project folder)")

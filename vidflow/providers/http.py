@@ -20,6 +20,7 @@ from vidflow.errors import (
     VidflowError,
 )
 from vidflow.providers.base import ApiProvider, local_element_images
+from vidflow.scrub import scrub_url
 from vidflow.spec.model import ResolvedStory
 
 
@@ -62,10 +63,10 @@ class HttpProvider(ApiProvider):
             return exc
         if isinstance(exc, Unauthorized):
             exc.hint = (f"check the API key in the environment variable {self.api_key_env} "
-                        f"(the server at {self.base_url} refused it)")
+                        f"(the server at {scrub_url(self.base_url)} refused it)")
         elif "refused" in exc.message:
-            exc.hint = (f"is the server at {self.base_url} running? check provider.base_url, "
-                        "or pass --no-refresh to plan offline")
+            exc.hint = (f"is the server at {scrub_url(self.base_url)} running? check "
+                        "provider.base_url, or pass --no-refresh to plan offline")
         return exc
 
     def check(self, story: ResolvedStory) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vidflow.errors import Location, SpecError, SpecErrors
+from vidflow.paths import ProjectPaths
 from vidflow.spec import templating
 from vidflow.spec.loader import Document, PathKey, format_path, load_file, spec_files
 from vidflow.spec.model import MODES, Moved, Project, ProviderConfig, ResolvedStory
@@ -97,6 +98,7 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
     provider = _provider(docs, problems)
     variables = _variables(docs, vars or {}, var_files, problems)
     hasher = FileHasher(root)
+    disk = ProjectPaths(root, reserved=[*files, *var_files])
     stories: dict[str, ResolvedStory] = {}
     for doc in docs:
         for name, raw in _story_blocks(doc):
@@ -106,7 +108,7 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
                 _check_unrendered(name, raw, doc, bad[doc.file], problems)
                 continue
             for story in _resolve_story(name, raw, doc, _defaults(doc), variables, hasher,
-                                        problems):
+                                        problems, disk):
                 _add_unique(stories, story, problems)
     _check_outputs(stories, problems)
     blocks = tuple(name for doc in docs for name, _ in _story_blocks(doc))
@@ -347,7 +349,8 @@ class _Leaf:
 
 def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict[str, Any],
                    variables: dict[str, Any], hasher: FileHasher,
-                   problems: _Problems) -> list[ResolvedStory]:
+                   problems: _Problems, disk: ProjectPaths | None = None,
+                   ) -> list[ResolvedStory]:
     story_path = ("stories", name)
     merged, origin = _merge(raw, defaults, story_path)
     variants, variant_problems = expand(raw.get("variants"))
@@ -368,6 +371,11 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
             continue
         story = _own_fields(story, origin, story_path)
         found = check_story(story)
+        if disk is not None and not any(path == ("output",) for path, _, _ in found):
+            # on the disk: a symlinked out/ leading elsewhere, a folder, a spec file
+            problem = disk.problem(story["output"]) if isinstance(story["output"], str) else None
+            if problem:
+                found.append((("output",), problem, False))
         resolved = build_story(address, story, output=story["output"], files=hasher,
                                location=location, variant=variant.values, problems=found,
                                root_location=_from_root(location))

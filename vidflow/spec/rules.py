@@ -131,10 +131,10 @@ def _element_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:
 
 
 def _output_problems(output: Any) -> list[Problem]:
+    """The output path rule on the text (vidflow.paths); the disk is checked at load."""
     if not isinstance(output, str):
         return []
-    parts = output.replace("\\", "/").split("/")
-    if output.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
-        return [(("output",), "must be a relative path inside the project (no leading '/', "
-                              "no '..')", False)]
-    return []
+    from vidflow.paths import output_problem
+
+    problem = output_problem(output)
+    return [(("output",), problem, False)] if problem else []

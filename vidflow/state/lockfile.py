@@ -33,12 +33,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from vidflow import schemas
 from vidflow.errors import LockfileError
+from vidflow.paths import LOCKFILE_NAME, output_problem
+from vidflow.scrub import scrub_url
 from vidflow.spec.canonical import NOT_GENERATION
 from vidflow.spec.model import ResolvedStory
 from vidflow.state.fastschema import UnsupportedSchema, compile_schema
 
 FORMAT_VERSION = 1
-LOCKFILE_NAME = "vidflow.lock"
 # Read through importlib.resources: a path relative to the source tree breaks in a wheel.
 SCHEMA_PATH = schemas.resource(schemas.LOCKFILE)
 
@@ -102,6 +103,8 @@ class LockEntry:
         """A plain dict (shallow: `params` is shared, not copied; 10,000 entries are cheap)."""
         data = {f.name: getattr(self, f.name) for f in _ENTRY_FIELDS}
         data["deposed"] = list(self.deposed)
+        if self.video_url:  # a signed media URL's token stays out of every file
+            data["video_url"] = scrub_url(self.video_url)
         return data
 
     @classmethod
@@ -205,13 +208,14 @@ def lockfile_path(root: str | os.PathLike[str]) -> Path:
 def scrub_provider(identity: str) -> str:
     """A provider identity fit for the lockfile: "local", or "http:" + a bare base URL.
 
-    Credentials in the URL (user:key@), its query and fragment are dropped, and so is a
-    trailing slash: the identity tells providers apart, it must never carry a secret.
+    Credentials in the URL (user:key@, by vidflow.scrub, the scrubber of every file), its
+    query and fragment are dropped, and so is a trailing slash: the identity tells
+    providers apart, it must never carry a secret.
     """
     kind, sep, url = identity.partition(":")
     if not sep or not url:
         return identity
-    parts = urlsplit(url)
+    parts = urlsplit(scrub_url(url))
     if not parts.scheme or not parts.netloc:
         return identity
     host = parts.hostname or ""
@@ -245,6 +249,10 @@ def _absolute_paths(value: Any, where: str) -> Iterator[str]:
 
 def check_entry(address: str, entry: LockEntry) -> None:
     """Refuse what must never be written: absolute paths and keys in the provider."""
+    problem = output_problem(entry.output) if entry.output else None
+    if problem is not None and not _is_absolute(entry.output or ""):
+        raise LockfileError(f"{address}: output {entry.output!r} {problem}",
+                            hint="set `output` in the spec to a path such as out/story.mp4")
     if entry.output and _is_absolute(entry.output):
         raise LockfileError(
             f"{address}: output {entry.output!r} is an absolute path; the lockfile is "
@@ -341,12 +349,32 @@ def _parse(path: Path, text: str) -> Lockfile:
             f"{path}: the lockfile does not match its schema; vidflow will not overwrite it:"
             f"\n  {listed}{more}",
             hint="restore it from git or fix the fields named above")
-    return Lockfile(
+    lock = Lockfile(
         version=doc["version"],
         serial=doc["serial"],
         lineage=doc["lineage"],
         entries={a: LockEntry.from_json(e) for a, e in doc["entries"].items()},
     )
+    check_output_paths(path, lock)
+    return lock
+
+
+def check_output_paths(path: Path, lock: Lockfile) -> None:
+    """Refuse a lockfile naming a video vidflow must not touch (`../victim.txt`, the spec,
+    `.git/hooks/...`): apply moves and rewrites the file at an entry's `output`, and the
+    lockfile comes from git, where anyone with a pull request can write it."""
+    problems = [f"entries.{address}.output: {entry.output!r} {problem}"
+                for address, entry in lock.entries.items()
+                if entry.output is not None
+                and (problem := output_problem(entry.output)) is not None]
+    if problems:
+        listed = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise LockfileError(
+            f"{path}: the lockfile names a video path vidflow will not use; nothing was "
+            f"touched:\n  {listed}{more}",
+            hint="restore it from git or fix the entries named above (`vidflow state rm` "
+                 "cannot read it either)")
 
 
 def dumps_lockfile(lock: Lockfile) -> str:

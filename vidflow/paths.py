@@ -1,0 +1,196 @@
+"""The one rule for paths vidflow writes a video to, or reads a local file from.
+
+A story's `output` comes from a spec, a lockfile or a saved plan, and every one of them
+may be written by someone else (a pull request, a teammate, an edited plan.json). So the
+same rule is checked wherever such a path is read, before anything is paid for, moved,
+written or uploaded:
+
+  * `output_problem(text)` — pure, on the text alone: relative, '/'-separated, no `~`,
+    no drive letter, no `..` or `.` segment, not a folder, never one of the project's
+    own files (`vidflow.lock`, `.vidflow/`, `.git/`), ending in `.mp4`;
+  * `real_path_problem(root, text)` — on the disk: after resolving every symlink the
+    path stays inside the project, does not name a folder or one of the project's files
+    (its spec files, `--var-file`s, the lockfile, `.vidflow/`, `.git/`);
+  * `checked_output` / `checked_input` — both, raising `UnsafePath`, returning the real
+    absolute path to use (so a later write never goes through a symlink again).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from vidflow.errors import VidflowError
+
+LOCKFILE_NAME = "vidflow.lock"
+STATE_DIR = ".vidflow"  # local data: the engine, the state lock, verified outputs
+VIDEO_SUFFIX = ".mp4"
+# Folders a video must never go into, at any depth (a nested repo's hooks run code).
+_RESERVED_DIRS = frozenset({STATE_DIR, ".git"})
+_MAX_NAME = 255  # bytes per segment: the usual filesystem limit
+_MAX_PATH = 1024
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+_WHERE = "use a video path relative to the project folder, such as out/story.mp4"
+_OUTSIDE = "must be a relative path inside the project (no leading '/', no '..')"
+
+
+class UnsafePath(VidflowError):
+    """A path from a spec, lockfile or saved plan that vidflow must not follow."""
+
+
+def output_problem(text: object) -> str | None:
+    """Why `text` cannot be a video's output path (None: it can), from the text alone."""
+    problem = _relative_problem(text)
+    if problem is not None:
+        return problem
+    assert isinstance(text, str)
+    if text.endswith("/") or text == ".":
+        return "names a folder; name the video file in it, such as out/story.mp4"
+    segments = text.split("/")
+    if text.lower() == LOCKFILE_NAME:
+        return f"is the project's lockfile; {_WHERE}"
+    if len(segments) == 1 and _is_spec_name(text):
+        return f"is a spec file of the project; {_WHERE}"
+    reserved = next((s for s in segments[:-1] if s.lower() in _RESERVED_DIRS), None)
+    if reserved is not None:
+        return f"is inside {reserved}/, which vidflow and git keep for themselves; {_WHERE}"
+    if not text.lower().endswith(VIDEO_SUFFIX) or segments[-1].lower() == VIDEO_SUFFIX:
+        return f"must name an .mp4 file (the video is an MP4); {_WHERE}"
+    return None
+
+
+def input_problem(text: object) -> str | None:
+    """Why `text` cannot be a local input file's path (an image to upload), from the text."""
+    return _relative_problem(text)
+
+
+def _relative_problem(text: object) -> str | None:
+    if not isinstance(text, str) or not text:
+        return "must be a non-empty path"
+    if _CONTROL.search(text):
+        return "must not contain control characters"
+    if text.startswith(("/", "\\")) or _DRIVE.match(text):
+        return _OUTSIDE
+    if text.startswith("~"):
+        return "must be a relative path inside the project (no '~': it is not expanded)"
+    if "\\" in text:
+        return "must use '/' between folders (the lockfile is shared across systems)"
+    if len(text.encode("utf-8", "surrogatepass")) > _MAX_PATH:
+        return f"is longer than {_MAX_PATH} bytes"
+    segments = text.split("/")
+    if ":" in segments[0] or ".." in segments:
+        return _OUTSIDE
+    inner = segments[:-1] if text.endswith("/") else segments
+    if text != "." and any(s in ("", ".") for s in inner):
+        clean = "/".join(s for s in segments if s not in ("", "."))
+        return f"must be written without '.' or empty segments (write {clean!r})"
+    if any(len(s.encode("utf-8", "surrogatepass")) > _MAX_NAME for s in segments):
+        return f"has a file or folder name longer than {_MAX_NAME} bytes"
+    return None
+
+
+def real_path_problem(root: str | os.PathLike[str], text: str, *,
+                      reserved: Iterable[str | os.PathLike[str]] = (),
+                      output: bool = True) -> str | None:
+    """Why `text` (already passing `output_problem`/`input_problem`) cannot be used under
+    the project at `root` once every symlink is resolved (None: it can).
+
+    `reserved`: more of the project's own files (spec files, var files) a video must not
+    replace; the lockfile, `.vidflow/`, `.git/` and the spec files beside it always are.
+    """
+    return ProjectPaths(root, reserved).problem(text, output=output)
+
+
+class ProjectPaths:
+    """`real_path_problem` for many paths of one project, resolving each folder once (a
+    spec with 10,000 variants writes them all to out/). For one load only: the disk may
+    change later, so apply checks again with a fresh one right before writing."""
+
+    def __init__(self, root: str | os.PathLike[str],
+                 reserved: Iterable[str | os.PathLike[str]] = ()) -> None:
+        self.root = Path(root)
+        self.base = Path(os.path.realpath(root))
+        self.reserved = frozenset(Path(os.path.realpath(f)) for f in reserved)
+        self._folders: dict[str, Path] = {}
+
+    def real(self, text: str) -> Path:
+        """Where `text` really leads, every symlink resolved."""
+        folder, _, name = text.rpartition("/")
+        real_folder = self._folders.get(folder)
+        if real_folder is None:
+            real_folder = Path(os.path.realpath(self.root / folder))
+            self._folders[folder] = real_folder
+        candidate = real_folder / name
+        return Path(os.path.realpath(candidate)) if candidate.is_symlink() else candidate
+
+    def problem(self, text: str, *, output: bool = True) -> str | None:
+        try:
+            real = self.real(text)
+        except (OSError, ValueError) as exc:  # a symlink loop, an unreadable folder
+            return f"cannot be resolved ({exc})"
+        if not real.is_relative_to(self.base):
+            leads = _first_link(self.root, text)
+            via = f" through the symlink {leads}" if leads else ""
+            return f"leads outside the project folder{via}; {_WHERE}"
+        if output:
+            if real.is_dir():
+                return "names a folder; name the video file in it, such as out/story.mp4"
+            if self._is_reserved(real):
+                return f"is one of the project's own files; {_WHERE}"
+        return None
+
+    def _is_reserved(self, real: Path) -> bool:
+        inside = real.relative_to(self.base).parts
+        if any(p.lower() in _RESERVED_DIRS for p in inside[:-1]):
+            return True
+        if len(inside) == 1 and (inside[0].lower() == LOCKFILE_NAME
+                                 or _is_spec_name(inside[0])):
+            return True
+        return real in self.reserved
+
+
+def _is_spec_name(name: str) -> bool:
+    # imported here: the spec package imports this module while it loads
+    from vidflow.spec.loader import SPEC_SUFFIXES
+
+    return Path(name).suffix.lower() in SPEC_SUFFIXES
+
+
+def _first_link(root: Path, text: str) -> str | None:
+    """The first segment of `text` under `root` that is a symlink (for the message)."""
+    here = root
+    parts = text.split("/")
+    for i, part in enumerate(parts):
+        here = here / part
+        if here.is_symlink():
+            return "/".join(parts[: i + 1])
+    return None
+
+
+def checked_output(root: str | os.PathLike[str], text: object, *, source: str,
+                   reserved: Iterable[str | os.PathLike[str]] = ()) -> Path:
+    """The real absolute path to write the video at `text` to; UnsafePath (naming `source`:
+    the file and field it came from) if the rule refuses it."""
+    problem = output_problem(text)
+    if problem is None:
+        assert isinstance(text, str)
+        problem = real_path_problem(root, text, reserved=reserved)
+    if problem is not None:
+        raise UnsafePath(f"{source}: {text!r} {problem}")
+    return Path(os.path.realpath(Path(root) / str(text)))
+
+
+def checked_input(root: str | os.PathLike[str], text: object, *, source: str) -> Path:
+    """The real absolute path of the local file at `text` (an image to upload); UnsafePath
+    if it is not a relative path that stays inside the project."""
+    problem = input_problem(text)
+    if problem is None:
+        assert isinstance(text, str)
+        problem = real_path_problem(root, text, output=False)
+    if problem is not None:
+        raise UnsafePath(f"{source}: {text!r} {problem}")
+    return Path(os.path.realpath(Path(root) / str(text)))
