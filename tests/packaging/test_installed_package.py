@@ -97,3 +97,39 @@ def test_an_installed_copy_reads_a_lockfile_and_every_shipped_schema(tmp_path: P
     assert seen["titles"] == {name: schemas.read_json(name).get("title", "")
                               for name in schemas.NAMES}
     assert seen["openapi"] is True
+
+
+SPEC = """\
+version: 1
+stories:
+  hello:
+    idea: A fox in the snow.
+    scene_count: 1
+    audio_option: {has_bg_music: false, has_narration: false}
+"""
+
+
+def test_an_installed_copy_validates_plans_and_applies_outside_the_repository(
+        tmp_path: Path) -> None:
+    """validate → plan → apply → plan (no-op), from a folder outside the repository, with
+    nothing of the source tree on the path: what a wheel install gives a user."""
+    target = tmp_path / "site"
+    _install(_source_copy(tmp_path / "src"), target, tmp_path)
+    project = tmp_path / "videos"
+    project.mkdir()
+    (project / "videos.yaml").write_text(SPEC)
+    env = {**os.environ, "PYTHONPATH": str(target), "VIDFLOW_ENGINE_SCALE": "0.25",
+           "VIDFLOW_ENGINE_FPS": "10", "CI": "true"}
+
+    def vidflow(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "vidflow", *args], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=TIMEOUT, check=False)
+
+    assert vidflow("validate").returncode == 0
+    planned = vidflow("plan", "--detailed-exitcode")
+    assert planned.returncode == 2 and "+ hello" in planned.stdout
+    applied = vidflow("apply", "--auto-approve")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert (project / "out" / "hello.mp4").stat().st_size > 0
+    assert (project / "vidflow.lock").is_file()
+    assert vidflow("plan", "--detailed-exitcode").returncode == 0
