@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vidflow import output
-from vidflow.apply.steps import output_path
 from vidflow.spec.project import load_project
+from vidflow.state.transitions import output_path
 
 SPEC = """\
 version: 1

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from vidflow.api.models import StoryRecord
-from vidflow.apply.steps import Kind, Step, output_path
+from vidflow.apply.steps import Kind, Step
 from vidflow.errors import (
     InsufficientCredit,
     NotFound,
@@ -37,6 +37,7 @@ from vidflow.errors import (
 from vidflow.hashing import sha256_file
 from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
+from vidflow.state.transitions import output_path
 
 DEFAULT_PARALLELISM = 4
 

@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 from vidflow.hashing import sha256_file
-from vidflow.state.lockfile import LockEntry, Lockfile
+from vidflow.state.lockfile import Lockfile
+from vidflow.state.transitions import is_downloaded
 
 VERIFIED_FILE = Path(".vidflow") / "verified-outputs.json"
 
@@ -34,7 +35,7 @@ def damaged_outputs(root: Path, lock: Lockfile) -> frozenset[str]:
     intact: dict[str, Stamp] = {}
     damaged = set()
     for address, entry in lock.entries.items():
-        if not _downloaded(entry):
+        if not is_downloaded(entry):
             continue
         assert entry.output is not None and entry.output_sha256 is not None
         stamp = _check(root / entry.output, entry.output_sha256, verified.get(entry.output))
@@ -45,10 +46,6 @@ def damaged_outputs(root: Path, lock: Lockfile) -> frozenset[str]:
     if intact != verified:
         _write_verified(root, intact)
     return frozenset(damaged)
-
-
-def _downloaded(entry: LockEntry) -> bool:
-    return entry.status == "success" and bool(entry.output) and bool(entry.output_sha256)
 
 
 def _check(path: Path, sha256: str, seen: Stamp | None) -> Stamp | None:

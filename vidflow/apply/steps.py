@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from vidflow.plan.model import Action, Change, Plan
 from vidflow.spec.model import ResolvedStory
-from vidflow.spec.variants import address_slug
 
 
 class Kind(StrEnum):
@@ -38,15 +37,6 @@ class Step:
     output_changed: bool = False  # UPDATE: the video moves to the spec's new output path
     old_output: str | None = None  # where the locked video is now (relative)
     old_sha256: str | None = None
-
-
-def output_path(story: ResolvedStory) -> str:
-    """Where the video goes, relative to the project root.
-
-    The spec resolves `output` (default `out/{{ address_slug }}.mp4`); this fallback, for
-    stories built without it (plans from older versions, tests), uses the same slug.
-    """
-    return story.output or f"out/{address_slug(story.address) or 'story'}.mp4"
 
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -16,11 +15,11 @@ from vidflow.errors import NotFound, VidflowError
 def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float = 0.0,
                  vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = ()) -> int:
     from vidflow.apply.session import lock_path
-    from vidflow.apply.steps import output_path
     from vidflow.providers.factory import make_provider
     from vidflow.spec.variants import normalize_address
     from vidflow.state.lock import state_lock
-    from vidflow.state.lockfile import LockEntry, read_lockfile, write_lockfile
+    from vidflow.state.lockfile import read_lockfile, write_lockfile
+    from vidflow.state.transitions import downloaded, imported, output_path
 
     address = normalize_address(address)  # variant keys may be typed in any order
     project = load(path, vars_, var_files)
@@ -43,17 +42,11 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
                                    hint="check the id (and the API key for http)") from exc
             # The spec's fingerprint: the story is taken to be what the spec describes, so
             # the next plan shows no replace; remote metadata is kept so it shows the update.
-            entry = LockEntry.from_story(
-                story, story_id=record.id, provider=provider.identity,
-                status=record.status if record.done else "processing",
-                video_url=record.video_url, used_credits=record.used_credits,
-                created_at=record.created_at, updated_at=record.updated_at)
-            entry = replace(entry, title=record.title, description=record.description,
-                            visibility_status=record.visibility_status)
+            entry = imported(story, record, provider=provider.identity)
             if record.status == "success":
                 target = output_path(story)
                 sha = provider.download(record, Path(project.root) / target)
-                entry = replace(entry, output=target, output_sha256=sha)
+                entry = downloaded(entry, target, sha)
         finally:
             provider.close()
         write_lockfile(lock_path(project), lock.with_entry(address, entry))

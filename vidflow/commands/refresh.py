@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ def refresh(path: Path, *, lock_timeout: float = 0.0, vars_: Mapping[str, str] |
     from vidflow.providers.factory import make_provider
     from vidflow.state.lock import state_lock
     from vidflow.state.lockfile import read_lockfile, write_lockfile
+    from vidflow.state.transitions import merge_remote
 
     project = load(path, vars_, var_files)
     with state_lock(lock_path(project), lock_timeout):
@@ -40,12 +40,8 @@ def refresh(path: Path, *, lock_timeout: float = 0.0, vars_: Mapping[str, str] |
                 output.echo(f"{address}: story {entry.story_id} is gone (404); removed from "
                             "the lockfile, the next apply creates it again")
                 continue
-            new = replace(entry, status=record.status, message=record.message,
-                          video_url=record.video_url or entry.video_url,
-                          used_credits=record.used_credits, updated_at=record.updated_at,
-                          title=record.title, description=record.description,
-                          visibility_status=record.visibility_status)
-            if new != entry:
+            new = merge_remote(entry, record, metadata=True)
+            if new is not entry:
                 updated = updated.with_entry(address, new)
                 output.echo(f"{address}: {entry.status} -> {record.status}"
                             + (f" ({record.message})" if record.message else ""))

@@ -34,8 +34,8 @@ Terraform's ActionReason (a test rewords them and checks the steps do not change
 An UPDATE may meet a story still running or not downloaded (`resume` set): it is
 finished first, the PUT riding along. After any change that leaves
 a story, the video is downloaded to `after.output` if it is not there yet.
-`simulate_apply` (vidflow.plan.simulate) is the pure statement of what success leaves in
-the lockfile: planning again after it yields no changes (a tested property).
+`simulate_apply` (vidflow.apply.simulate) runs the real executor over an in-memory Story
+API: planning again after it yields no changes (a tested property).
 """
 
 from __future__ import annotations

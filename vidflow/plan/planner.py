@@ -42,6 +42,7 @@ from vidflow.state.lockfile import (
     recorded_params,
     scrub_provider,
 )
+from vidflow.state.transitions import awaiting_download
 
 METADATA_FIELDS = ("title", "description", "visibility_status")
 UNFINISHED = frozenset({"new", "processing"})
@@ -295,7 +296,7 @@ def _protected_replace(address: str, entry: LockEntry, forcing: Sequence[FieldCh
 def _resume_reasons(entry: LockEntry, status: str) -> list[Reason]:
     if status in UNFINISHED:
         return [Reason.RESUMED]
-    if status == "success" and entry.output and not entry.output_sha256:
+    if awaiting_download(entry, status):
         return [Reason.NOT_DOWNLOADED]
     return []
 
