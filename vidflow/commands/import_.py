@@ -14,11 +14,8 @@ from vidflow.errors import NotFound, VidflowError
 
 def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float = 0.0,
                  vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = ()) -> int:
-    from vidflow.apply.session import lock_path
-    from vidflow.providers.factory import make_provider
+    from vidflow.apply.workspace import open_workspace
     from vidflow.spec.variants import normalize_address
-    from vidflow.state.lock import state_lock
-    from vidflow.state.lockfile import read_lockfile, write_lockfile
     from vidflow.state.transitions import downloaded, imported, output_path
 
     address = normalize_address(address)  # variant keys may be typed in any order
@@ -27,29 +24,24 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
     if story is None:
         raise VidflowError(f"no story {address!r} in the specs",
                            hint="write its spec first; `vidflow render` lists addresses")
-    with state_lock(lock_path(project), lock_timeout):
-        lock = read_lockfile(lock_path(project))
+    with open_workspace(project, lock_timeout=lock_timeout) as ws:
+        lock = ws.lock
         if address in lock:
             raise VidflowError(f"{address!r} is already in the lockfile "
                                f"(story {lock.entries[address].story_id})",
                                hint=f"forget it first with `vidflow state rm '{address}'`")
-        provider = make_provider(project)
+        provider = ws.provider
         try:
-            try:
-                record = provider.get(story_id)
-            except NotFound as exc:
-                raise VidflowError(f"story {story_id} not found on {provider.identity}",
-                                   hint="check the id (and the API key for http)") from exc
-            # The spec's fingerprint: the story is taken to be what the spec describes, so
-            # the next plan shows no replace; remote metadata is kept so it shows the update.
-            entry = imported(story, record, provider=provider.identity)
-            if record.status == "success":
-                target = output_path(story)
-                sha = provider.download(record, Path(project.root) / target)
-                entry = downloaded(entry, target, sha)
-        finally:
-            provider.close()
-        write_lockfile(lock_path(project), lock.with_entry(address, entry))
+            record = provider.get(story_id)
+        except NotFound as exc:
+            raise VidflowError(f"story {story_id} not found on {provider.identity}",
+                               hint="check the id (and the API key for http)") from exc
+        entry = imported(story, record, provider=provider.identity)
+        if record.status == "success":
+            target = output_path(story)
+            entry = downloaded(entry, target, provider.download(record, ws.root / target))
+        ws.close()  # done with the provider: the rest only writes the lockfile
+        ws.write(lock.with_entry(address, entry))
     output.echo(f"Imported story {story_id} as {address} (status {record.status}).")
     return 0
 
