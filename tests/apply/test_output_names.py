@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from vidflow.apply.steps import output_path
 from vidflow.spec.project import load_project
+from vidflow.state.transitions import output_path
 
 SPEC = """\
 version: 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from support.stories import story
 
+from vidflow.apply.simulate import simulate_apply
 from vidflow.plan.planner import make_plan
-from vidflow.plan.simulate import simulate_apply
 from vidflow.spec.model import Moved, Project, ProviderConfig, ResolvedStory
 from vidflow.state.lockfile import Lockfile
 

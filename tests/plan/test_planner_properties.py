@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from plan_helpers import applied, empty_lock, project, story
 
 from vidflow.api.models import StoryRecord
+from vidflow.apply.simulate import simulate_apply
 from vidflow.plan.model import Action, Plan
 from vidflow.plan.planner import make_plan, story_name
-from vidflow.plan.simulate import simulate_apply
 from vidflow.spec.model import Project
 from vidflow.state.lockfile import Lockfile
 
@@ -78,7 +78,9 @@ def interrupted(draw, lock: Lockfile):
         elif kind == "deposed":
             entries[address] = replace(entry, deposed=["older-story"])
         else:
-            entries[address] = replace(entry, status=kind)
+            # As the executor leaves it (transitions.started): a story whose create or
+            # regenerate call returned has no downloaded video until it finishes.
+            entries[address] = replace(entry, status=kind, output_sha256=None)
     return replace(lock, entries=entries)
 
 

@@ -17,16 +17,54 @@ from vidflow.providers.http import api_key_from_env
 from vidflow.spec.model import ResolvedStory
 
 
-class Recording(ApiProvider):
-    """A backend that records each call and answers with a new story."""
+class RecordingBackend:
+    """A StoryBackend that records each call and answers with a new story."""
 
-    def __init__(self, root: Path) -> None:
-        super().__init__(root)
+    def __init__(self) -> None:
         self.calls: list[tuple[str, tuple, dict[str, Any]]] = []
 
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def _answer(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         self.calls.append((name, args, kwargs))
         return {"id": args[0] if args else "new-id", "status": "new"}
+
+    def idea_to_video(self, **kw):
+        return self._answer("idea_to_video", **kw)
+
+    def url_to_video(self, **kw):
+        return self._answer("url_to_video", **kw)
+
+    def images_to_video(self, **kw):
+        return self._answer("images_to_video", **kw)
+
+    def create_storyboard(self, **kw):
+        return self._answer("create_storyboard", **kw)
+
+    def generate_scenes(self, story_id, **kw):
+        return self._answer("generate_scenes", story_id, **kw)
+
+    def create_videos(self, story_id, **kw):
+        return self._answer("create_videos", story_id, **kw)
+
+    def get_story(self, story_id):
+        return self._answer("get_story", story_id)
+
+    def update_story(self, story_id, **kw):
+        return self._answer("update_story", story_id, **kw)
+
+    def delete_story(self, story_id):
+        return self._answer("delete_story", story_id)
+
+
+class Recording(ApiProvider):
+    """A provider over a RecordingBackend; `calls` lists what reached the backend."""
+
+    def __init__(self, root: Path, backend: Any = None) -> None:
+        super().__init__(root, backend or RecordingBackend())
+        self.recorder = backend or self.backend
+
+    @property
+    def calls(self) -> list[tuple[str, tuple, dict[str, Any]]]:
+        return self.recorder.calls
 
 
 def _story(mode: str, params: dict, **kw) -> ResolvedStory:
@@ -124,18 +162,26 @@ def test_a_missing_api_key_names_the_variable():
 
 
 def test_too_many_requests_is_retried_because_nothing_was_accepted(tmp_path: Path):
-    """429 on a create: ask again after Retry-After; the story is made once."""
+    """429 on a create: ask again after Retry-After; the story is made once. (The local
+    transport's one retry layer, the engine adapter: an engine refusing twice.)"""
     from vidflow.errors import TooManyRequests
+    from vidflow.providers.local import EngineBackend
 
-    class Busy(Recording):
+    class BusyEngine:
         refusals = 2
 
-        def _call(self, name, *args, **kwargs):
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, tuple, dict[str, Any]]] = []
+
+        def idea_to_video(self, *, account: str, **kwargs):
             if self.refusals:
                 self.refusals -= 1
                 raise TooManyRequests("too many requests", retry_after=0.01)
-            return super()._call(name, *args, **kwargs)
+            self.calls.append(("idea_to_video", (), kwargs))
+            return {"id": "new-id", "status": "new"}
 
-    provider = Busy(tmp_path)
+    engine = BusyEngine()
+    provider = Recording(tmp_path, EngineBackend(engine))
+    provider.recorder = engine
     assert provider.create(_story("idea", {"idea": "a fox"})).id == "new-id"
     assert [c[0] for c in provider.calls] == ["idea_to_video"]

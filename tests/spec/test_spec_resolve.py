@@ -340,8 +340,8 @@ def test_planner_replaces_only_when_scene_duration_matters(load, audio: str,
                                                            replaced: bool) -> None:
     """Through the real planner: a lockfile applied from one spec, planned against the
     same spec with another scene_duration."""
+    from vidflow.apply.simulate import simulate_apply
     from vidflow.plan.planner import make_plan
-    from vidflow.plan.simulate import simulate_apply
     from vidflow.state.lockfile import Lockfile
 
     base = STORY + f"    audio_option: {audio}\n"

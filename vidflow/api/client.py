@@ -29,6 +29,7 @@ import requests
 
 from vidflow.api.forms import encode_form
 from vidflow.api.models import StoryRecord
+from vidflow.api.poll import ProgressCallback, WaitTimeout, poll_until_done
 from vidflow.api.retry import (
     RetryPolicy,
     parse_retry_after,
@@ -47,18 +48,10 @@ from vidflow.errors import (
 from vidflow.scrub import scrub_text, scrub_url
 
 log = logging.getLogger("vidflow.api")
+__all__ = ["StoryClient", "WaitTimeout"]
 
 Timeout = float | tuple[float, float]
-ProgressCallback = Callable[[StoryRecord], None]
 _CHUNK = 256 * 1024
-
-
-class WaitTimeout(VidflowError):
-    """`wait` gave up before the story reached success or fail."""
-
-    def __init__(self, message: str, *, record: StoryRecord) -> None:
-        super().__init__(message, hint="wait longer, or check later with `vidflow show`")
-        self.record = record
 
 
 class _Secret:
@@ -168,27 +161,12 @@ class StoryClient:
     def wait(self, story_id: str, *, on_progress: ProgressCallback | None = None,
              timeout: float | None = None, poll_interval: float = 1.0,
              max_interval: float = 15.0) -> StoryRecord:
-        """Poll until success or fail (returned, not raised); the interval grows 1.5x per
-        poll up to max_interval. `on_progress` sees each new (status, progress)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        interval, seen = poll_interval, None
-        while True:
-            record = self.get_story(story_id)
-            if on_progress and (record.status, record.progress_percentage) != seen:
-                on_progress(record)
-            seen = (record.status, record.progress_percentage)
-            if record.done:
-                return record
-            pause = interval
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise WaitTimeout(f"Story {story_id} is still {record.status} at "
-                                      f"{record.progress_percentage}% after {timeout:g}s",
-                                      record=record)
-                pause = min(pause, remaining)
-            self._sleep(pause)
-            interval = min(interval * 1.5, max_interval)
+        """Poll until success or fail (returned, not raised; `vidflow.api.poll`): the
+        interval grows 1.5x per poll up to max_interval; a timeout raises WaitTimeout.
+        `on_progress` sees each new (status, progress)."""
+        return poll_until_done(self.get_story, story_id, on_progress=_changes(on_progress),
+                               sleep=self._sleep, first_interval=poll_interval,
+                               max_interval=max_interval, timeout=timeout)
 
     def download(self, video_url: str, path: str | Path) -> str:
         """Stream a media URL to `path` (temp file beside it, size checked against
@@ -283,6 +261,21 @@ class StoryClient:
                     os.unlink(tmp)
                 raise
         return digest.hexdigest()
+
+
+def _changes(on_progress: ProgressCallback | None) -> ProgressCallback | None:
+    """`on_progress` called only when the (status, progress) pair changed."""
+    if on_progress is None:
+        return None
+    seen: list[tuple[str, int]] = []
+
+    def report(record: StoryRecord) -> None:
+        now = (record.status, record.progress_percentage)
+        if not seen or seen[-1] != now:
+            seen[:] = [now]
+            on_progress(record)
+
+    return report
 
 
 class _RetryableStatus(Exception):

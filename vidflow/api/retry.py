@@ -12,10 +12,16 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import requests
 from urllib3.exceptions import NewConnectionError
+
+from vidflow.errors import TooManyRequests
+
+T = TypeVar("T")
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
@@ -85,3 +91,24 @@ def retry_delay(attempt: int, policy: RetryPolicy, rng: random.Random,
     if retry_after is not None:
         return retry_after + rng.uniform(0, min(0.1, policy.backoff))
     return backoff_delay(attempt, policy, rng)
+
+
+def retry_refused(send: Callable[[], T], *, policy: RetryPolicy,
+                  sleep: Callable[[float], None] = time.sleep,
+                  rng: random.Random | None = None) -> T:
+    """`send()`, sent again while it is refused with TooManyRequests (never processed, so
+    safe even for a paid call), after Retry-After or backoff, up to policy.max_retries
+    times; a Retry-After over policy.max_retry_after is given up on. For transports that
+    raise typed errors (the embedded engine); the HTTP client applies the same rules in
+    its own loop, so each call crosses exactly one retry layer."""
+    rng = rng or random.Random()
+    for attempt in range(policy.max_retries + 1):
+        try:
+            return send()
+        except TooManyRequests as exc:
+            wait = exc.retry_after
+            if attempt == policy.max_retries or (
+                    wait is not None and wait > policy.max_retry_after):
+                raise
+            sleep(retry_delay(attempt, policy, rng, wait))
+    raise AssertionError("unreachable")

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from vidflow.api.models import StoryRecord
 from vidflow.apply.outputs import locked_video, video_target
-from vidflow.apply.steps import Kind, Step, output_path
+from vidflow.apply.steps import Kind, Step
 from vidflow.errors import (
     InsufficientCredit,
     NotFound,
@@ -38,6 +38,7 @@ from vidflow.errors import (
 from vidflow.hashing import sha256_file
 from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
+from vidflow.state.transitions import output_path
 
 DEFAULT_PARALLELISM = 4
 

@@ -22,11 +22,11 @@ import stat
 import tempfile
 from pathlib import Path
 
-from vidflow.apply.steps import output_path
 from vidflow.hashing import sha256_file
 from vidflow.paths import UnsafePath, checked_input, checked_output
 from vidflow.plan.model import Plan
-from vidflow.state.lockfile import LOCKFILE_NAME, LockEntry, Lockfile
+from vidflow.state.lockfile import LOCKFILE_NAME, Lockfile
+from vidflow.state.transitions import is_downloaded, output_path
 
 VERIFIED_FILE = Path(".vidflow") / "verified-outputs.json"
 
@@ -41,7 +41,7 @@ def damaged_outputs(root: Path, lock: Lockfile) -> frozenset[str]:
     intact: dict[str, Stamp] = {}
     damaged = set()
     for address, entry in lock.entries.items():
-        if not _downloaded(entry):
+        if not is_downloaded(entry):
             continue
         assert entry.output is not None and entry.output_sha256 is not None
         # only read here (a folder there is a damaged video), but never outside the project
@@ -87,10 +87,6 @@ def check_plan_outputs(root: Path, plan: Plan) -> None:
     if problems:
         raise UnsafePath("the plan cannot be applied: " + "\n  ".join(problems),
                          hint="fix `output` in the spec and run vidflow plan again")
-
-
-def _downloaded(entry: LockEntry) -> bool:
-    return entry.status == "success" and bool(entry.output) and bool(entry.output_sha256)
 
 
 def _check(path: Path, sha256: str, seen: Stamp | None) -> Stamp | None:

@@ -24,6 +24,7 @@ from vidflow.apply.outputs import check_plan_outputs
 from vidflow.apply.progress import ProgressDisplay
 from vidflow.apply.recorder import LockRecorder
 from vidflow.apply.steps import steps_from_plan
+from vidflow.apply.workspace import display_path
 from vidflow.errors import NotFound, PlanError, VidflowError
 from vidflow.plan.model import Plan
 from vidflow.providers.base import Provider, local_element_images
@@ -137,8 +138,6 @@ def execute(project: Project, plan: Plan, provider: Provider, lock: Lockfile, *,
 def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None) -> int:
     """The final summary: videos made (as paths openable from the current folder),
     failures with the server's message; the exit code."""
-    from vidflow.commands._lockview import display_path
-
     output.echo()
     for r in sorted(result.results, key=lambda r: r.address):
         if r.ok and r.output:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vidflow.plan.model import Action, Change, Plan, Reason
+from vidflow.plan.model import Action, Change, Plan
 from vidflow.spec.model import ResolvedStory
-from vidflow.spec.variants import address_slug
 
 
 class Kind(StrEnum):
@@ -40,19 +39,6 @@ class Step:
     old_sha256: str | None = None
 
 
-def output_path(story: ResolvedStory) -> str:
-    """Where the video goes, relative to the project root.
-
-    The spec resolves `output` (default `out/{{ address_slug }}.mp4`); this fallback, for
-    stories built without it (plans from older versions, tests), uses the same slug.
-    """
-    return story.output or f"out/{address_slug(story.address) or 'story'}.mp4"
-
-
-_METADATA_FIELDS = frozenset({"title", "description", "visibility_status"})
-# An update of a story still running, or whose video is not (or no longer) on disk.
-_DOWNLOAD_FIRST = frozenset({Reason.RESUMED, Reason.NOT_DOWNLOADED, Reason.OUTPUT_DAMAGED})
-
 
 def _needs_put_after_create(story: ResolvedStory) -> bool:
     """Create calls take a title only; description and visibility need a PUT after."""
@@ -83,7 +69,6 @@ def steps_from_plan(plan: Plan) -> list[Step]:
 def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
     action, story = change.action, change.after
     before_id = change.before.story_id if change.before else None
-    paths = {f.path for f in change.fields}
     if action is Action.CREATE:
         assert story is not None
         return Step(change.address, Kind.CREATE, story, None, change.moved_from,
@@ -94,14 +79,14 @@ def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
         Action.REGENERATE: Kind.REGENERATE, Action.DELETE: Kind.DELETE,
         Action.MOVE: Kind.MOVE, Action.RESUME: Kind.RESUME,
     }[action]
-    put = bool(paths & _METADATA_FIELDS)
-    if kind is Kind.UPDATE and _DOWNLOAD_FIRST & set(change.reasons):
+    put = change.metadata_changed
+    if kind is Kind.UPDATE and change.resume:
         # Still running (or not downloaded yet): finish it first, the PUT rides along.
         kind = Kind.RESUME
     if kind is Kind.REPLACE and story is not None:
         put = put or _needs_put_after_create(story)
     before = change.before
     return Step(change.address, kind, story, before_id, change.moved_from, put, deposed,
-                output_changed="output" in paths,
+                output_changed=change.output_moved,
                 old_output=before.output if before else None,
                 old_sha256=before.output_sha256 if before else None)

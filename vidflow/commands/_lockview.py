@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from vidflow.apply.workspace import display_path, open_lockfile
 from vidflow.errors import VidflowError
 from vidflow.spec.variants import normalize_address
-from vidflow.state.lockfile import LockEntry, Lockfile, lockfile_path, read_lockfile
+from vidflow.state.lockfile import LockEntry, Lockfile, lockfile_path
 from vidflow.suggest import did_you_mean
+
+__all__ = ["display_path", "has_lockfile", "project_root", "read", "select", "split_args"]
 
 
 def split_args(args: tuple[str, ...]) -> tuple[str | None, Path]:
@@ -27,12 +29,14 @@ def project_root(path: Path) -> Path:
 
 
 def read(path: Path) -> tuple[Path, Lockfile]:
+    """The project's lockfile, read without the state lock (show and output only look)."""
     root = project_root(path)
     lock_file = lockfile_path(root)
     if not lock_file.exists():
         raise VidflowError(f"{lock_file}: no lockfile yet",
                            hint=f"run `vidflow apply {root}` first")
-    return root, read_lockfile(lock_file)
+    with open_lockfile(root, lock_timeout=None) as ws:
+        return root, ws.lock
 
 
 def has_lockfile(path: Path) -> bool:
@@ -55,10 +59,3 @@ def select(lock: Lockfile, address: str | None) -> dict[str, LockEntry]:
                            hint="`vidflow show` lists the addresses")
     return {address: entry}
 
-
-def display_path(root: Path, relative: str) -> str:
-    """A lockfile output path as the user can open it from the current folder: relative
-    when under it, absolute otherwise (no ../../ chains)."""
-    full = (root / relative).resolve()
-    rel = os.path.relpath(full)
-    return str(full) if rel.startswith("..") else rel

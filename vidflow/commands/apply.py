@@ -29,20 +29,11 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
           vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
           project_dir: Path | None = None) -> int:
     from vidflow.apply.outputs import damaged_outputs
-    from vidflow.apply.session import (
-        approve,
-        check_plan,
-        execute,
-        lock_path,
-        refresh_remote,
-        report,
-    )
+    from vidflow.apply.session import approve, check_plan, execute, refresh_remote, report
+    from vidflow.apply.workspace import open_workspace
     from vidflow.plan.planfile import load_plan, plan_project, read_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
-    from vidflow.providers.factory import make_provider
-    from vidflow.state.lock import state_lock
-    from vidflow.state.lockfile import read_lockfile
 
     plan_file = path if is_plan_file(path) else None
     if plan_file is not None and targets:
@@ -51,28 +42,26 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
     if plan_file is not None:
         path = project_dir or plan_project(plan_file, read_plan(plan_file))
     project = load(path, vars_, var_files)
-    with state_lock(lock_path(project), lock_timeout):
-        lock = read_lockfile(lock_path(project))
-        provider = make_provider(project, resume=True)  # stories left running are awaited
-        try:
-            if plan_file is not None:
-                plan = load_plan(plan_file, project, lock)
-            else:
-                remote = refresh_remote(provider, lock) if refresh and lock.entries else None
-                damaged = damaged_outputs(Path(project.root), lock) if refresh else ()
-                plan = make_plan(project, lock, remote, targets=targets, damaged=damaged)
-            print_plan(plan)
-            check_plan(project, plan)
-            if not plan.has_changes:
-                return 0
-            # A saved plan was reviewed when it was made (as with Terraform): no question.
-            if plan_file is None and not approve(plan, auto_approve=auto_approve):
-                output.echo("Apply cancelled.")
-                return 1
-            result = execute(project, plan, provider, lock, parallelism=parallelism)
-        finally:
-            provider.close()
-    return report(result, root=Path(project.root))
+    # resume: stories an interrupted apply left running are awaited (and, locally, their
+    # renders restarted as soon as the engine opens).
+    with open_workspace(project, lock_timeout=lock_timeout, resume=True) as ws:
+        lock, provider = ws.lock, ws.provider
+        if plan_file is not None:
+            plan = load_plan(plan_file, project, lock)
+        else:
+            remote = refresh_remote(provider, lock) if refresh and lock.entries else None
+            damaged = damaged_outputs(ws.root, lock) if refresh else ()
+            plan = make_plan(project, lock, remote, targets=targets, damaged=damaged)
+        print_plan(plan)
+        check_plan(project, plan)
+        if not plan.has_changes:
+            return 0
+        # A saved plan was reviewed when it was made (as with Terraform): no question.
+        if plan_file is None and not approve(plan, auto_approve=auto_approve):
+            output.echo("Apply cancelled.")
+            return 1
+        result = execute(project, plan, provider, lock, parallelism=parallelism)
+    return report(result, root=ws.root)
 
 
 @click.command("apply")

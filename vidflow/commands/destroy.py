@@ -28,17 +28,15 @@ if TYPE_CHECKING:
 def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = (),
             lock_timeout: float = 0.0, parallelism: int = 4, vars_: Mapping[str, str] | None = None,
             var_files: Sequence[Path] = ()) -> int:
-    from vidflow.apply.session import approve, check_plan, execute, lock_path, report
+    from vidflow.apply.session import approve, check_plan, execute, report
+    from vidflow.apply.workspace import open_workspace
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
-    from vidflow.providers.factory import make_provider
-    from vidflow.state.lock import state_lock
-    from vidflow.state.lockfile import read_lockfile
 
     project = load(path, vars_, var_files)
     # Planning against no stories at all deletes everything locked (prevent_destroy: error).
-    with state_lock(lock_path(project), lock_timeout):
-        lock = read_lockfile(lock_path(project))
+    with open_workspace(project, lock_timeout=lock_timeout) as ws:
+        lock = ws.lock
         plan = make_plan(dataclasses.replace(project, stories={}), _as_specified(lock, project),
                          targets=targets, destroy=True)
         print_plan(plan)
@@ -48,11 +46,7 @@ def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = 
         if not approve(plan, auto_approve=auto_approve, verb="destroy"):
             output.echo("Destroy cancelled.")
             return 1
-        provider = make_provider(project)
-        try:
-            result = execute(project, plan, provider, lock, parallelism=parallelism)
-        finally:
-            provider.close()
+        result = execute(project, plan, ws.provider, lock, parallelism=parallelism)
     return report(result, verb="Destroy")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -16,12 +15,9 @@ from vidflow.errors import NotFound, VidflowError
 
 def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float = 0.0,
                  vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = ()) -> int:
-    from vidflow.apply.session import lock_path
-    from vidflow.apply.steps import output_path
-    from vidflow.providers.factory import make_provider
+    from vidflow.apply.workspace import open_workspace
     from vidflow.spec.variants import normalize_address
-    from vidflow.state.lock import state_lock
-    from vidflow.state.lockfile import LockEntry, read_lockfile, write_lockfile
+    from vidflow.state.transitions import downloaded, imported, output_path
     from vidflow.suggest import did_you_mean
 
     address = normalize_address(address)  # variant keys may be typed in any order
@@ -31,35 +27,24 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
         raise VidflowError(f"no story {address!r} in the specs"
                            + did_you_mean(address, project.stories),
                            hint="write its spec first; `vidflow render` lists addresses")
-    with state_lock(lock_path(project), lock_timeout):
-        lock = read_lockfile(lock_path(project))
+    with open_workspace(project, lock_timeout=lock_timeout) as ws:
+        lock = ws.lock
         if address in lock:
             raise VidflowError(f"{address!r} is already in the lockfile "
                                f"(story {lock.entries[address].story_id})",
                                hint=f"forget it first with `vidflow state rm '{address}'`")
-        provider = make_provider(project)
+        provider = ws.provider
         try:
-            try:
-                record = provider.get(story_id)
-            except NotFound as exc:
-                raise VidflowError(f"story {story_id} not found on {provider.identity}",
-                                   hint="check the id (and the API key for http)") from exc
-            # The spec's fingerprint: the story is taken to be what the spec describes, so
-            # the next plan shows no replace; remote metadata is kept so it shows the update.
-            entry = LockEntry.from_story(
-                story, story_id=record.id, provider=provider.identity,
-                status=record.status if record.done else "processing",
-                video_url=record.video_url, used_credits=record.used_credits,
-                created_at=record.created_at, updated_at=record.updated_at)
-            entry = replace(entry, title=record.title, description=record.description,
-                            visibility_status=record.visibility_status)
-            if record.status == "success":
-                target = output_path(story)
-                sha = provider.download(record, Path(project.root) / target)
-                entry = replace(entry, output=target, output_sha256=sha)
-        finally:
-            provider.close()
-        write_lockfile(lock_path(project), lock.with_entry(address, entry))
+            record = provider.get(story_id)
+        except NotFound as exc:
+            raise VidflowError(f"story {story_id} not found on {provider.identity}",
+                               hint="check the id (and the API key for http)") from exc
+        entry = imported(story, record, provider=provider.identity)
+        if record.status == "success":
+            target = output_path(story)
+            entry = downloaded(entry, target, provider.download(record, ws.root / target))
+        ws.close()  # done with the provider: the rest only writes the lockfile
+        ws.write(lock.with_entry(address, entry))
     output.echo(f"Imported story {story_id} as {address} (status {record.status}).")
     return 0
 

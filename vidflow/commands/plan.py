@@ -23,30 +23,21 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
          vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
          lock_timeout: float = 0.0) -> int:
     from vidflow.apply.outputs import damaged_outputs
-    from vidflow.apply.session import EXIT_CHANGES, check_plan, lock_path, refresh_remote
+    from vidflow.apply.session import EXIT_CHANGES, check_plan, refresh_remote
+    from vidflow.apply.workspace import open_workspace
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
-    from vidflow.state.lock import state_lock
-    from vidflow.state.lockfile import read_lockfile
 
     project = load(path, vars_, var_files)
     # Held as Terraform does: a plan made while an apply runs would be stale at once, and
     # a refresh must not poll (or, locally, resume) stories an apply is working on.
-    with state_lock(lock_path(project), lock_timeout):
-        lock = read_lockfile(lock_path(project))
-        remote = None
-        if refresh and lock.entries:
-            from vidflow.providers.factory import make_provider
-
-            provider = make_provider(project)
-            try:
-                remote = refresh_remote(provider, lock)
-            finally:
-                provider.close()
+    with open_workspace(project, lock_timeout=lock_timeout) as ws:
+        lock = ws.lock
+        remote = refresh_remote(ws.provider, lock) if refresh and lock.entries else None
         # --no-refresh plans from the lockfile alone: no API call and no look at out/ (a
         # CI checkout has no videos; they are not missing, only elsewhere).
-        damaged = damaged_outputs(Path(project.root), lock) if refresh else ()
+        damaged = damaged_outputs(ws.root, lock) if refresh else ()
         result = make_plan(project, lock, remote, targets=targets, damaged=damaged)
     if as_json:
         output.raw(result.dumps())

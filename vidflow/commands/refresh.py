@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,22 +13,18 @@ from vidflow.commands._options import load, lock_timeout_option, path_argument, 
 
 def refresh(path: Path, *, lock_timeout: float = 0.0, vars_: Mapping[str, str] | None = None,
             var_files: Sequence[Path] = ()) -> int:
-    from vidflow.apply.session import lock_path, refresh_remote
-    from vidflow.providers.factory import make_provider
-    from vidflow.state.lock import state_lock
-    from vidflow.state.lockfile import read_lockfile, write_lockfile
+    from vidflow.apply.session import refresh_remote
+    from vidflow.apply.workspace import open_workspace
+    from vidflow.state.transitions import merge_remote
 
     project = load(path, vars_, var_files)
-    with state_lock(lock_path(project), lock_timeout):
-        lock = read_lockfile(lock_path(project))
+    with open_workspace(project, lock_timeout=lock_timeout) as ws:
+        lock = ws.lock
         if not lock.entries:
             output.echo("The lockfile records no stories yet: nothing to refresh.")
             return 0
-        provider = make_provider(project)
-        try:
-            remote = refresh_remote(provider, lock)
-        finally:
-            provider.close()
+        remote = refresh_remote(ws.provider, lock)
+        ws.close()  # done with the provider: the rest only writes the lockfile
         updated = lock
         for address, record in sorted(remote.items()):
             entry = lock.entries[address]
@@ -40,17 +35,13 @@ def refresh(path: Path, *, lock_timeout: float = 0.0, vars_: Mapping[str, str] |
                 output.echo(f"{address}: story {entry.story_id} is gone (404); removed from "
                             "the lockfile, the next apply creates it again")
                 continue
-            new = replace(entry, status=record.status, message=record.message,
-                          video_url=record.video_url or entry.video_url,
-                          used_credits=record.used_credits, updated_at=record.updated_at,
-                          title=record.title, description=record.description,
-                          visibility_status=record.visibility_status)
-            if new != entry:
+            new = merge_remote(entry, record, metadata=True)
+            if new is not entry:
                 updated = updated.with_entry(address, new)
                 output.echo(f"{address}: {entry.status} -> {record.status}"
                             + (f" ({record.message})" if record.message else ""))
         if updated.entries != lock.entries:
-            write_lockfile(lock_path(project), updated)
+            ws.write(updated)
         else:
             output.echo("The lockfile is up to date.")
     return 0

@@ -15,21 +15,20 @@ import click
 from rich.markup import escape
 
 from vidflow import output
+from vidflow.apply.workspace import open_lockfile
 from vidflow.commands._complete import addresses as complete_addresses
 from vidflow.errors import LockfileError
 from vidflow.plan.planner import story_name
 from vidflow.spec.variants import normalize_address
-from vidflow.state.lock import DEFAULT_LOCK_TIMEOUT, state_lock
-from vidflow.state.lockfile import Lockfile, lockfile_path, read_lockfile, write_lockfile
+from vidflow.state.lock import DEFAULT_LOCK_TIMEOUT
+from vidflow.state.lockfile import Lockfile
 from vidflow.suggest import did_you_mean
 
 
-def project_lockfile(path: str) -> Path:
-    """The lockfile of the project at PATH (a folder, or a spec file inside it)."""
+def project_root(path: str) -> Path:
+    """The project folder PATH names (a folder, or a spec file inside it)."""
     root = Path(path)
-    if root.is_file():
-        root = root.parent
-    return lockfile_path(root)
+    return root.parent if root.is_file() else root
 
 
 def matching(lock: Lockfile, address: str) -> list[str]:
@@ -43,9 +42,8 @@ def matching(lock: Lockfile, address: str) -> list[str]:
 
 def state_list(path: str, *, as_json: bool = False,
                lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
-    file = project_lockfile(path)
-    with state_lock(file, lock_timeout):
-        lock = read_lockfile(file)
+    with open_lockfile(project_root(path), lock_timeout=lock_timeout) as ws:
+        file, lock = ws.lock_path, ws.lock
     if as_json:
         rows = [{"address": a, "story_id": e.story_id, "status": e.status,
                  "provider": e.provider, "output": e.output}
@@ -64,9 +62,8 @@ def state_list(path: str, *, as_json: bool = False,
 
 def state_rm(path: str, addresses: Sequence[str], *,
              lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
-    file = project_lockfile(path)
-    with state_lock(file, lock_timeout):
-        lock = read_lockfile(file)
+    with open_lockfile(project_root(path), lock_timeout=lock_timeout) as ws:
+        file, lock = ws.lock_path, ws.lock
         removed: list[tuple[str, str]] = []
         for address in addresses:
             found = matching(lock, address)
@@ -77,7 +74,7 @@ def state_rm(path: str, addresses: Sequence[str], *,
             for name in found:
                 removed.append((name, lock.entries[name].story_id))
                 lock = lock.without(name)
-        write_lockfile(file, lock)
+        ws.write(lock)
     for name, story_id in removed:
         output.echo(f"Removed {escape(name)} (story {story_id}) from the lockfile.",
                     markup=True)
@@ -88,16 +85,15 @@ def state_rm(path: str, addresses: Sequence[str], *,
 
 def state_mv(path: str, source: str, destination: str, *,
              lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
-    file = project_lockfile(path)
-    with state_lock(file, lock_timeout):
-        lock = read_lockfile(file)
+    with open_lockfile(project_root(path), lock_timeout=lock_timeout) as ws:
+        file, lock = ws.lock_path, ws.lock
         renames = _renames(lock, source, destination)
         if not renames:
             raise LockfileError(f"no story {source!r} in {file}",
                                 hint="run `vidflow state list` to see the addresses")
         for old, new in renames:
             lock = lock.renamed(old, new)
-        write_lockfile(file, lock)
+        ws.write(lock)
     for old, new in renames:
         output.echo(f"Moved {escape(old)} → {escape(new)}.", markup=True)
     output.echo("Add a `moved` block to the specs (or rename the story there) so the next "

@@ -4,14 +4,20 @@ A `Plan` is a value: one `Change` per address (no-ops included, so `show`/JSON c
 every story), plus the lockfile serial/lineage and a digest of the resolved specs it was
 made from, so a saved plan is refused once either moved on.
 
-How the executor reads a Change (the action decides; reasons are for people):
+How the executor reads a Change: the action and three explicit flags the planner sets
+decide; `reasons` (and `fields`) are for people and never read by the executor, as
+Terraform's ActionReason (a test rewords them and checks the steps do not change):
+
+  resume            poll the story to the end and download its video before anything else
+                    (it is still running, or its video is not, or no longer, on disk).
+  metadata_changed  title, description or visibility differ: PUT them.
+  output_moved      the spec's output path changed: move the video (or fetch it again).
 
   NOOP        nothing.
   CREATE      create `after`; `before` is a stale entry (story 404 or `fail`) or None.
-  UPDATE      the story stays. PUT the metadata fields among `fields` (title, description,
-              visibility_status) if any; if `output` is among them, download/move the video
-              to the new path; `lifecycle.prevent_destroy` is recorded only. Then write the
-              entry from `after`.
+  UPDATE      the story stays. PUT the metadata if `metadata_changed`; if `output_moved`,
+              move the video to the new path; `lifecycle.prevent_destroy` is recorded only.
+              Then write the entry from `after`.
   REGENERATE  same story id: POST scenes/videos with `after.storyboard` (mode storyboard).
   REPLACE     create `after` as a new story, record it at once with the old id appended to
               `deposed`, and delete the old story (`before.story_id`, on `before.provider`)
@@ -25,11 +31,11 @@ How the executor reads a Change (the action decides; reasons are for people):
   RESUME      a story left `new`/`processing` by an interrupted apply, or `success` but not
               yet downloaded: no create; poll `before.story_id` until done, then download.
 
-An UPDATE or REGENERATE may meet a story still running (`before.status` new/processing;
-its reasons then include RESUMED): poll it to the end first. After any change that leaves
+An UPDATE may meet a story still running or not downloaded (`resume` set): it is
+finished first, the PUT riding along. After any change that leaves
 a story, the video is downloaded to `after.output` if it is not there yet.
-`simulate_apply` (vidflow.plan.simulate) is the pure statement of what success leaves in
-the lockfile: planning again after it yields no changes (a tested property).
+`simulate_apply` (vidflow.apply.simulate) runs the real executor over an in-memory Story
+API: planning again after it yields no changes (a tested property).
 """
 
 from __future__ import annotations
@@ -138,6 +144,10 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     moved_from: str | None = None
     deposed: str | None = None  # DELETE of this older story id at `address`
+    # What the executor acts on (see the module docstring); the planner sets them.
+    resume: bool = False
+    metadata_changed: bool = False
+    output_moved: bool = False
 
     @property
     def story_id(self) -> str | None:
@@ -164,6 +174,9 @@ class Change:
             ],
             "moved_from": self.moved_from,
             "deposed": self.deposed,
+            "resume": self.resume,
+            "metadata_changed": self.metadata_changed,
+            "output_moved": self.output_moved,
             "story_id": self.story_id,
             "before": self.before.to_json() if self.before else None,
             "after": story_to_json(self.after) if self.after and not noop else None,
@@ -171,6 +184,13 @@ class Change:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Change:
+        missing = [key for key in _FLAGS if key not in data]
+        if missing:
+            # Plans saved before the flags existed said it only in their reasons, which
+            # the executor no longer reads: such a plan is made again, not guessed at.
+            raise PlanError(f"the plan was saved by an older vidflow (no {missing[0]!r} in "
+                            f"the change for {data.get('address')!r})",
+                            hint="run vidflow plan again")
         return cls(
             address=data["address"],
             action=Action.from_key(data["action"]),
@@ -182,7 +202,19 @@ class Change:
                          for f in data.get("fields", ())),
             moved_from=data.get("moved_from"),
             deposed=data.get("deposed"),
+            **{key: _flag(data, key) for key in _FLAGS},
         )
+
+
+_FLAGS = ("resume", "metadata_changed", "output_moved")
+
+
+def _flag(data: dict[str, Any], key: str) -> bool:
+    value = data[key]
+    if not isinstance(value, bool):
+        raise PlanError(f"{key!r} of the change for {data.get('address')!r} is not true or "
+                        "false", hint="run vidflow plan again")
+    return value
 
 
 # The summary line's fixed part (Terraform's order), then the extra counts when non-zero.

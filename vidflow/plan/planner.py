@@ -42,6 +42,7 @@ from vidflow.state.lockfile import (
     recorded_params,
     scrub_provider,
 )
+from vidflow.state.transitions import awaiting_download
 from vidflow.suggest import did_you_mean
 
 METADATA_FIELDS = ("title", "description", "visibility_status")
@@ -76,9 +77,9 @@ def _download_again(change: Change, damaged: Collection[str]) -> Change:
         return change
     reasons = (*change.reasons, Reason.OUTPUT_DAMAGED)
     if change.action in (Action.NOOP, Action.MOVE, Action.RESUME):
-        return replace(change, action=Action.RESUME, reasons=reasons)
+        return replace(change, action=Action.RESUME, reasons=reasons, resume=True)
     if change.action is Action.UPDATE:  # the executor finishes (downloads) it first
-        return replace(change, reasons=reasons)
+        return replace(change, reasons=reasons, resume=True)
     return change  # create/replace/regenerate make a new video; delete needs none
 
 
@@ -252,9 +253,12 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
     moved = (Reason.MOVED,) if source else ()
 
     def change(action: Action, reasons: Iterable[Reason],
-               fields: Iterable[FieldChange] = ()) -> Change:
-        return Change(address, action, (*reasons, *moved), entry, story, tuple(fields),
-                      moved_from=source)
+               fields: Iterable[FieldChange] = (), *, resume: bool = False) -> Change:
+        fields = tuple(fields)
+        return Change(address, action, (*reasons, *moved), entry, story, fields,
+                      moved_from=source, resume=resume,
+                      metadata_changed=any(f.path in METADATA_FIELDS for f in fields),
+                      output_moved=any(f.path == "output" for f in fields))
 
     if record is None:
         return change(Action.CREATE, [Reason.REMOTE_DELETED])
@@ -272,11 +276,11 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
         board = FieldChange("storyboard", _short(entry.storyboard_fingerprint),
                             _short(story.storyboard_fingerprint))
         return change(Action.REGENERATE, [Reason.STORYBOARD, *soft_reasons], [board, *soft])
-    if soft:
-        return change(Action.UPDATE, soft_reasons + _resume_reasons(entry, status), soft)
     resume = _resume_reasons(entry, status)
+    if soft:  # a story still running (or not downloaded) is finished first
+        return change(Action.UPDATE, soft_reasons + resume, soft, resume=bool(resume))
     if resume:
-        return change(Action.RESUME, resume)
+        return change(Action.RESUME, resume, resume=True)
     if source:
         return change(Action.MOVE, [])
     return change(Action.NOOP, [])
@@ -294,7 +298,7 @@ def _protected_replace(address: str, entry: LockEntry, forcing: Sequence[FieldCh
 def _resume_reasons(entry: LockEntry, status: str) -> list[Reason]:
     if status in UNFINISHED:
         return [Reason.RESUMED]
-    if status == "success" and entry.output and not entry.output_sha256:
+    if awaiting_download(entry, status):
         return [Reason.NOT_DOWNLOADED]
     return []
 

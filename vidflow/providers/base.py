@@ -1,33 +1,39 @@
 """The one seam between vidflow and the Story API: the Provider protocol.
 
 Two providers implement it (`local`: the embedded engine in process; `http`: the Story API
-over HTTP) and tests use an in-memory fake. Both real providers share `ApiProvider`, which
-turns a ResolvedStory into the API's calls, because the engine and the HTTP client expose
-the same method names; the subclass says only how to reach the backend, how to name local
-files and how to fetch the finished video.
+over HTTP) and tests use an in-memory fake. Both real providers are an `ApiProvider`, which
+turns a ResolvedStory into the API's calls on a `StoryBackend`: typed methods, one per
+Story API route, that the HTTP client has and the local provider's engine adapter has too.
+The subclass says only how to reach the backend, how to name local files and how to fetch
+the finished video.
 
     create      mode idea → idea_to_video, url → url_to_video, images → images_to_video,
                 storyboard → create_storyboard, generate_scenes(storyboard), create_videos
     regenerate  generate_scenes(storyboard) then create_videos on the same story
-    get / update / delete / wait / download
+    get / update / delete / wait (vidflow.api.poll, the one poll loop) / download
+
+Retries live in the transport, once: the HTTP client (vidflow.api.retry's rules) and the
+engine adapter (`retry_refused`, 429 only). A provider never retries on top of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from vidflow.api.models import StoryRecord
+from vidflow.api.poll import Interrupted, ProgressCallback, poll_until_done
 from vidflow.contract.storyboard import ELEMENT_KINDS
-from vidflow.errors import PlanError, TooManyRequests, VidflowError
+from vidflow.errors import PlanError
 from vidflow.hashing import sha256_file
 from vidflow.paths import checked_input
 from vidflow.spec.model import ResolvedStory
 
-ProgressCallback = Callable[[StoryRecord], None]
+__all__ = ["ApiProvider", "Interrupted", "ProgressCallback", "Provider", "StoryBackend",
+           "local_element_images", "local_file", "pick", "poll_until_done"]
 
 # Which generation inputs each call takes (the reference's parameter names). Keys missing
 # from a story's params are left to the API's defaults.
@@ -41,14 +47,7 @@ STORYBOARD_KEYS = ("idea", "scene_count", "language", "aspect_ratio", "audio_opt
 SCENES_KEYS = ("aspect_ratio", "enhance_image", "audio_option")
 VIDEOS_KEYS = ("is_transition", "motion_type", "duration", "loop", "webhook_url")
 
-
-RETRIES_ON_429 = 6
-
-
-class Interrupted(VidflowError):
-    """Waiting was stopped (Ctrl-C); the story keeps running on the provider."""
-
-    exit_code = 130
+Answer = dict[str, Any] | StoryRecord  # the engine answers dicts, the client records
 
 
 @runtime_checkable
@@ -79,32 +78,29 @@ class Provider(Protocol):
     def close(self) -> None: ...
 
 
-def poll_until_done(get: Callable[[str], StoryRecord], story_id: str, *,
-                    on_progress: ProgressCallback | None = None,
-                    stop: threading.Event | None = None,
-                    first_interval: float = 0.2, max_interval: float = 2.0,
-                    timeout: float | None = None,
-                    clock: Callable[[], float] = time.monotonic) -> StoryRecord:
-    """GET the story with growing pauses until it is success or fail.
+class StoryBackend(Protocol):
+    """The Story API's routes as typed methods (the reference's parameter names)."""
 
-    `stop` ends the wait early with Interrupted: the story keeps running remotely and the
-    next apply resumes polling it, so nothing is paid twice.
-    """
-    stop = stop or threading.Event()
-    deadline = None if timeout is None else clock() + timeout
-    interval = first_interval
-    while True:
-        record = get(story_id)
-        if on_progress is not None:
-            on_progress(record)
-        if record.done:
-            return record
-        if deadline is not None and clock() >= deadline:
-            raise VidflowError(f"story {story_id} still {record.status} after {timeout:.0f}s",
-                               hint="run `vidflow apply` again later to resume waiting")
-        if stop.wait(interval):
-            raise Interrupted(f"stopped waiting for story {story_id}")
-        interval = min(max_interval, interval * 1.5)
+    def idea_to_video(self, **params: Any) -> Answer: ...
+
+    def url_to_video(self, **params: Any) -> Answer: ...
+
+    def images_to_video(self, *, image_files: Sequence[Path] = (),
+                        image_urls: Sequence[str] = (), **params: Any) -> Answer: ...
+
+    def create_storyboard(self, **params: Any) -> Answer: ...
+
+    def generate_scenes(self, story_id: str, **params: Any) -> Answer: ...
+
+    def create_videos(self, story_id: str, **params: Any) -> Answer: ...
+
+    def get_story(self, story_id: str) -> Answer: ...
+
+    def update_story(self, story_id: str, *, title: str | None = None,
+                     description: str | None = None,
+                     visibility_status: str | None = None) -> Answer: ...
+
+    def delete_story(self, story_id: str) -> Answer: ...
 
 
 def pick(params: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -139,22 +135,29 @@ def local_element_images(story: ResolvedStory) -> list[str]:
 
 
 class ApiProvider:
-    """Shared logic for providers whose backend has the engine's method names.
+    """A Provider over a StoryBackend.
 
-    Subclasses implement `_call(name, *args, **kwargs)` and `download`, and may override
-    `_elements(story)` (how element images are sent) and `check(story)`.
+    Subclasses pass their backend and implement `download`; they may override
+    `_elements(story)` (how element images are sent), `check(story)` and `_errors()` (how
+    the backend's errors are explained to the user).
     """
 
     identity: str = ""
     poll_first: float = 0.2
     poll_max: float = 2.0
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, backend: StoryBackend) -> None:
         self.root = Path(root)
+        self._backend = backend
+
+    @property
+    def backend(self) -> StoryBackend:
+        return self._backend
 
     # --- what subclasses provide --------------------------------------------------------
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any] | StoryRecord:
-        raise NotImplementedError
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        yield
 
     def _elements(self, story: ResolvedStory) -> dict[str, Any] | None:
         return story.params.get("elements")
@@ -168,17 +171,9 @@ class ApiProvider:
     def close(self) -> None:
         return None
 
-    def _spend(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any] | StoryRecord:
-        """A call that starts paid work. 429 means the work was not accepted, so waiting
-        and asking again cannot pay twice; any other error is the caller's."""
-        for attempt in range(RETRIES_ON_429):
-            try:
-                return self._call(name, *args, **kwargs)
-            except TooManyRequests as exc:
-                if attempt == RETRIES_ON_429 - 1:
-                    raise
-                time.sleep(min(30.0, exc.retry_after or 0.5 * 2 ** attempt))
-        raise AssertionError("unreachable")
+    def _send(self, call: Callable[[], Answer]) -> StoryRecord:
+        with self._errors():
+            return self._record(call())
 
     # --- the protocol ---------------------------------------------------------------------
     def create(self, story: ResolvedStory) -> StoryRecord:
@@ -186,40 +181,46 @@ class ApiProvider:
         params = dict(story.params)
         if "elements" in params:
             params["elements"] = self._elements(story)
-        if story.mode in ("idea", "url"):
+        api = self.backend
+        if story.mode == "idea":
             kwargs = pick(params, IDEA_KEYS)
-            return self._record(self._spend(f"{story.mode}_to_video", title=story.title,
-                                            **kwargs))
+            return self._send(lambda: api.idea_to_video(title=story.title, **kwargs))
+        if story.mode == "url":
+            kwargs = pick(params, IDEA_KEYS)
+            return self._send(lambda: api.url_to_video(title=story.title, **kwargs))
         if story.mode == "images":
-            return self._record(self._spend("images_to_video", title=story.title,
-                                            **pick(params, IMAGES_KEYS),
-                                            **self._image_sources(story)))
+            kwargs = {**pick(params, IMAGES_KEYS), **self._image_sources(story)}
+            return self._send(lambda: api.images_to_video(title=story.title, **kwargs))
         if story.mode == "storyboard":
             return self._create_advanced(story, params)
         raise PlanError(f"{story.address}: mode: unknown mode {story.mode!r}")
 
     def regenerate(self, story_id: str, story: ResolvedStory) -> StoryRecord:
         params = dict(story.params)
-        self._spend("generate_scenes", story_id, storyboard=story.storyboard,
-                    **self._scenes_kwargs(params))
-        return self._record(self._spend("create_videos", story_id, title=story.title,
-                                        **pick(params, VIDEOS_KEYS)))
+        scenes = self._scenes_kwargs(params)
+        videos = pick(params, VIDEOS_KEYS)
+        api = self.backend
+        self._send(lambda: api.generate_scenes(story_id, storyboard=story.storyboard,
+                                               **scenes))
+        return self._send(lambda: api.create_videos(story_id, title=story.title, **videos))
 
     def get(self, story_id: str) -> StoryRecord:
-        return self._record(self._call("get_story", story_id))
+        return self._send(lambda: self.backend.get_story(story_id))
 
     def update(self, story_id: str, *, title: str, description: str,
                visibility_status: str) -> StoryRecord:
-        return self._record(self._call("update_story", story_id, title=title,
-                                       description=description,
-                                       visibility_status=visibility_status))
+        return self._send(lambda: self.backend.update_story(
+            story_id, title=title, description=description,
+            visibility_status=visibility_status))
 
     def delete(self, story_id: str) -> None:
-        self._call("delete_story", story_id)
+        with self._errors():
+            self.backend.delete_story(story_id)
 
     def wait(self, story_id: str, on_progress: ProgressCallback | None = None, *,
              stop: threading.Event | None = None) -> StoryRecord:
-        return poll_until_done(self.get, story_id, on_progress=on_progress, stop=stop,
+        return poll_until_done(self.get, story_id, on_progress=on_progress,
+                               stop=stop or threading.Event(),
                                first_interval=self.poll_first, max_interval=self.poll_max)
 
     # --- helpers ----------------------------------------------------------------------------
@@ -228,7 +229,8 @@ class ApiProvider:
         kwargs = pick(params, STORYBOARD_KEYS)
         kwargs.setdefault("idea", board.get("idea") or story.title or story.address)
         kwargs.update(self._image_sources(story, only_if_present=True))
-        created = self._record(self._spend("create_storyboard", title=story.title, **kwargs))
+        created = self._send(lambda: self.backend.create_storyboard(title=story.title,
+                                                                    **kwargs))
         return self.regenerate(created.id, story)
 
     def _scenes_kwargs(self, params: dict[str, Any]) -> dict[str, Any]:

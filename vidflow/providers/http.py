@@ -6,11 +6,12 @@ VIMMERSE_API_KEY); it is handed to the client and never printed or recorded.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
+from vidflow.api.client import StoryClient
 from vidflow.api.models import StoryRecord
 from vidflow.errors import (
     ApiConnectionError,
@@ -40,20 +41,24 @@ class HttpProvider(ApiProvider):
 
     def __init__(self, root: Path, *, base_url: str, api_key_env: str = "VIMMERSE_API_KEY",
                  environ: Mapping[str, str] | None = None) -> None:
-        super().__init__(root)
-        from vidflow.api.client import StoryClient
-
         if not base_url:
             raise VidflowError("the http provider needs provider.base_url in the spec")
         self.base_url = base_url.rstrip("/")
         self.api_key_env = api_key_env
         self.identity = f"http:{self.base_url}"
+        # The client is the http transport's one retry layer (vidflow.api.retry's rules).
         self.client = StoryClient(self.base_url, api_key=api_key_from_env(api_key_env,
                                                                            environ))
+        super().__init__(root, self.client)
 
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any] | StoryRecord:
+    @property
+    def backend(self) -> StoryClient:
+        return self.client  # whichever client is set now (tests swap in their own)
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
         try:
-            return getattr(self.client, name)(*args, **kwargs)
+            yield
         except (Unauthorized, ApiConnectionError) as exc:
             raise self._with_hint(exc) from None
 
@@ -82,12 +87,8 @@ class HttpProvider(ApiProvider):
         if not record.video_url:
             raise MediaError(f"story {record.id} has no video_url to download")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        with self._errors():
             return self.client.download(record.video_url, dest)
-        except (Unauthorized, ApiConnectionError) as exc:
-            raise self._with_hint(exc) from None
 
     def close(self) -> None:
-        close = getattr(self.client, "close", None)
-        if close is not None:
-            close()
+        self.client.close()

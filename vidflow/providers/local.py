@@ -11,11 +11,13 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from vidflow.api.models import StoryRecord
+from vidflow.api.retry import RetryPolicy, retry_refused
 from vidflow.errors import MediaError
 from vidflow.hashing import sha256_file
 from vidflow.providers.base import ApiProvider, local_file
@@ -23,6 +25,9 @@ from vidflow.spec.model import ResolvedStory
 
 ACCOUNT = "local"
 DEFAULT_DATA_DIR = ".vidflow/engine"
+# Six attempts, as before the retry moved here: a job slot frees within the engine's
+# Retry-After most of the time.
+SPEND_POLICY = RetryPolicy(max_retries=5)
 
 
 class LocalProvider(ApiProvider):
@@ -34,17 +39,14 @@ class LocalProvider(ApiProvider):
                  overrides: Mapping[str, Any] | None = None, resume: bool = True) -> None:
         """`resume=False` reads the engine's stories without restarting the renders an
         interrupted apply left (plan and refresh only look; apply resumes them)."""
-        super().__init__(root)
         from vidflow.engine.service import EngineConfig, StoryEngine
 
         _quiet_engine_logs()
-        self.data_dir = (self.root / (data_dir or DEFAULT_DATA_DIR)).resolve()
+        self.data_dir = (Path(root) / (data_dir or DEFAULT_DATA_DIR)).resolve()
         config = EngineConfig(data_dir=self.data_dir, resume=resume,
                               **dict(overrides or {}))
         self.engine = StoryEngine(config)
-
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return getattr(self.engine, name)(*args, account=ACCOUNT, **kwargs)
+        super().__init__(root, EngineBackend(self.engine))
 
     def _elements(self, story: ResolvedStory) -> dict[str, Any] | None:
         """Local element images become absolute paths the engine reads directly."""
@@ -92,6 +94,64 @@ class LocalProvider(ApiProvider):
 
     def close(self) -> None:
         self.engine.close()
+
+
+class EngineBackend:
+    """The engine's methods as a StoryBackend, on the local account.
+
+    Calls that start paid work go through `retry_refused`: the engine answers 429 while
+    the account runs its maximum of jobs, before doing anything, so asking again after
+    its Retry-After cannot pay twice. This is the local transport's one retry layer.
+    """
+
+    def __init__(self, engine: Any, *, policy: RetryPolicy = SPEND_POLICY,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.engine = engine
+        self.policy = policy
+        self._sleep = sleep
+
+    def _spend(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        return retry_refused(call, policy=self.policy, sleep=self._sleep)
+
+    def idea_to_video(self, **params: Any) -> dict[str, Any]:
+        return self._spend(lambda: self.engine.idea_to_video(account=ACCOUNT, **params))
+
+    def url_to_video(self, **params: Any) -> dict[str, Any]:
+        return self._spend(lambda: self.engine.url_to_video(account=ACCOUNT, **params))
+
+    def images_to_video(self, *, image_files: Sequence[Path] = (),
+                        image_urls: Sequence[str] = (), **params: Any) -> dict[str, Any]:
+        sources: dict[str, Any] = {}
+        if image_files:
+            sources["image_files"] = list(image_files)
+        if image_urls:
+            sources["image_urls"] = list(image_urls)
+        return self._spend(lambda: self.engine.images_to_video(account=ACCOUNT, **sources,
+                                                               **params))
+
+    def create_storyboard(self, **params: Any) -> dict[str, Any]:
+        return self._spend(lambda: self.engine.create_storyboard(account=ACCOUNT, **params))
+
+    def generate_scenes(self, story_id: str, **params: Any) -> dict[str, Any]:
+        return self._spend(lambda: self.engine.generate_scenes(story_id, account=ACCOUNT,
+                                                               **params))
+
+    def create_videos(self, story_id: str, **params: Any) -> dict[str, Any]:
+        return self._spend(lambda: self.engine.create_videos(story_id, account=ACCOUNT,
+                                                             **params))
+
+    def get_story(self, story_id: str) -> dict[str, Any]:
+        return self.engine.get_story(story_id, account=ACCOUNT)
+
+    def update_story(self, story_id: str, *, title: str | None = None,
+                     description: str | None = None,
+                     visibility_status: str | None = None) -> dict[str, Any]:
+        return self.engine.update_story(story_id, account=ACCOUNT, title=title,
+                                        description=description,
+                                        visibility_status=visibility_status)
+
+    def delete_story(self, story_id: str) -> dict[str, Any]:
+        return self.engine.delete_story(story_id, account=ACCOUNT)
 
 
 def _quiet_engine_logs() -> None:

@@ -27,6 +27,7 @@ from vidflow.spec.validation import check_rendered, schema_errors
 from vidflow.spec.variants import (
     Variant,
     address_slug,
+    default_output,
     expand,
     normalize_address,
     variant_address,
@@ -513,7 +514,7 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
             continue
         source = leaf.source
         if leaf.path == ("output",) and leaf.compiled.source == DEFAULT_OUTPUT:
-            _set_in(story, leaf.path, f"out/{slug}.mp4", copied)  # the common case, fast
+            _set_in(story, leaf.path, default_output(address), copied)  # common, fast
             continue
         key = leaf.compiled.result_key(variant.values, address, slug)
         text = results.get(key) if key is not None else None

@@ -1,0 +1,1 @@
+"""What vidflow shows a machine: Terraform-shaped JSON (`--json`)."""
