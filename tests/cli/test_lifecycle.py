@@ -135,11 +135,13 @@ def test_saved_plan_is_refused_once_the_specs_change(project: Path, tmp_path: Pa
     assert result.code == 1 and "stale" in result.err and "vidflow plan" in result.err
 
 
-def test_plan_json_is_one_document(project: Path):
-    """--json prints a single JSON document listing every action."""
+def test_a_saved_plan_is_one_document(project: Path):
+    """`show PLAN.json --json` prints the saved plan: one JSON document of every action
+    (`plan --json` streams events instead: tests/cli/test_json_ui.py)."""
     import json
 
-    result = vidflow("plan", "--json", str(project))
+    assert vidflow("plan", "--out", str(project / "plan.json"), str(project)).code == 0
+    result = vidflow("show", str(project / "plan.json"), "--json")
     doc = json.loads(result.out)
     assert [c["action"] for c in doc["changes"]] == ["create", "create"]
     assert doc["has_changes"] is True

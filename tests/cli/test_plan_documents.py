@@ -85,8 +85,11 @@ def test_a_plan_saved_elsewhere_records_the_path_to_the_project(workdir: Path):
 
 
 def test_plan_json_redacts_webhook_urls(workdir: Path):
-    result = vidflow("plan", "--json", "sub")
-    assert result.code == 0, result.err
+    streamed = vidflow("plan", "--json", "sub")
+    assert streamed.code == 0, streamed.err
+    assert SECRET not in streamed.out and "127.0.0.1" not in streamed.out
+    assert vidflow("plan", "--out", "p.json", "sub").code == 0
+    result = vidflow("show", "p.json", "--json")
     assert SECRET not in result.out and "127.0.0.1" not in result.out
     [change] = json.loads(result.out)["changes"]
     assert change["after"]["params"]["webhook_url"] == "(set)"

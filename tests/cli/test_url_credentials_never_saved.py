@@ -40,7 +40,9 @@ stories:
     plan = root / "plan.json"
     result = vidflow("plan", "--out", str(plan), str(root))
     assert result.code == 0, result
-    as_json = vidflow("plan", "--json", str(root))
+    streamed = vidflow("plan", "--json", str(root))
+    assert SECRET not in streamed.out and "key-not-in-any-file" not in streamed.out
+    as_json = vidflow("show", str(plan), "--json")
     for text in (plan.read_text(), as_json.out):
         assert SECRET not in text
         assert "key-not-in-any-file" not in text

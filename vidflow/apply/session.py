@@ -30,6 +30,7 @@ from vidflow.plan.model import Plan
 from vidflow.providers.base import Provider, local_element_images
 from vidflow.spec.model import Project
 from vidflow.state.lockfile import Lockfile, lockfile_path, scrub_provider
+from vidflow.ui.events import EventStream
 
 EXIT_OK, EXIT_FAILED, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -125,19 +126,25 @@ def ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
 
 
 def execute(project: Project, plan: Plan, provider: Provider, lock: Lockfile, *,
-            parallelism: int, stop: threading.Event | None = None) -> ApplyResult:
-    """Run the plan's steps, the lockfile written after every state change."""
+            parallelism: int, stop: threading.Event | None = None,
+            events: EventStream | None = None) -> ApplyResult:
+    """Run the plan's steps, the lockfile written after every state change; progress goes
+    to the terminal, or as JSON lines to `events`."""
     stop = stop or threading.Event()
     recorder = LockRecorder(lock_path(project), lock, provider.identity)
-    with ProgressDisplay() as display, ctrl_c_stops(stop):
+    display = contextlib.nullcontext(events) if events is not None else ProgressDisplay()
+    with display as on_event, ctrl_c_stops(stop):
         executor = Executor(provider, recorder, Path(project.root), parallelism=parallelism,
-                            on_event=display, stop=stop)
+                            on_event=on_event, stop=stop)
         return executor.run(steps_from_plan(plan))
 
 
-def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None) -> int:
+def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None,
+           events: EventStream | None = None) -> int:
     """The final summary: videos made (as paths openable from the current folder),
     failures with the server's message; the exit code."""
+    if events is not None:
+        return _report_events(result, verb, events)
     output.echo()
     for r in sorted(result.results, key=lambda r: r.address):
         if r.ok and r.output:
@@ -159,7 +166,38 @@ def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None
         output.error("the account is out of credit (402): no further stories were started; "
                      "add credit, then run `vidflow apply` again")
     if result.interrupted:
-        output.warn("apply was interrupted; stories still processing are in the lockfile "
+        output.warn(INTERRUPTED_NOTE)
+    return _exit_code(result)
+
+
+INTERRUPTED_NOTE = ("apply was interrupted; stories still processing are in the lockfile "
                     "and `vidflow apply` resumes them without creating them again")
+
+
+def _exit_code(result: ApplyResult) -> int:
+    if result.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _report_events(result: ApplyResult, verb: str, events: EventStream) -> int:
+    """The summary as JSON lines: outputs, any stop's cause as a diagnostic, the counts."""
+    events.outputs({r.address: r.output for r in result.results if r.ok and r.output})
+    stops = [(result.unauthorized is not None, f"the API refused the key (401): "
+              f"{result.unauthorized}"),
+             (result.out_of_credit, "the account is out of credit (402): no further stories "
+              "were started"),
+             (result.interrupted, INTERRUPTED_NOTE)]
+    for happened, why in stops:
+        if happened:
+            events.emit("diagnostic", why, level="error",
+                        diagnostic={"severity": "error", "summary": why, "detail": ""})
+    done = [r.kind.value for r in result.results if r.ok]
+    changes = {"add": sum(k in ("create", "replace") for k in done),
+               "change": sum(k in ("update", "regenerate", "resume") for k in done),
+               "remove": sum(k in ("delete", "replace") for k in done),
+               "move": done.count("move"), "failed": len(result.failed),
+               "operation": verb.lower()}
+    events.emit("change_summary", f"{verb} finished: {len(done)} done, "
+                f"{len(result.failed)} failed.", changes=changes)
+    return _exit_code(result)

@@ -49,6 +49,12 @@ def target_option(func: F) -> F:
                              "(repeatable).")(func)
 
 
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Machine-readable: one JSON event per line, in Terraform's "
+                             "shapes.")(func)
+
+
 def lock_timeout_option(func: F) -> F:
     return click.option("--lock-timeout", type=float, default=0.0, show_default=True,
                         metavar="SECONDS",

@@ -18,6 +18,7 @@ from vidflow.commands._options import (
     var_options,
 )
 from vidflow.errors import PlanError
+from vidflow.ui.events import EventStream, json_ui
 
 
 def is_plan_file(path: Path) -> bool:
@@ -27,7 +28,21 @@ def is_plan_file(path: Path) -> bool:
 def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
           targets: Sequence[str] = (), lock_timeout: float = 0.0, refresh: bool = True,
           vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
-          project_dir: Path | None = None) -> int:
+          project_dir: Path | None = None, as_json: bool = False) -> int:
+    if as_json and not auto_approve and not is_plan_file(path):
+        raise PlanError("--json cannot ask for approval", hint="add --auto-approve, or apply "
+                        "a plan saved by `vidflow plan --out`")
+    with json_ui(as_json) as events:
+        return _apply(path, auto_approve=auto_approve, parallelism=parallelism,
+                      targets=targets, lock_timeout=lock_timeout, refresh=refresh,
+                      vars_=vars_, var_files=var_files, project_dir=project_dir,
+                      events=events)
+
+
+def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequence[str],
+           lock_timeout: float, refresh: bool, vars_: Mapping[str, str] | None,
+           var_files: Sequence[Path], project_dir: Path | None,
+           events: EventStream | None) -> int:
     from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import approve, check_plan, execute, refresh_remote, report
     from vidflow.apply.workspace import open_workspace
@@ -52,7 +67,10 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
             remote = refresh_remote(provider, lock) if refresh and lock.entries else None
             damaged = damaged_outputs(ws.root, lock) if refresh else ()
             plan = make_plan(project, lock, remote, targets=targets, damaged=damaged)
-        print_plan(plan)
+        if events is not None:
+            events.plan(plan, operation="apply")
+        else:
+            print_plan(plan)
         check_plan(project, plan)
         if not plan.has_changes:
             return 0
@@ -60,8 +78,9 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
         if plan_file is None and not approve(plan, auto_approve=auto_approve):
             output.echo("Apply cancelled.")
             return 1
-        result = execute(project, plan, provider, lock, parallelism=parallelism)
-    return report(result, root=ws.root)
+        result = execute(project, plan, provider, lock, parallelism=parallelism,
+                         events=events)
+    return report(result, root=ws.root, events=events)
 
 
 @click.command("apply")
@@ -73,12 +92,15 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
               help="GET each locked story and check each downloaded video before "
                    "planning.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Machine-readable: one JSON event per line, Terraform's shapes "
+                   "(needs --auto-approve, or a saved plan).")
 @click.option("--project", "project_dir", type=click.Path(path_type=Path),
               help="With a saved plan: the project folder it was made for (default: the one "
                    "recorded in the plan).")
 @var_options
 def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str, ...],
-            lock_timeout: float, refresh: bool, project_dir: Path | None,
+            lock_timeout: float, refresh: bool, as_json: bool, project_dir: Path | None,
             vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
     """Create, update and delete stories until they match the specs.
 
@@ -97,4 +119,4 @@ def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str
     """
     return apply(path, auto_approve=auto_approve, parallelism=parallelism, targets=targets,
                  lock_timeout=lock_timeout, refresh=refresh, vars_=vars_,
-                 var_files=var_files, project_dir=project_dir)
+                 var_files=var_files, project_dir=project_dir, as_json=as_json)

@@ -28,27 +28,29 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
+    from vidflow.ui.events import json_ui
 
-    project = load(path, vars_, var_files)
-    # Held as Terraform does: a plan made while an apply runs would be stale at once, and
-    # a refresh must not poll (or, locally, resume) stories an apply is working on.
-    with open_workspace(project, lock_timeout=lock_timeout) as ws:
-        lock = ws.lock
-        remote = refresh_remote(ws.provider, lock) if refresh and lock.entries else None
-        # --no-refresh plans from the lockfile alone: no API call and no look at out/ (a
-        # CI checkout has no videos; they are not missing, only elsewhere).
-        damaged = damaged_outputs(ws.root, lock) if refresh else ()
-        result = make_plan(project, lock, remote, targets=targets, damaged=damaged)
-    if as_json:
-        output.raw(result.dumps())
-    else:
-        print_plan(result)
-    check_plan(project, result)
-    if out is not None:
-        save_plan(out, result, path)
-        if not as_json:
-            output.echo(f"\nSaved the plan to {out}; apply it with "
-                        f"`{apply_hint(out, vars_, var_files)}`.")
+    with json_ui(as_json) as events:
+        project = load(path, vars_, var_files)
+        # Held as Terraform does: a plan made while an apply runs would be stale at once,
+        # and a refresh must not poll (or, locally, resume) stories an apply works on.
+        with open_workspace(project, lock_timeout=lock_timeout) as ws:
+            lock = ws.lock
+            remote = refresh_remote(ws.provider, lock) if refresh and lock.entries else None
+            # --no-refresh plans from the lockfile alone: no API call and no look at out/
+            # (a CI checkout has no videos; they are not missing, only elsewhere).
+            damaged = damaged_outputs(ws.root, lock) if refresh else ()
+            result = make_plan(project, lock, remote, targets=targets, damaged=damaged)
+        if events is not None:
+            events.plan(result)
+        else:
+            print_plan(result)
+        check_plan(project, result)
+        if out is not None:
+            save_plan(out, result, path)
+            if events is None:
+                output.echo(f"\nSaved the plan to {out}; apply it with "
+                            f"`{apply_hint(out, vars_, var_files)}`.")
     if detailed_exitcode and result.has_changes:
         return EXIT_CHANGES
     return 0
@@ -65,7 +67,9 @@ def apply_hint(out: Path, vars_: Mapping[str, str] | None, var_files: Sequence[P
 @click.command("plan")
 @path_argument
 @click.option("--out", type=click.Path(path_type=Path), help="Save the plan for apply.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON document, for CI bots.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Machine-readable: one JSON event per line, Terraform's shapes (the "
+                   "whole plan as one document: --out, then `vidflow show PLAN.json`).")
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 0 when nothing changes, 2 when something would, 1 on error.")
 @target_option

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -14,6 +15,8 @@ from vidflow.errors import VidflowError
 
 def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = False) -> int:
     path = _lockview.split_args(root_arg)[1]
+    if path.is_file() and path.suffix == ".json":
+        return show_plan(path, as_json=as_json)
     if not path.exists():
         raise VidflowError(f"{path}: no such file or folder",
                            hint="give the project folder holding vidflow.lock")
@@ -56,23 +59,40 @@ def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = Fals
     return 0
 
 
+def show_plan(path: Path, *, as_json: bool) -> int:
+    """A plan saved by `vidflow plan --out`: as plan would print it, or the whole document."""
+    from vidflow.plan.planfile import read_plan
+    from vidflow.plan.render import print_plan
+
+    plan = read_plan(path)  # checked against the plan schema: a hand-edited file is refused
+    if as_json:
+        output.raw(plan.dumps())
+    else:
+        print_plan(plan)
+    return 0
+
+
 def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
 @click.command("show")
 @click.argument("args", nargs=-1, metavar="[ADDR] [PATH]", shell_complete=addresses)
-@click.option("--json", "as_json", is_flag=True, help="The lockfile entries as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="The lockfile entries (or the saved plan) as one JSON document.")
 def command(args: tuple[str, ...], as_json: bool) -> int:
     """Show the stories vidflow made: status, story id, video path, credits used.
 
     Reads only the lockfile (vidflow.lock in PATH, default the current folder); no
     network. With ADDR, that story's whole entry (a story name shows all its variants).
+    PATH may also be a plan saved by `vidflow plan --out`: it is shown as plan shows it,
+    or with --json as the whole plan document.
 
     \b
     Example:
       vidflow show examples/quickstart
       vidflow show 'promo[tone=fun]' examples/promo --json
+      vidflow plan --out plan.json . && vidflow show plan.json --json
     """
     address, _ = _lockview.split_args(args)
     return show(address, args, as_json=as_json)

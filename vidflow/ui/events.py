@@ -2,18 +2,19 @@
 in Terraform's shapes (`terraform plan -json`), in the order things happen.
 
 Every line has `@level`, `@message`, `@module`, `@timestamp` and `type`; the types are
-version, planned_change, change_summary, apply_start, apply_progress, apply_complete,
+version, log, planned_change, change_summary, apply_start, apply_progress, apply_complete,
 apply_errored, refresh_start, refresh_complete, diagnostic and outputs. The schema of the
 lines is vidflow/schemas/ui-events.schema.json.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -26,6 +27,9 @@ MODULE = "vidflow.ui"
 # vidflow's actions under Terraform's names where Terraform has one
 ACTIONS = {"create": "create", "update": "update", "replace": "replace", "delete": "delete",
            "move": "move", "regenerate": "regenerate", "resume": "resume", "no-op": "noop"}
+_DOING = {"create": "Creating", "update": "Modifying", "replace": "Replacing",
+          "delete": "Destroying", "move": "Moving", "regenerate": "Regenerating",
+          "resume": "Resuming"}
 _FINAL = {"success": "apply_complete", "done": "apply_complete", "deleted": "apply_complete",
           "moved": "apply_complete", "fail": "apply_errored", "failed": "apply_errored",
           "interrupted": "apply_errored", "skipped": "apply_errored"}
@@ -75,6 +79,9 @@ class EventStream:
                    "remove": counts.get("delete", 0) + counts.get("replace", 0),
                    "move": counts.get("move", 0), "operation": operation}
         self.emit("change_summary", plan.summary(), changes=summary)
+        for problem in plan.errors:
+            self.emit("diagnostic", problem, level="error",
+                      diagnostic={"severity": "error", "summary": problem, "detail": ""})
 
     def __call__(self, event: Any) -> None:
         """An executor Event → apply_start / apply_progress / apply_complete / errored."""
@@ -82,7 +89,8 @@ class EventStream:
         hook: dict[str, Any] = {"resource": resource(address), "action": action}
         if address not in self._started:
             self._started[address] = time.monotonic()
-            self.emit("apply_start", f"{address}: {action.capitalize()}ing...", hook=hook)
+            doing = _DOING.get(action, action.capitalize())
+            self.emit("apply_start", f"{address}: {doing}...", hook=hook)
         elapsed = round(time.monotonic() - self._started[address], 3)
         final = _FINAL.get(event.status)
         if final is not None:
@@ -115,3 +123,19 @@ class EventStream:
         values = {a: {"sensitive": False, "type": "string", "value": p}
                   for a, p in sorted(paths.items())}
         self.emit("outputs", f"Outputs: {len(values)}", outputs=values)
+
+
+@contextlib.contextmanager
+def json_ui(enabled: bool) -> Iterator[EventStream | None]:
+    """The event stream of a `--json` command (its version line first), or None; a user
+    error inside is also written as a diagnostic line, then raised as usual (exit 1)."""
+    if not enabled:
+        yield None
+        return
+    events = EventStream()
+    events.version()
+    try:
+        yield events
+    except VidflowError as exc:
+        events.diagnostics(exc)
+        raise
