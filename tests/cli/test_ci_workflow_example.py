@@ -3,6 +3,7 @@ pull-request plan needs no secret."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -104,3 +105,77 @@ def test_pull_requests_plan_without_refresh_or_secrets():
     assert "secrets." not in yaml.safe_dump(plan_job)
     assert "secrets." not in yaml.safe_dump(WORKFLOW.get("env", {}))
     assert "VIMMERSE_API_KEY" in WORKFLOW["jobs"]["apply"]["env"]
+
+
+PLAN_STEPS = WORKFLOW["jobs"]["plan"]["steps"]
+
+
+def _plan_step(name: str) -> dict:
+    [step] = [s for s in PLAN_STEPS if s.get("name") == name]
+    return step
+
+
+def _fake_vidflow(folder: Path, plan_code: int, version: str = "vidflow, version 0.1.0") -> Path:
+    """A `vidflow` on PATH whose plan exits `plan_code` (and prints a JSON line for --json)."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    script = bin_dir / "vidflow"
+    script.write_text(f"""#!/usr/bin/env bash
+if [ "$1" = "--version" ]; then echo "{version}"; exit 0; fi
+for arg in "$@"; do
+  if [ "$arg" = "--json" ]; then
+    echo '{{"type": "change_summary", "@message": "Plan: 1 to create."}}'; exit 0
+  fi
+done
+echo "planned"; exit {plan_code}
+""")
+    script.chmod(0o755)
+    return bin_dir
+
+
+def _run_step(step: dict, cwd: Path, bin_dir: Path) -> tuple[int, str]:
+    outputs = cwd / "github_output"
+    outputs.write_text("")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "SPECS": "videos",
+           "GITHUB_OUTPUT": str(outputs), "VIDFLOW_PACKAGE": "vidflow-iac"}
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=60)
+    return done.returncode, outputs.read_text()
+
+
+@pytest.mark.parametrize(("code", "passes"), [(0, True), (2, True), (1, False), (3, False),
+                                              (127, False), (130, False), (143, False)])
+def test_the_plan_step_fails_on_every_code_but_0_and_2(tmp_path: Path, code: int,
+                                                       passes: bool) -> None:
+    rc, outputs = _run_step(_plan_step("vidflow plan"), tmp_path, _fake_vidflow(tmp_path, code))
+    assert (rc == 0) is passes
+    assert f"exitcode={code}" in outputs
+    if passes:  # what the comment step reads
+        assert json.loads((tmp_path / "plan.jsonl").read_text())["type"] == "change_summary"
+
+
+def test_an_unrelated_vidflow_package_fails_the_install_step(tmp_path: Path) -> None:
+    """PyPI's `vidflow` is another project: the install step checks it got this one."""
+    step = {"run": _plan_step("Install vidflow")["run"].replace(
+        'pip install "$VIDFLOW_PACKAGE"', "true")}
+    for name in ("mine", "other"):
+        (tmp_path / name).mkdir()
+    mine = _fake_vidflow(tmp_path / "mine", 0)
+    other = _fake_vidflow(tmp_path / "other", 0,
+                          version="vidflow 0.1.2 (making videos at lightspeed)")
+    assert _run_step(step, tmp_path, mine)[0] == 0
+    assert _run_step(step, tmp_path, other)[0] != 0
+
+
+def test_the_recipe_installs_a_pinned_vidflow_iac_not_the_index_name() -> None:
+    package = WORKFLOW["env"]["VIDFLOW_PACKAGE"]
+    assert package != "vidflow" and "@" in package  # a git URL at a tag
+
+
+def test_the_apply_job_keeps_the_local_engine_store() -> None:
+    cache = _step("Keep the local engine's store between runs")
+    assert cache["uses"].startswith("actions/cache@")
+    assert cache["with"]["path"].endswith(".vidflow/engine")
+    names = [s.get("name") for s in APPLY_STEPS]
+    assert names.index("Keep the local engine's store between runs") < names.index(
+        "vidflow apply")
