@@ -21,6 +21,7 @@ MAX_NUMBER_DIGITS = 100  # digits of an integer (YAML or JSON); Python refuses 4
 # --- variants ---------------------------------------------------------------------------
 MAX_VARIANTS_PER_STORY = 10_000  # a 100x100 matrix: the documented benchmark
 MAX_VARIANTS = 20_000  # all stories of a project together
+MAX_MATRIX_WORK = 1_000_000  # combinations x (exclude + include entries) matched (~1 s)
 
 # --- JSON state: vidflow.lock and saved plans ------------------------------------------
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a 10,000-entry lockfile is 12 MB, its plan 15 MB
