@@ -14,6 +14,7 @@ from __future__ import annotations
 # --- YAML spec files (and --var-file) -----------------------------------------------------
 MAX_SPEC_BYTES = 2 * 1024 * 1024  # one spec file; checked from its size before reading
 MAX_NODES = 100_000  # values in one file, counting each alias use as the nodes it repeats
+MAX_EXPANDED_CHARS = 8 * 1024 * 1024  # text of one file, likewise with aliases expanded
 MAX_ALIASES = 1_000  # `*anchor` uses in one file
 MAX_DEPTH = 64  # nesting of mappings and lists (libyaml's own limit is 1,000)
 MAX_NUMBER_DIGITS = 100  # digits of an integer (YAML or JSON); Python refuses 4,300

@@ -21,6 +21,7 @@ from vidflow.errors import Location, SpecError, SpecErrors
 from vidflow.spec.budgets import (
     MAX_ALIASES,
     MAX_DEPTH,
+    MAX_EXPANDED_CHARS,
     MAX_NODES,
     MAX_NUMBER_DIGITS,
     MAX_SPEC_BYTES,
@@ -123,6 +124,7 @@ class _Open:
     path: PathKey
     anchor: str | None
     start: int  # nodes counted before it
+    chars: int  # text counted before it
     mapping: bool
     index: int = 0  # next list index, or (mapping) 0 before a key, 1 before a value
     key: str | int = ""
@@ -132,17 +134,18 @@ def _check_budget(text: str, display: str) -> None:
     """Refuse a file whose values would cost too much, from its parse events alone (a few
     MB of memory whatever the file): more than MAX_NODES values once every alias is
     expanded ("billion laughs": nine aliases of nine aliases of ... is 9**n values), more
+    than MAX_EXPANDED_CHARS of text likewise (an alias of a long string), more
     than MAX_ALIASES alias uses, an alias inside its own anchor, or nesting beyond
     MAX_DEPTH."""
-    sizes: dict[str, int] = {}  # anchor → the values it stands for
+    sizes: dict[str, tuple[int, int]] = {}  # anchor → the values and text it stands for
     stack: list[_Open] = []
-    nodes = aliases = 0
+    nodes = aliases = chars = 0
     for event in yaml.parse(text, Loader=_Loader):
         kind = type(event)
         if kind in _ENDS:
             done = stack.pop()
             if done.anchor:
-                sizes[done.anchor] = nodes - done.start
+                sizes[done.anchor] = (nodes - done.start, chars - done.chars)
             continue
         if kind not in _NODES:
             continue
@@ -159,20 +162,27 @@ def _check_budget(text: str, display: str) -> None:
                     raise SpecError(f"the alias *{event.anchor} is inside its own anchor, "
                                     "an endless value", location=where, field=format_path(path))
                 continue
-            nodes += sizes[event.anchor]
+            nodes += sizes[event.anchor][0]
+            chars += sizes[event.anchor][1]
         else:
             nodes += 1
             if kind is yaml.ScalarEvent:
+                chars += len(event.value)
                 if event.anchor:
-                    sizes[event.anchor] = 1
+                    sizes[event.anchor] = (1, len(event.value))
             else:
-                stack.append(_Open(path, event.anchor, nodes - 1, kind is yaml.MappingStartEvent))
+                stack.append(_Open(path, event.anchor, nodes - 1, chars,
+                                   kind is yaml.MappingStartEvent))
                 if len(stack) > MAX_DEPTH:
                     raise SpecError(f"nested more than {MAX_DEPTH} levels deep; flatten it",
-                                    location=where, field=format_path(path))
+                                    location=where, field=format_path(path[:4]) + "...")
         if nodes > MAX_NODES:
             raise SpecError(f"the file holds more than {MAX_NODES:,} values (counting each "
                             "alias as the values it repeats); split it or use fewer aliases",
+                            location=where, field=format_path(path))
+        if chars > MAX_EXPANDED_CHARS:
+            raise SpecError(f"the file's text is over {MAX_EXPANDED_CHARS:,} characters once "
+                            "its aliases are expanded; repeat long text less",
                             location=where, field=format_path(path))
 
 
