@@ -9,7 +9,6 @@ records the project it was made for, relative to the plan file's folder, so
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from vidflow.plan.model import Plan, story_to_json, with_live_webhooks
 from vidflow.plan.planner import spec_digest
 from vidflow.scrub import scrub_urls_in
 from vidflow.spec.model import Project, ResolvedStory
+from vidflow.state import safe_json
 from vidflow.state.lockfile import Lockfile, atomic_write_text
 
 _FIX = "run vidflow plan again"
@@ -52,7 +52,7 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
     """The saved plan at `path`, unchecked (see `load_plan`)."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = safe_json.loads(safe_json.read_text(path))
         return Plan.from_json(data)
     except FileNotFoundError as exc:
         raise PlanError(f"{path}: no such plan file", hint=_FIX) from exc

@@ -7,6 +7,7 @@ wrote (`on:` stays "on", not True) and dates stay strings (JSON has no dates).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,14 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from vidflow.errors import Location, SpecError, SpecErrors
+from vidflow.spec.budgets import (
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_EXPANDED_CHARS,
+    MAX_NODES,
+    MAX_NUMBER_DIGITS,
+    MAX_SPEC_BYTES,
+)
 
 PathKey = tuple[str | int, ...]
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -76,7 +85,13 @@ def spec_files(path: Path) -> tuple[Path, list[Path]]:
 
 def load_file(path: Path, display: str) -> Document:
     """Read and parse one YAML file; every problem is a SpecError with its position."""
-    raw = path.read_bytes()
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        raw = b"" if size > MAX_SPEC_BYTES else handle.read(MAX_SPEC_BYTES + 1)
+    if size > MAX_SPEC_BYTES or len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(f"the file is {max(size, len(raw)):,} bytes; a spec file may be at most "
+                        f"{MAX_SPEC_BYTES:,} bytes: split it into several files in the folder",
+                        location=Location(display, 1, 1))
     return load_text(_decode(raw, display), display)
 
 
@@ -85,6 +100,7 @@ def load_text(text: str, display: str) -> Document:
         raise SpecError("the file is empty; a spec starts with `version: 1`",
                         location=Location(display, 1, 1))
     try:
+        _check_budget(text, display)  # before composing: compose holds every node at once
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, text, display) from exc
@@ -99,6 +115,95 @@ def load_text(text: str, display: str) -> Document:
     if errors:
         raise SpecErrors(errors)
     return doc
+
+
+@dataclass
+class _Open:
+    """A mapping or list the scan is inside: what its next child is called."""
+
+    path: PathKey
+    anchor: str | None
+    start: int  # nodes counted before it
+    chars: int  # text counted before it
+    mapping: bool
+    index: int = 0  # next list index, or (mapping) 0 before a key, 1 before a value
+    key: str | int = ""
+
+
+def _check_budget(text: str, display: str) -> None:
+    """Refuse a file whose values would cost too much, from its parse events alone (a few
+    MB of memory whatever the file): more than MAX_NODES values once every alias is
+    expanded ("billion laughs": nine aliases of nine aliases of ... is 9**n values), more
+    than MAX_EXPANDED_CHARS of text likewise (an alias of a long string), more
+    than MAX_ALIASES alias uses, an alias inside its own anchor, or nesting beyond
+    MAX_DEPTH."""
+    sizes: dict[str, tuple[int, int]] = {}  # anchor → the values and text it stands for
+    stack: list[_Open] = []
+    nodes = aliases = chars = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if kind in _ENDS:
+            done = stack.pop()
+            if done.anchor:
+                sizes[done.anchor] = (nodes - done.start, chars - done.chars)
+            continue
+        if kind not in _NODES:
+            continue
+        path = _event_path(stack, event)
+        where = _loc(display, event.start_mark)
+        if kind is yaml.AliasEvent:
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise SpecError(f"more than {MAX_ALIASES:,} alias uses (*name) in one file; "
+                                "write the values out or use `defaults:`", location=where,
+                                field=format_path(path))
+            if event.anchor not in sizes:  # undefined is the composer's to report
+                if any(o.anchor == event.anchor for o in stack):
+                    raise SpecError(f"the alias *{event.anchor} is inside its own anchor, "
+                                    "an endless value", location=where, field=format_path(path))
+                continue
+            nodes += sizes[event.anchor][0]
+            chars += sizes[event.anchor][1]
+        else:
+            nodes += 1
+            if kind is yaml.ScalarEvent:
+                chars += len(event.value)
+                if event.anchor:
+                    sizes[event.anchor] = (1, len(event.value))
+            else:
+                stack.append(_Open(path, event.anchor, nodes - 1, chars,
+                                   kind is yaml.MappingStartEvent))
+                if len(stack) > MAX_DEPTH:
+                    raise SpecError(f"nested more than {MAX_DEPTH} levels deep; flatten it",
+                                    location=where, field=format_path(path[:4]) + "...")
+        if nodes > MAX_NODES:
+            raise SpecError(f"the file holds more than {MAX_NODES:,} values (counting each "
+                            "alias as the values it repeats); split it or use fewer aliases",
+                            location=where, field=format_path(path))
+        if chars > MAX_EXPANDED_CHARS:
+            raise SpecError(f"the file's text is over {MAX_EXPANDED_CHARS:,} characters once "
+                            "its aliases are expanded; repeat long text less",
+                            location=where, field=format_path(path))
+
+
+_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+_NODES = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
+def _event_path(stack: list[_Open], event: yaml.Event) -> PathKey:
+    """The path of the value an event starts (a mapping key: its mapping's path)."""
+    if not stack:
+        return ()
+    parent = stack[-1]
+    if not parent.mapping:
+        parent.index += 1
+        return (*parent.path, parent.index - 1)
+    if parent.index == 0:  # a key
+        parent.index = 1
+        parent.key = getattr(event, "value", None) or "?"
+        return parent.path
+    parent.index = 0
+    return (*parent.path, parent.key)
 
 
 def _only_comments(text: str) -> bool:
@@ -162,7 +267,17 @@ def _build(node: yaml.Node, path: PathKey, doc: Document, errors: list[SpecError
         return _build_mapping(node, path, doc, errors)
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), doc, errors) for i, item in enumerate(node.value)]
+    if _too_many_digits(node):
+        errors.append(SpecError(f"a number of {len(node.value):,} characters; numbers in a spec "
+                                f"have at most {MAX_NUMBER_DIGITS} digits (quote it if it is "
+                                "text)", location=doc.values[path], field=format_path(path)))
+        return None
     return scalar_value(node)
+
+
+def _too_many_digits(node: yaml.ScalarNode) -> bool:
+    # Python refuses to read an int of over 4,300 digits (a ValueError from deep inside).
+    return node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_NUMBER_DIGITS
 
 
 def _build_mapping(node: yaml.MappingNode, path: PathKey, doc: Document,
@@ -208,6 +323,8 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
 def coerce_scalar(text: str) -> Any:
     """A rendered template string read back by YAML's plain-scalar rules ("5" → 5)."""
     node = yaml.ScalarNode(_resolver.resolve(yaml.ScalarNode, text, (True, False)), text)
+    if _too_many_digits(node):
+        return text  # left as text: the schema then says the field wants a number
     return scalar_value(node)
 
 

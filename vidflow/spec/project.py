@@ -18,6 +18,7 @@ from typing import Any
 from vidflow.errors import Location, SpecError, SpecErrors
 from vidflow.paths import ProjectPaths
 from vidflow.spec import templating
+from vidflow.spec.budgets import MAX_VARIANTS, MAX_VARIANTS_PER_STORY
 from vidflow.spec.loader import Document, PathKey, format_path, load_file, spec_files
 from vidflow.spec.model import MODES, Moved, Project, ProviderConfig, ResolvedStory
 from vidflow.spec.resolve import FileHasher, build_story
@@ -32,6 +33,7 @@ from vidflow.spec.variants import (
     normalize_address,
     variant_address,
 )
+from vidflow.spec.variants import count as variant_count
 
 
 @dataclass
@@ -101,6 +103,7 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
     hasher = FileHasher(root)
     disk = ProjectPaths(root, reserved=[*files, *var_files])
     stories: dict[str, ResolvedStory] = {}
+    planned = 0  # variants of the stories so far, counted before any is built
     for doc in docs:
         for name, raw in _story_blocks(doc):
             if _has_error(bad[doc.file], ("defaults",)) or \
@@ -108,6 +111,16 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
                 # Not resolvable, but the mode rules still say what else is wrong.
                 _check_unrendered(name, raw, doc, bad[doc.file], problems)
                 continue
+            most = variant_count(raw.get("variants"))
+            if most <= MAX_VARIANTS_PER_STORY:
+                planned += most
+                if planned > MAX_VARIANTS:
+                    where = ("stories", name, "variants") if raw.get("variants") else \
+                        ("stories", name)
+                    problems.add(f"the project's stories make up to {planned:,} variants by "
+                                 f"here; a project may have at most {MAX_VARIANTS:,}",
+                                 doc.key_where(where), where)
+                    continue
             for story in _resolve_story(name, raw, doc, _defaults(doc), variables, hasher,
                                         problems, disk):
                 _add_unique(stories, story, problems)

@@ -132,7 +132,7 @@ def render(compiled: Compiled, context: dict[str, Any]) -> str:
                               _line_of(compiled.source, exc)) from exc
     except TemplateError as exc:
         raise TemplateProblem(f"template error: {exc}") from exc
-    except (TypeError, ValueError, ArithmeticError) as exc:
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise TemplateProblem(f"template error: {type(exc).__name__}: {exc}") from exc
 
 

@@ -13,9 +13,12 @@ existing combinations are not part of the address, so adding such a key never re
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from vidflow.spec.budgets import MAX_MATRIX_WORK, MAX_VARIANTS_PER_STORY
 
 _FORBIDDEN = re.compile(r"[\[\],=\n]")
 
@@ -79,10 +82,46 @@ def _same_type(a: Any, b: Any) -> bool:
     return isinstance(a, bool) == isinstance(b, bool)
 
 
+def count(spec: dict[str, Any] | None) -> int:
+    """How many variants `spec` can make at most, from the sizes alone (nothing built):
+    the matrix's product (before `exclude`, which only removes) plus each `include`."""
+    if not spec:
+        return 1
+    matrix = spec.get("matrix") or {}
+    sizes = [len(v) if isinstance(v, list) else 1 for v in matrix.values()]
+    includes = spec.get("include") or []
+    total = (math.prod(sizes) if sizes else 0) + len(includes)
+    return max(total, 1)
+
+
+def too_costly(spec: dict[str, Any] | None) -> VariantProblem | None:
+    """Why expanding `spec` is refused (too many variants, or too much matching), if so."""
+    if not spec:
+        return None
+    most = count(spec)
+    if most > MAX_VARIANTS_PER_STORY:
+        sizes = "x".join(str(len(v)) if isinstance(v, list) else "1"
+                         for v in (spec.get("matrix") or {}).values()) or "0"
+        return VariantProblem(
+            f"this matrix ({sizes}, plus {len(spec.get('include') or [])} include) makes up to "
+            f"{most:,} variants; a story may have at most {MAX_VARIANTS_PER_STORY:,}",
+            ("matrix",) if spec.get("matrix") else ())
+    entries = len(spec.get("exclude") or []) + len(spec.get("include") or [])
+    if most * entries > MAX_MATRIX_WORK:
+        return VariantProblem(
+            f"{entries:,} exclude/include entries over up to {most:,} combinations is too much "
+            f"matching (over {MAX_MATRIX_WORK:,}); use fewer entries or a smaller matrix", ())
+    return None
+
+
 def expand(spec: dict[str, Any] | None) -> tuple[list[Variant], list[VariantProblem]]:
-    """The variants of one story ([one empty variant] when it has none) and any problems."""
+    """The variants of one story ([one empty variant] when it has none) and any problems.
+    A matrix over the budgets gives no variants and that one problem, before building any."""
     if not spec:
         return [Variant({}, {})], []
+    refused = too_costly(spec)
+    if refused:
+        return [], [refused]
     problems = _value_problems(spec)
     matrix: dict[str, list[Any]] = spec.get("matrix") or {}
     keys = list(matrix)

@@ -37,6 +37,7 @@ from vidflow.paths import LOCKFILE_NAME, output_problem
 from vidflow.scrub import scrub_url
 from vidflow.spec.canonical import NOT_GENERATION
 from vidflow.spec.model import ResolvedStory
+from vidflow.state import safe_json
 from vidflow.state.fastschema import UnsupportedSchema, compile_schema
 
 FORMAT_VERSION = 1
@@ -319,10 +320,10 @@ def read_lockfile(path: str | os.PathLike[str]) -> Lockfile:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = safe_json.read_text(path)
     except FileNotFoundError:
         return Lockfile(lineage="")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, too large
         raise LockfileError(f"{path}: cannot read the lockfile: {exc}") from exc
     with paused_gc():
         return _parse(path, text)
@@ -330,7 +331,8 @@ def read_lockfile(path: str | os.PathLike[str]) -> Lockfile:
 
 def _parse(path: Path, text: str) -> Lockfile:
     try:
-        doc = json.loads(text)
+        doc = safe_json.loads(text, check_depth=False)
+        safe_json.check_nesting(_free_parts(doc))
     except ValueError as exc:
         raise LockfileError(
             f"{path}: the lockfile is not valid JSON ({exc}); vidflow will not overwrite it",
@@ -375,6 +377,16 @@ def check_output_paths(path: Path, lock: Lockfile) -> None:
             f"touched:\n  {listed}{more}",
             hint="restore it from git or fix the entries named above (`vidflow state rm` "
                  "cannot read it either)")
+
+
+def _free_parts(doc: Any) -> list[Any]:
+    """What may nest deeply in a lockfile: walking only this (not every entry's fixed
+    fields, which the schema types) keeps reading 10,000 entries fast."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), dict):
+        return [doc]
+    rest = [value for key, value in doc.items() if key != "entries"]
+    return rest + [e.get("params") if isinstance(e, dict) else e
+                   for e in doc["entries"].values()]
 
 
 def dumps_lockfile(lock: Lockfile) -> str:
