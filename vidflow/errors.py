@@ -135,6 +135,7 @@ class ServerError(StoryApiError):
 
 class ApiConnectionError(StoryApiError):
     status = 0
+    sent = True  # False: the request provably never reached the server (refused)
 
 
 _BY_STATUS: dict[int, type[StoryApiError]] = {

@@ -27,16 +27,19 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from vidflow import faults
 from vidflow.api.forms import encode_form
 from vidflow.api.models import StoryRecord
 from vidflow.api.poll import ProgressCallback, WaitTimeout, poll_until_done
 from vidflow.api.retry import (
     RetryPolicy,
+    never_sent,
     parse_retry_after,
     retry_delay,
     retry_on_exception,
     retry_on_status,
 )
+from vidflow.contract.params import IDEMPOTENCY_EXTENSION, IDEMPOTENCY_HEADER
 from vidflow.errors import (
     ApiConnectionError,
     ServerError,
@@ -194,19 +197,41 @@ class StoryClient:
     # --- transport ------------------------------------------------------------------
     def _post(self, path: str, operation: str, params: Mapping[str, Any],
               files: Sequence[str | Path] = ()) -> StoryRecord:
+        """A paid POST; `idempotency_key` among the params travels as the Idempotency-Key
+        header (a server that honours it answers a repeat with the first answer)."""
+        params = dict(params)
+        key = params.pop("idempotency_key", None)
         fields = encode_form(operation, {k: v for k, v in params.items() if v is not None})
-        return self._call("POST", path, fields=fields, files=[Path(f) for f in files])
+        headers = {IDEMPOTENCY_HEADER: key} if key else {}
+        return self._call("POST", path, fields=fields, files=[Path(f) for f in files],
+                          headers=headers)
+
+    def honours_idempotency_keys(self) -> bool:
+        """Whether the server announces (in its OpenAPI document) that it honours the
+        Idempotency-Key header; False when it does not say so, or cannot be asked."""
+        try:
+            resp = self._session.get(self.base_url + "/openapi.json", timeout=self.timeout)
+            with resp:
+                doc = resp.json() if resp.status_code == 200 else {}
+        except (requests.RequestException, ValueError):
+            return False
+        info = doc.get("info") if isinstance(doc, dict) else None
+        return isinstance(info, dict) and info.get(IDEMPOTENCY_EXTENSION) == IDEMPOTENCY_HEADER
 
     def _call(self, method: str, path: str, *, fields: list[tuple[str, str]] | None = None,
-              files: Sequence[Path] = ()) -> StoryRecord:
+              files: Sequence[Path] = (), headers: Mapping[str, str] | None = None
+              ) -> StoryRecord:
         url = self.base_url + path
         for attempt in range(self.policy.max_retries + 1):
             last = attempt == self.policy.max_retries
             try:
+                if method == "POST":
+                    faults.reached("request-sending")
                 with _opened(files) as uploads:
                     resp = self._session.request(
                         method, url, data=fields or None, files=uploads or None,
-                        headers={"X-Api-Key": self._key.value, "Accept": "application/json"},
+                        headers={"X-Api-Key": self._key.value, "Accept": "application/json",
+                                 **(headers or {})},
                         timeout=self.timeout)
             except requests.RequestException as exc:
                 if last or not retry_on_exception(method, exc):
@@ -324,7 +349,9 @@ def _connection_error(method: str, url: str, exc: requests.RequestException) -> 
     if method == "POST" and isinstance(exc, requests.ReadTimeout):
         msg += (" (not retried: the server may have accepted it, and a second request could "
                 "pay for the story twice; check the story list before trying again)")
-    return ApiConnectionError(msg)
+    error = ApiConnectionError(msg)
+    error.sent = not never_sent(exc)
+    return error
 
 
 def _detail_text(detail: Any) -> str:

@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from vidflow import faults
 from vidflow.api.models import StoryRecord
 from vidflow.apply.outputs import locked_video, video_target
 from vidflow.apply.steps import Kind, Step
 from vidflow.errors import (
+    ApiConnectionError,
     InsufficientCredit,
     NotFound,
     StoryApiError,
@@ -38,6 +40,8 @@ from vidflow.errors import (
 from vidflow.hashing import sha256_file
 from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
+from vidflow.state.intents import Intent, new_intent, undecided_message
+from vidflow.state.lockfile import scrub_provider
 from vidflow.state.transitions import output_path
 
 DEFAULT_PARALLELISM = 4
@@ -47,6 +51,10 @@ class StateRecorder(Protocol):
     """The executor's view of the lockfile; every method persists before returning."""
 
     def rename(self, old: str, new: str) -> None: ...
+
+    def intended(self, address: str, intent: Intent) -> None: ...
+
+    def abandoned(self, address: str) -> None: ...
 
     def started(self, story: ResolvedStory, record: StoryRecord, *,
                 replacing: str | None = None) -> None: ...
@@ -79,7 +87,7 @@ class Event:
 class StepResult:
     address: str
     kind: Kind
-    outcome: str  # "done" | "failed" | "skipped" | "interrupted"
+    outcome: str  # "done" | "failed" | "skipped" | "interrupted" | "undecided"
     message: str | None = None
     story_id: str | None = None
     output: str | None = None
@@ -180,6 +188,7 @@ class Executor:
         if step.kind.creates and self.no_credit.is_set():
             raise _Skip("not started: the account is out of credit (402)")
         handler = {
+            Kind.DECIDE: self._undecided,
             Kind.CREATE: self._create,
             Kind.RESUME: self._resume,
             Kind.REPLACE: self._replace,
@@ -194,10 +203,34 @@ class Executor:
                 self._delete_one(step.address, old_id)
         return result
 
+    # --- paid calls: intent first, then the call with its key, then the answer ----------
+    def _paid(self, step: Step, story: ResolvedStory, operation: str,
+              call: Callable[[str], StoryRecord], *, story_id: str | None = None
+              ) -> StoryRecord:
+        """Send a paid call under an intent written before it (or replay the step's
+        unanswered intent with its key). The caller records the answer, which ends the
+        intent in the same write; a call provably refused before any work ends it here."""
+        intent = step.replay
+        if intent is None:
+            intent = new_intent(operation, story, provider=scrub_provider(
+                self.provider.identity), replayable=self.provider.honours_idempotency_keys,
+                story_id=story_id)
+            self.state.intended(story.address, intent)
+        faults.reached("intent-written")
+        try:
+            record = call(intent.key)
+        except StoryApiError as exc:
+            if not_processed(exc):
+                self.state.abandoned(story.address)
+            raise
+        faults.reached("answer-received")
+        return record
+
     # --- one handler per kind ----------------------------------------------------------
     def _create(self, step: Step) -> StepResult:
         story = _need_story(step)
-        record = self.provider.create(story)
+        record = self._paid(step, story, "create", lambda key: self.provider.create(
+            story, idempotency_key=key))
         self.state.started(story, record)
         self._put_after_create(step, story, record.id)
         return self._finish(step, story, record.id, put=False)
@@ -211,8 +244,10 @@ class Executor:
 
     def _regenerate(self, step: Step) -> StepResult:
         story = _need_story(step)
-        assert step.story_id is not None
-        record = self.provider.regenerate(step.story_id, story)
+        story_id = step.story_id
+        assert story_id is not None
+        record = self._paid(step, story, "regenerate", lambda key: self.provider.regenerate(
+            story_id, story, idempotency_key=key), story_id=story_id)
         self.state.started(story, record)
         return self._finish(step, story, step.story_id)
 
@@ -220,7 +255,8 @@ class Executor:
         story = _need_story(step)
         old_id = step.story_id
         assert old_id is not None
-        record = self.provider.create(story)
+        record = self._paid(step, story, "replace", lambda key: self.provider.create(
+            story, idempotency_key=key), story_id=old_id)
         self.state.started(story, record, replacing=old_id)
         self._put_after_create(step, story, record.id)
         result = self._finish(step, story, record.id, replacing=old_id, put=False)
@@ -230,6 +266,13 @@ class Executor:
             self._delete_one(story.address, old_id)
             self._emit(step, "success", 100)
         return result
+
+    def _undecided(self, step: Step) -> StepResult:
+        """An unanswered paid call the provider cannot replay: nothing is sent until a
+        person decides (import the story, or forget the intent and pay again)."""
+        message = undecided_message(step.address)
+        self._emit(step, "needs a decision", message=message)
+        return StepResult(step.address, step.kind, "undecided", message, step.story_id)
 
     def _update(self, step: Step) -> StepResult:
         story = _need_story(step)
@@ -288,8 +331,10 @@ class Executor:
         """Fetch the video to the story's output path; (relative path, sha256)."""
         self._emit(step, "downloading", 100)
         output = output_path(story)
-        return output, self.provider.download(record, video_target(self.root, output,
-                                                                   address=step.address))
+        digest = self.provider.download(record, video_target(self.root, output,
+                                                             address=step.address))
+        faults.reached("downloaded")
+        return output, digest
 
     def _move_video(self, step: Step, story: ResolvedStory) -> tuple[str, str]:
         """The spec's output path changed: move the verified file, or fetch it again."""
@@ -326,6 +371,14 @@ class Executor:
     def _emit(self, step: Step, status: str, progress: int = 0,
               message: str | None = None) -> None:
         self.on_event(Event(step.address, step.kind, status, progress, message))
+
+
+def not_processed(exc: StoryApiError) -> bool:
+    """The server provably did nothing with the request: refused it with a 4xx (checks,
+    credit, key, rate) or was never reached. A 5xx or a lost answer may have been acted on."""
+    if isinstance(exc, ApiConnectionError):
+        return not exc.sent
+    return 400 <= exc.status < 500
 
 
 def _need_story(step: Step) -> ResolvedStory:

@@ -15,6 +15,7 @@ from pathlib import Path
 from vidflow.api.models import StoryRecord
 from vidflow.spec.model import ResolvedStory
 from vidflow.state import transitions
+from vidflow.state.intents import Intent
 from vidflow.state.lockfile import LockEntry, Lockfile, write_lockfile
 
 Persist = Callable[[Lockfile], Lockfile]
@@ -48,6 +49,14 @@ class LockRecorder:
                 self._replaced[story.address] = old
             self._commit(transitions.started(self.lock, story, record, provider=self.identity,
                                              replacing=replacing))
+
+    def intended(self, address: str, intent: Intent) -> None:
+        with self._mutex:
+            self._commit(transitions.intended(self.lock, address, intent))
+
+    def abandoned(self, address: str) -> None:
+        with self._mutex:
+            self._commit(transitions.abandoned(self.lock, address))
 
     def progressed(self, address: str, record: StoryRecord) -> None:
         with self._mutex:

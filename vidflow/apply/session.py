@@ -153,9 +153,15 @@ def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None
     for r in result.failed:
         address, message = output.escape(r.address), output.escape(r.message or "")
         output.echo(f"  [red]failed[/red] {address}: {message}", markup=True)
+    undecided = [r for r in result.results if r.outcome == "undecided"]
+    for r in undecided:
+        address, message = output.escape(r.address), output.escape(r.message or "")
+        output.echo(f"  [magenta]needs a decision[/magenta] {address}: {message}", markup=True)
     done = sum(r.ok for r in result.results)
     skipped = sum(r.outcome in ("skipped", "interrupted") for r in result.results)
     line = f"{verb} finished: {done} done, {len(result.failed)} failed"
+    if undecided:
+        line += f", {len(undecided)} waiting for a decision"
     if skipped:
         line += f", {skipped} not finished"
     output.echo(line + ".")

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from vidflow.plan.model import Action, Change, Plan
 from vidflow.spec.model import ResolvedStory
+from vidflow.state.intents import Intent
 
 
 class Kind(StrEnum):
@@ -18,6 +19,7 @@ class Kind(StrEnum):
     REPLACE = "replace"  # new story, wait, download, then delete the old one
     DELETE = "delete"  # DELETE the story
     MOVE = "move"  # rename the lockfile entry only, no API call
+    DECIDE = "decide"  # an unanswered paid call that cannot be replayed: a person decides
 
     @property
     def creates(self) -> bool:
@@ -37,7 +39,22 @@ class Step:
     output_changed: bool = False  # UPDATE: the video moves to the spec's new output path
     old_output: str | None = None  # where the locked video is now (relative)
     old_sha256: str | None = None
+    replay: Intent | None = None  # send the paid call again under this unanswered intent
 
+
+
+_REPLAYED = {"create": Kind.CREATE, "replace": Kind.REPLACE, "regenerate": Kind.REGENERATE}
+
+
+def _replay_step(change: Change, deposed: tuple[str, ...]) -> Step:
+    """The interrupted paid call again, with its intent's key: the provider answers with
+    the story the first call made (no second charge), and the step goes on from there."""
+    intent, story = change.replay, change.after
+    assert intent is not None and story is not None
+    kind = _REPLAYED[intent.operation]
+    put = _needs_put_after_create(story) if kind is not Kind.REGENERATE else False
+    return Step(change.address, kind, story, intent.story_id, change.moved_from, put,
+                deposed, replay=intent)
 
 
 def _needs_put_after_create(story: ResolvedStory) -> bool:
@@ -69,6 +86,10 @@ def steps_from_plan(plan: Plan) -> list[Step]:
 def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
     action, story = change.action, change.after
     before_id = change.before.story_id if change.before else None
+    if change.replay is not None:
+        return _replay_step(change, deposed)
+    if action is Action.UNKNOWN:
+        return Step(change.address, Kind.DECIDE, story, before_id)
     if action is Action.CREATE:
         assert story is not None
         return Step(change.address, Kind.CREATE, story, None, change.moved_from,

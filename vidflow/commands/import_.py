@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -29,7 +30,8 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
                            hint="write its spec first; `vidflow render` lists addresses")
     with open_workspace(project, lock_timeout=lock_timeout) as ws:
         lock = ws.lock
-        if address in lock:
+        intent = lock.intents.get(address)  # a paid call cut off: this is its story
+        if address in lock and intent is None:
             raise VidflowError(f"{address!r} is already in the lockfile "
                                f"(story {lock.entries[address].story_id})",
                                hint=f"forget it first with `vidflow state rm '{address}'`")
@@ -44,7 +46,10 @@ def import_story(address: str, story_id: str, path: Path, *, lock_timeout: float
             target = output_path(story)
             entry = downloaded(entry, target, provider.download(record, ws.root / target))
         ws.close()  # done with the provider: the rest only writes the lockfile
-        ws.write(lock.with_entry(address, entry))
+        old = lock.get(address)
+        if intent is not None and old is not None and old.story_id != entry.story_id:
+            entry = dataclasses.replace(entry, deposed=[*old.deposed, old.story_id])
+        ws.write(lock.with_entry(address, entry).without_intent(address))
     output.echo(f"Imported story {story_id} as {address} (status {record.status}).")
     return 0
 

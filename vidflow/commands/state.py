@@ -57,6 +57,28 @@ def state_list(path: str, *, as_json: bool = False,
     for address in lock:
         entry = lock.entries[address]
         output.echo(f"{address:<{width}}  {entry.story_id}  {entry.status}")
+    for address, intent in sorted(lock.intents.items()):
+        output.echo(f"{address}: a {intent.operation} sent at {intent.at} has no recorded "
+                    "answer (see `vidflow plan`)")
+    return 0
+
+
+def state_forget_intent(path: str, addresses: Sequence[str], *,
+                        lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> int:
+    """A person's decision on paid calls cut off in flight: create them again."""
+    with open_lockfile(project_root(path), lock_timeout=lock_timeout) as ws:
+        file, lock = ws.lock_path, ws.lock
+        for address in map(normalize_address, addresses):
+            if address not in lock.intents:
+                raise LockfileError(f"no unanswered paid call for {address!r} in {file}"
+                                    + did_you_mean(address, lock.intents),
+                                    hint="`vidflow state list` names them")
+            lock = lock.without_intent(address)
+        ws.write(lock)
+    for address in addresses:
+        output.echo(f"Forgot the unanswered call for {escape(address)}.", markup=True)
+    output.warn("the next apply creates these stories again; if the lost call had made "
+                "one, it was paid for and is now unmanaged (delete it by hand)")
     return 0
 
 
@@ -182,6 +204,26 @@ def rm_command(ctx: click.Context, addresses: tuple[str, ...], path: str,
       vidflow state rm -C examples/quickstart 'promo[tone=fun]'
     """
     return state_rm(path, addresses, lock_timeout=_timeout(ctx, lock_timeout))
+
+
+@command.command(name="forget-intent")
+@click.argument("addresses", nargs=-1, required=True, shell_complete=complete_addresses)
+@_path_option
+@_timeout_option(None)
+@click.pass_context
+def forget_intent_command(ctx: click.Context, addresses: tuple[str, ...], path: str,
+                          lock_timeout: float | None) -> int:
+    """Give up on a paid call cut off before its answer: the next apply creates it again.
+
+    Only for a provider that cannot replay the call (`vidflow plan` shows it as `?`): the
+    lost call may have made (and charged for) a story. If you find that story, adopt it
+    with `vidflow import ADDR STORY_ID` instead.
+
+    \b
+    Example:
+      vidflow state forget-intent -C videos 'promo[tone=fun]'
+    """
+    return state_forget_intent(path, addresses, lock_timeout=_timeout(ctx, lock_timeout))
 
 
 @command.command(name="mv")

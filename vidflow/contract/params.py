@@ -22,6 +22,12 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
 MAX_CONCAT_VIDEOS = 50
 MAX_CONCAT_AUDIOS = 10
+# Idempotency: `vidflow serve` and the embedded engine honour this header on every paid
+# POST (a repeat with the same key and request gets the first answer and no new charge;
+# the same key with another request is a 422), and announce it under this extension of
+# the OpenAPI document's `info`. The reference documents no such key: an extension.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_EXTENSION = "x-idempotency-key-header"
 # story ids are UUID4s; anything else is "400 - Invalid story ID format"
 STORY_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
@@ -180,6 +186,12 @@ SPEC_MODES: Mapping[str, tuple[str, ...]] = MappingProxyType({
 })
 # sent with a create, but not what the video is made of (a spec has its own fields for them)
 _NOT_GENERATION = frozenset({"title", "webhook_url", "storyboard", "story_id"})
+
+
+def sent_params(op_name: str, *, besides: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The live parameters of an operation a caller sends from a story's params
+    (`besides`: those it sends on its own, such as the title or the image sources)."""
+    return tuple(n for n in OPERATIONS[op_name].live_params if n not in besides)
 
 
 def mode_params(mode: str) -> tuple[str, ...]:

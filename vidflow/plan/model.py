@@ -50,6 +50,7 @@ from typing import Any
 from vidflow.errors import Location, PlanError
 from vidflow.scrub import scrub_urls_in
 from vidflow.spec.model import Lifecycle, ProviderConfig, ResolvedStory
+from vidflow.state.intents import Intent
 from vidflow.state.lockfile import LockEntry
 
 PLAN_FORMAT_VERSION = 1
@@ -81,6 +82,9 @@ class Action(Enum):
     DELETE = ("delete", "-", "delete")
     MOVE = ("move", "->", "move")
     RESUME = ("resume", "<=", "resume")
+    # a paid call cut off before its answer, which the provider cannot replay: a person
+    # decides (import the story, or forget the intent and pay again)
+    UNKNOWN = ("unknown", "?", "decide on")
 
     def __init__(self, key: str, symbol: str, verb: str) -> None:
         self.key = key
@@ -114,6 +118,11 @@ class Reason(Enum):
     DESTROY = ("destroy", "destroy requested")
     OUTPUT_DAMAGED = ("output-damaged",
                       "the downloaded video is missing or changed: download it again")
+    INTENT_REPLAYED = ("intent-replayed",
+                       "interrupted in flight: sent again with its idempotency key, which "
+                       "the provider honours (the same story, no second charge)")
+    INTENT_UNKNOWN = ("intent-unknown",
+                      "interrupted in flight: the story may exist and may have been paid")
 
     def __init__(self, key: str, sentence: str) -> None:
         self.key = key
@@ -148,6 +157,7 @@ class Change:
     resume: bool = False
     metadata_changed: bool = False
     output_moved: bool = False
+    replay: Intent | None = None  # the unanswered paid call to send again with its key
 
     @property
     def story_id(self) -> str | None:
@@ -177,6 +187,7 @@ class Change:
             "resume": self.resume,
             "metadata_changed": self.metadata_changed,
             "output_moved": self.output_moved,
+            "replay": self.replay.to_json() if self.replay else None,
             "story_id": self.story_id,
             "before": self.before.to_json() if self.before else None,
             "after": story_to_json(self.after) if self.after and not noop else None,
@@ -202,6 +213,7 @@ class Change:
                          for f in data.get("fields", ())),
             moved_from=data.get("moved_from"),
             deposed=data.get("deposed"),
+            replay=Intent.from_json(data["replay"]) if data.get("replay") else None,
             **{key: _flag(data, key) for key in _FLAGS},
         )
 
@@ -219,7 +231,7 @@ def _flag(data: dict[str, Any], key: str) -> bool:
 
 # The summary line's fixed part (Terraform's order), then the extra counts when non-zero.
 _SUMMARY_FIXED = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
-_SUMMARY_EXTRA = (Action.REGENERATE, Action.MOVE, Action.RESUME)
+_SUMMARY_EXTRA = (Action.REGENERATE, Action.MOVE, Action.RESUME, Action.UNKNOWN)
 
 
 @dataclass(frozen=True)

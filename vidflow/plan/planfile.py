@@ -166,3 +166,7 @@ def check_plan_current(plan: Plan, project: Project, lock: Lockfile, *,
                         f"(serial {plan.lock_serial}, now {lock.serial})", hint=_FIX)
     if plan.spec_digest != spec_digest(project):
         raise PlanError(f"{source} is stale: the specs changed since it was made", hint=_FIX)
+    for change in plan.changes:  # a replayed key must be the one the lockfile recorded
+        if change.replay is not None and change.replay != lock.intents.get(change.address):
+            raise PlanError(f"{source}: the change for {change.address!r} replays an intent "
+                            "the lockfile does not hold", hint=_FIX)

@@ -35,6 +35,7 @@ from vidflow.api.models import StoryRecord
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
 from vidflow.spec.model import Moved, Project, ResolvedStory
 from vidflow.spec.variants import normalize_address
+from vidflow.state.intents import Intent, request_digest
 from vidflow.state.lockfile import (
     LockEntry,
     Lockfile,
@@ -98,12 +99,17 @@ def _make_plan(project: Project, lock: Lockfile,
     selected = _target_filter(targets, project.stories, entries, moved_from, errors)
     identity = scrub_provider(project.provider.identity)
     changes: list[Change] = []
-    for address in sorted(project.stories.keys() | entries.keys()):
+    for address in sorted(project.stories.keys() | entries.keys() | lock.intents.keys()):
         if not selected(address):
             continue
         story = project.stories.get(address)
         entry = entries.get(address)
         source = moved_from.get(address)
+        intent = lock.intents.get(address)
+        if intent is not None:  # an unanswered paid call decides before anything else
+            changes.append(_intent_change(address, intent, story, entry, identity))
+            changes += _deposed_deletes(address, entry) if entry else []
+            continue
         if entry is None:
             changes.append(Change(address, Action.CREATE, (Reason.NEW,), None, story))
             continue
@@ -124,6 +130,17 @@ def _make_plan(project: Project, lock: Lockfile,
         errors=tuple(errors),
         provider=project.provider,
     )
+
+
+def _intent_change(address: str, intent: Intent, story: ResolvedStory | None,
+                   entry: LockEntry | None, identity: str) -> Change:
+    """A paid call cut off before its answer: sent again with its key when the provider
+    honours keys and the spec still asks the same; otherwise a person decides."""
+    if (intent.replayable and intent.provider == identity and story is not None
+            and request_digest(story) == intent.digest):
+        return Change(address, Action.RESUME, (Reason.INTENT_REPLAYED,), entry, story,
+                      replay=intent)
+    return Change(address, Action.UNKNOWN, (Reason.INTENT_UNKNOWN,), entry, story)
 
 
 def resolve_moves(entries: Mapping[str, LockEntry], moved: Iterable[Moved],

@@ -26,6 +26,7 @@ _STYLE = {
     Action.DELETE: "red",
     Action.MOVE: "blue",
     Action.RESUME: "blue",
+    Action.UNKNOWN: "magenta",
     Action.NOOP: "dim",
 }
 
@@ -67,6 +68,14 @@ def render_change(change: Change) -> list[str]:
         head += f" [dim]({escape(', '.join(notes))})[/dim]"
     lines = [head]
     lines += [f"        [dim]# {escape(r.sentence)}[/dim]" for r in change.reasons]
+    if change.replay is not None:
+        lines.append(f"        [dim]# {escape(change.replay.operation)} sent at "
+                     f"{escape(change.replay.at)}, key {escape(change.replay.key)}[/dim]")
+    if change.action is Action.UNKNOWN:
+        address = escape(change.address)
+        lines.append(f"        [magenta]# decide: `vidflow import '{address}' STORY_ID` if you "
+                     f"find the story, or `vidflow state forget-intent '{address}'` to create "
+                     "it again (paying again if it was made)[/magenta]")
     lines += [render_field(f) for f in change.fields]
     lines.append("")
     return lines

@@ -26,6 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from vidflow.api.models import StoryRecord
 from vidflow.api.poll import Interrupted, ProgressCallback, poll_until_done
+from vidflow.contract.params import sent_params
 from vidflow.contract.storyboard import ELEMENT_KINDS
 from vidflow.errors import PlanError
 from vidflow.hashing import sha256_file
@@ -35,17 +36,15 @@ from vidflow.spec.model import ResolvedStory
 __all__ = ["ApiProvider", "Interrupted", "ProgressCallback", "Provider", "StoryBackend",
            "local_element_images", "local_file", "pick", "poll_until_done"]
 
-# Which generation inputs each call takes (the reference's parameter names). Keys missing
-# from a story's params are left to the API's defaults.
-IDEA_KEYS = ("idea", "scene_count", "image_tool", "video_tool", "scene_duration",
-             "aspect_ratio", "is_transition", "elements", "audio_option", "language",
-             "webhook_url")
-IMAGES_KEYS = ("idea", "video_tool", "is_transition", "scene_duration", "aspect_ratio",
-               "audio_option", "language", "webhook_url")
-STORYBOARD_KEYS = ("idea", "scene_count", "language", "aspect_ratio", "audio_option",
-                   "elements")
-SCENES_KEYS = ("aspect_ratio", "enhance_image", "audio_option")
-VIDEOS_KEYS = ("is_transition", "motion_type", "duration", "loop", "webhook_url")
+# Which generation inputs each call takes, from the contract: each call's parameters but
+# those sent on their own (title, image sources, the storyboard). Keys missing from a
+# story's params are left to the API's defaults.
+_OWN = ("title", "image_files", "image_urls", "story_id", "storyboard", "option")
+IDEA_KEYS = sent_params("idea_to_video", besides=_OWN)
+IMAGES_KEYS = sent_params("images_to_video", besides=_OWN)
+STORYBOARD_KEYS = sent_params("create_storyboard", besides=_OWN)
+SCENES_KEYS = sent_params("generate_scenes", besides=_OWN)
+VIDEOS_KEYS = sent_params("create_videos", besides=_OWN)
 
 Answer = dict[str, Any] | StoryRecord  # the engine answers dicts, the client records
 
@@ -55,10 +54,15 @@ class Provider(Protocol):
     """How the executor reaches the Story API. Every call may raise StoryApiError."""
 
     identity: str  # "local" or "http:<base_url>"; recorded in the lockfile
+    # the provider said it honours Idempotency-Key: a paid call sent again with the same
+    # key returns the story the first one made, and is not charged again
+    honours_idempotency_keys: bool
 
-    def create(self, story: ResolvedStory) -> StoryRecord: ...
+    def create(self, story: ResolvedStory, *,
+               idempotency_key: str | None = None) -> StoryRecord: ...
 
-    def regenerate(self, story_id: str, story: ResolvedStory) -> StoryRecord: ...
+    def regenerate(self, story_id: str, story: ResolvedStory, *,
+                   idempotency_key: str | None = None) -> StoryRecord: ...
 
     def get(self, story_id: str) -> StoryRecord: ...
 
@@ -103,6 +107,17 @@ class StoryBackend(Protocol):
     def delete_story(self, story_id: str) -> Answer: ...
 
 
+def _keyed(key: str | None) -> Callable[[str], dict[str, str]]:
+    """The idempotency_key argument of each paid POST of one operation: the operation's
+    key, with "/<step>" for each of several POSTs (the advanced steps), so a replay of the
+    whole operation is answered step by step with what each step made the first time."""
+    def of(step: str) -> dict[str, str]:
+        if key is None:
+            return {}
+        return {"idempotency_key": f"{key}/{step}" if step else key}
+    return of
+
+
 def pick(params: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     """The subset of `params` a call takes; None means "API default", so it is left out."""
     return {k: params[k] for k in keys if k in params and params[k] is not None}
@@ -143,6 +158,7 @@ class ApiProvider:
     """
 
     identity: str = ""
+    honours_idempotency_keys: bool = False
     poll_first: float = 0.2
     poll_max: float = 2.0
 
@@ -176,29 +192,32 @@ class ApiProvider:
             return self._record(call())
 
     # --- the protocol ---------------------------------------------------------------------
-    def create(self, story: ResolvedStory) -> StoryRecord:
+    def create(self, story: ResolvedStory, *,
+               idempotency_key: str | None = None) -> StoryRecord:
         self.check(story)
         params = dict(story.params)
         if "elements" in params:
             params["elements"] = self._elements(story)
-        api = self.backend
+        api, key = self.backend, _keyed(idempotency_key)
         if story.mode == "idea":
-            kwargs = pick(params, IDEA_KEYS)
+            kwargs = {**pick(params, IDEA_KEYS), **key("")}
             return self._send(lambda: api.idea_to_video(title=story.title, **kwargs))
         if story.mode == "url":
-            kwargs = pick(params, IDEA_KEYS)
+            kwargs = {**pick(params, IDEA_KEYS), **key("")}
             return self._send(lambda: api.url_to_video(title=story.title, **kwargs))
         if story.mode == "images":
-            kwargs = {**pick(params, IMAGES_KEYS), **self._image_sources(story)}
+            kwargs = {**pick(params, IMAGES_KEYS), **self._image_sources(story), **key("")}
             return self._send(lambda: api.images_to_video(title=story.title, **kwargs))
         if story.mode == "storyboard":
-            return self._create_advanced(story, params)
+            return self._create_advanced(story, params, idempotency_key)
         raise PlanError(f"{story.address}: mode: unknown mode {story.mode!r}")
 
-    def regenerate(self, story_id: str, story: ResolvedStory) -> StoryRecord:
+    def regenerate(self, story_id: str, story: ResolvedStory, *,
+                   idempotency_key: str | None = None) -> StoryRecord:
         params = dict(story.params)
-        scenes = self._scenes_kwargs(params)
-        videos = pick(params, VIDEOS_KEYS)
+        key = _keyed(idempotency_key)
+        scenes = {**self._scenes_kwargs(params), **key("scenes")}
+        videos = {**pick(params, VIDEOS_KEYS), **key("videos")}
         api = self.backend
         self._send(lambda: api.generate_scenes(story_id, storyboard=story.storyboard,
                                                **scenes))
@@ -224,14 +243,16 @@ class ApiProvider:
                                first_interval=self.poll_first, max_interval=self.poll_max)
 
     # --- helpers ----------------------------------------------------------------------------
-    def _create_advanced(self, story: ResolvedStory, params: dict[str, Any]) -> StoryRecord:
+    def _create_advanced(self, story: ResolvedStory, params: dict[str, Any],
+                         idempotency_key: str | None) -> StoryRecord:
         board = story.storyboard or {}
         kwargs = pick(params, STORYBOARD_KEYS)
         kwargs.setdefault("idea", board.get("idea") or story.title or story.address)
         kwargs.update(self._image_sources(story, only_if_present=True))
+        kwargs.update(_keyed(idempotency_key)("storyboard"))
         created = self._send(lambda: self.backend.create_storyboard(title=story.title,
                                                                     **kwargs))
-        return self.regenerate(created.id, story)
+        return self.regenerate(created.id, story, idempotency_key=idempotency_key)
 
     def _scenes_kwargs(self, params: dict[str, Any]) -> dict[str, Any]:
         kwargs = pick(params, SCENES_KEYS)

@@ -7,6 +7,7 @@ VIMMERSE_API_KEY); it is handed to the client and never printed or recorded.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -50,6 +51,11 @@ class HttpProvider(ApiProvider):
         self.client = StoryClient(self.base_url, api_key=api_key_from_env(api_key_env,
                                                                            environ))
         super().__init__(root, self.client)
+
+    @functools.cached_property
+    def honours_idempotency_keys(self) -> bool:  # type: ignore[override]
+        """Asked once, before the first paid call: does the server announce it?"""
+        return self.client.honours_idempotency_keys()
 
     @property
     def backend(self) -> StoryClient:

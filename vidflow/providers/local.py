@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from vidflow import faults
 from vidflow.api.models import StoryRecord
 from vidflow.api.retry import RetryPolicy, retry_refused
 from vidflow.errors import MediaError
@@ -32,6 +33,7 @@ SPEND_POLICY = RetryPolicy(max_retries=5)
 
 class LocalProvider(ApiProvider):
     identity = "local"
+    honours_idempotency_keys = True  # the embedded engine keeps every key it was sent
     poll_first = 0.1
     poll_max = 1.0
 
@@ -111,6 +113,7 @@ class EngineBackend:
         self._sleep = sleep
 
     def _spend(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        faults.reached("request-sending")
         return retry_refused(call, policy=self.policy, sleep=self._sleep)
 
     def idea_to_video(self, **params: Any) -> dict[str, Any]:

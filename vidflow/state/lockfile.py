@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from vidflow import schemas
+from vidflow import faults, schemas
 from vidflow.errors import LockfileError
 from vidflow.paths import LOCKFILE_NAME, output_problem
 from vidflow.scrub import scrub_url
@@ -39,6 +39,7 @@ from vidflow.spec.canonical import NOT_GENERATION
 from vidflow.spec.model import ResolvedStory
 from vidflow.state import safe_json
 from vidflow.state.fastschema import UnsupportedSchema, compile_schema
+from vidflow.state.intents import Intent
 
 FORMAT_VERSION = 1
 # Read through importlib.resources: a path relative to the source tree breaks in a wheel.
@@ -144,6 +145,7 @@ class Lockfile:
     serial: int = 0
     lineage: str = field(default_factory=_new_lineage)
     entries: dict[str, LockEntry] = field(default_factory=dict)
+    intents: dict[str, Intent] = field(default_factory=dict)  # vidflow.state.intents
 
     def __contains__(self, address: object) -> bool:
         return address in self.entries
@@ -164,6 +166,18 @@ class Lockfile:
         entries.pop(address, None)
         return replace(self, entries=entries)
 
+    def with_intent(self, address: str, intent: Intent) -> Lockfile:
+        """A new Lockfile recording that a paid call for `address` is about to be sent."""
+        return replace(self, intents={**self.intents, address: intent})
+
+    def without_intent(self, address: str) -> Lockfile:
+        """A new Lockfile with no intent at `address` (itself if there was none)."""
+        if address not in self.intents:
+            return self
+        intents = dict(self.intents)
+        del intents[address]
+        return replace(self, intents=intents)
+
     def renamed(self, old: str, new: str) -> Lockfile:
         """A new Lockfile with the entry at `old` moved to `new` (no API call involved)."""
         if old not in self.entries:
@@ -173,15 +187,19 @@ class Lockfile:
             raise LockfileError(f"the lockfile already has an entry {new!r}",
                                 hint=f"remove it first with `vidflow state rm '{new}'`")
         entries = {(new if a == old else a): e for a, e in self.entries.items()}
-        return replace(self, entries=entries)
+        intents = {(new if a == old else a): i for a, i in self.intents.items()}
+        return replace(self, entries=entries, intents=intents)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc = {
             "version": self.version,
             "serial": self.serial,
             "lineage": self.lineage,
             "entries": {a: e.to_json() for a, e in self.entries.items()},
         }
+        if self.intents:  # absent when empty: lockfiles without one stay byte-identical
+            doc["intents"] = {a: i.to_json() for a, i in sorted(self.intents.items())}
+        return doc
 
 
 @contextmanager
@@ -356,6 +374,7 @@ def _parse(path: Path, text: str) -> Lockfile:
         serial=doc["serial"],
         lineage=doc["lineage"],
         entries={a: LockEntry.from_json(e) for a, e in doc["entries"].items()},
+        intents={a: Intent.from_json(i) for a, i in doc.get("intents", {}).items()},
     )
     check_output_paths(path, lock)
     return lock
@@ -408,6 +427,8 @@ def write_lockfile(path: str | os.PathLike[str], lock: Lockfile) -> Lockfile:
                   lineage=lock.lineage or _new_lineage())
     head = {"version": new.version, "serial": new.serial, "lineage": new.lineage,
             "entries": {}}
+    if new.intents:
+        head["intents"] = {a: i.to_json() for a, i in new.intents.items()}
     problems = schema_problems(head)
     texts = []
     for address in sorted(new.entries):
@@ -418,6 +439,7 @@ def write_lockfile(path: str | os.PathLike[str], lock: Lockfile) -> Lockfile:
         raise LockfileError(f"{path}: refusing to write an invalid lockfile: "
                             + "; ".join(problems[:5]))
     atomic_write_text(path, _assemble(new, texts))
+    faults.reached("lockfile-written")
     return new
 
 
@@ -455,7 +477,12 @@ def _assemble(lock: Lockfile, texts: list[tuple[str, str]]) -> str:
     else:
         entries = "{}"
     lineage = json.dumps(lock.lineage, ensure_ascii=False)
-    return (f'{{\n  "entries": {entries},\n  "lineage": {lineage},\n'
+    intents = ""
+    if lock.intents:
+        text = json.dumps({a: i.to_json() for a, i in lock.intents.items()}, sort_keys=True,
+                          indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        intents = f'  "intents": {text},\n'
+    return (f'{{\n  "entries": {entries},\n{intents}  "lineage": {lineage},\n'
             f'  "serial": {lock.serial},\n  "version": {lock.version}\n}}\n')
 
 

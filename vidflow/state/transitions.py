@@ -17,6 +17,7 @@ from dataclasses import replace
 from vidflow.api.models import StoryRecord
 from vidflow.spec.model import ResolvedStory
 from vidflow.spec.variants import default_output
+from vidflow.state.intents import Intent
 from vidflow.state.lockfile import LockEntry, Lockfile
 
 # What a create leaves unset: the API's defaults (a create call sends a title only).
@@ -105,7 +106,19 @@ def started(lock: Lockfile, story: ResolvedStory, record: StoryRecord, *, provid
                         visibility_status=old.visibility_status)
     else:
         entry = replace(entry, **CREATE_DEFAULTS)
-    return _set(lock, story.address, entry)
+    # the answer and the end of its intent in one write: never one without the other
+    return _set(lock, story.address, entry).without_intent(story.address)
+
+
+def intended(lock: Lockfile, address: str, intent: Intent) -> Lockfile:
+    """A paid call for `address` is about to be sent (written before it is)."""
+    return lock.with_intent(address, intent)
+
+
+def abandoned(lock: Lockfile, address: str) -> Lockfile:
+    """The paid call was refused before anything was made (a 4xx, a refused connection):
+    its intent ends with nothing to record."""
+    return lock.without_intent(address)
 
 
 def progressed(lock: Lockfile, address: str, record: StoryRecord) -> Lockfile:
