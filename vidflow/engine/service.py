@@ -33,7 +33,7 @@ from filelock import FileLock, Timeout
 from vidflow.contract import prices
 from vidflow.contract.params import DEFAULTS, MAX_IMAGES, OPERATIONS
 from vidflow.contract.storyboard import ELEMENT_KINDS
-from vidflow.engine import fetch, pipeline, work
+from vidflow.engine import fetch, pipeline, steps, work
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
 from vidflow.engine.jobs import JobControl, JobRunner
@@ -258,7 +258,7 @@ class StoryEngine:
             price = prices.scenes_price(scenes=len(board["scenes"]), audio=params["audio"])
             run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
             with self._paid(account, price):
-                work.scene_inputs(self.store, run, board, params, row.id)
+                work.scene_inputs(run, board, params)
             params["scenes_ready"] = True
             self.store.update(row.id, storyboard=board, params=params,
                               scenes=pipeline.scene_records(board))
@@ -502,9 +502,7 @@ class StoryEngine:
             self.store.update(row.id, params=params, job=job)
             # The record as accepted ("new"): the worker may start before we return.
             accepted = self.get_story(row.id, account=account)
-            self.jobs.submit(row.id, account, work.steps_for(job, mode),
-                             work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=params.get("webhook_url"), slot=slot, price=price)
+            self._queue(row, job, params.get("webhook_url"), slot=slot, price=price)
         return accepted
 
     def _submit(self, row: StoryRow, job: dict[str, Any], price: int, hook: str | None,
@@ -519,10 +517,16 @@ class StoryEngine:
                               message=None, video_url=None, **fields)
             self.store.add_used_credits(row.id, price)
             accepted = self.get_story(row.id, account=row.account)
-            self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
-                             work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=hook, slot=slot, price=price)
+            self._queue(row, job, hook, slot=slot, price=price)
         return accepted
+
+    def _queue(self, row: StoryRow, job: dict[str, Any], hook: str | None, *,
+               slot: Any = None, price: int) -> None:
+        """Hand the job's steps (steps.py's table for its kind) to the runner."""
+        table = steps.table(job, row.mode)
+        self.jobs.submit(row.id, row.account, steps.weights(table),
+                         work.build_job(self.store, self._job_run, row.id, job, table),
+                         webhook_url=hook, slot=slot, price=price)
 
     def _save_uploads(self, story_id: str, files: Sequence[Path], prefix: str = "file"
                       ) -> list[str]:
@@ -591,7 +595,7 @@ class StoryEngine:
         for row in self.store.unfinished():
             job = row.job or {}
             gone = work.missing_inputs(self.store, row.id, job, row.params)
-            if gone or job.get("kind") not in ("auto", "videos", "concat"):
+            if gone or job.get("kind") not in steps.KINDS:
                 reason = (f"its input files are gone ({', '.join(gone)})" if gone
                           else "its job could not be understood")
                 self.store.update(row.id, status="fail", job=None, message=(
@@ -599,10 +603,8 @@ class StoryEngine:
                     "create it again"))
                 continue
             log.info("resuming story %s (%s)", row.id, job.get("kind"))
-            hook = row.params.get("webhook_url")
-            self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
-                             work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=hook, price=int(job.get("price") or 0))
+            self._queue(row, job, row.params.get("webhook_url"),
+                        price=int(job.get("price") or 0))
 
     # --- internals: presentation --------------------------------------------------------
     def _inbound_board(self, board: dict[str, Any] | None) -> dict[str, Any] | None:
