@@ -124,13 +124,13 @@ class JobRunner:
         try:
             if self._closing.is_set() or story_id in self._cancelled:
                 return
-            # Progress is not reset here: a resumed story keeps what it had reached.
-            self.store.update(story_id, status="processing", message=None)
+            # Progress is not reset here: a resumed story keeps what it had reached; nor is
+            # the message: it carries the notes on the accepted parameters (notes.py).
+            self.store.update(story_id, status="processing")
             work(control)
             if story_id in self._cancelled or self.store.get(story_id) is None:
                 return  # deleted as it finished: no record to update, nobody to notify
-            self.store.update(story_id, status="success", progress_percentage=100, job=None,
-                              message=None)
+            self.store.update(story_id, status="success", progress_percentage=100, job=None)
             status = "success"
         except Cancelled:
             log.info("story %s interrupted (shutdown or delete)", story_id)

@@ -160,8 +160,12 @@ _KW = inspect.Parameter.KEYWORD_ONLY
 
 def _engine_args(op: Operation, form: dict[str, Any], request: Request,
                  account: str) -> dict[str, Any]:
-    """Form values as the engine's method takes them (deprecated ones dropped)."""
-    args = {}
+    """Form values as the engine's method takes them; deprecated ones by name only (the
+    engine names them as ignored in the story's message)."""
+    args: dict[str, Any] = {}
+    sent = [n for n in op.params if PARAMS[n].deprecated and form[n] not in (None, "")]
+    if sent:
+        args["deprecated"] = sent
     for name in op.live_params:
         value, kind = form[name], PARAMS[name].kind
         if kind == "json":
