@@ -361,16 +361,20 @@ class StoryEngine:
         with self._story_lock(row.id):
             row = self._fresh(row)
             self._not_busy(row)
-            videos: list[dict[str, str]] = [{"url": u} for u in video_urls]
+            videos: list[dict[str, Any]] = [{"url": u} for u in video_urls]
+            job: dict[str, Any] = {"kind": "concat"}
             if not videos and not video_files:
-                videos = [{"url": s["video_url"]} for s in row.scenes if s.get("video_url")]
+                # the story's own scene videos: composed with the story's own soundtrack
+                videos = [{"url": s["video_url"], "scene": int(s.get("index", i))}
+                          for i, s in enumerate(row.scenes) if s.get("video_url")]
                 if not videos:
                     raise BadRequest("The story has no scene videos yet: call POST "
                                      f"/story/{row.id}/videos first, or pass concat_video_urls")
+                job["soundtrack"] = True
             audios: list[dict[str, str]] = [{"url": u} for u in audio_list]
             price = prices.concat_price(videos=len(videos) + len(video_files),
                                          audios=len(audios) + len(audio_paths))
-            job = {"kind": "concat", "videos": videos, "audios": audios}
+            job.update(videos=videos, audios=audios)
 
             def add_files(story_dir: Path) -> None:
                 job["videos"] += [{"upload": r} for r in self._save_uploads(
