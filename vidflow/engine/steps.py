@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from vidflow.contract.enums import STATIC_MOTION
+from vidflow.contract.params import DEFAULTS
 from vidflow.engine import pipeline
 from vidflow.engine.pipeline import Run, Timing, VideoPlan
 from vidflow.errors import MediaError
@@ -182,8 +183,8 @@ def _concat(ctx: Context, s: State) -> State:
     if job.get("soundtrack") and s.get("board"):
         track = pipeline.story_soundtrack(
             run, s["board"], [int(v["scene"]) for v in job["videos"]], videos,
-            ctx.params.get("audio") or {}, language=ctx.params.get("language", "English"),
-            mood=_mood(ctx))
+            ctx.params.get("audio") or {},
+            language=ctx.params.get("language", DEFAULTS["language"]), mood=_mood(ctx))
         audios = [track, *audios] if track else audios
     final = pipeline.concat(run, videos, audios)
     ctx.save(video_url=run.url_for(final))
