@@ -27,7 +27,7 @@ from vidflow.server import errors
 from vidflow.server import schemas as s
 from vidflow.server.auth import KeyRing
 from vidflow.server.limits import MAX_BODY_BYTES, BodyLimit
-from vidflow.server.params import LIST_FIELDS, StoryId, as_dict, form_fields
+from vidflow.server.params import LIST_FIELDS, StoryId, form_fields
 from vidflow.server.uploads import MAX_UPLOAD_BYTES, store_images
 
 DESCRIPTION = """Generate video stories from ideas, URLs or images — the Story API served by
@@ -168,9 +168,7 @@ def _engine_args(op: Operation, form: dict[str, Any], request: Request,
         args["deprecated"] = sent
     for name in op.live_params:
         value, kind = form[name], PARAMS[name].kind
-        if kind == "json":
-            value = as_dict(value)
-        elif kind == "files":
+        if kind == "files":
             value = _uploads(request, account, value)
         elif value in ("", []) and op.default(name) is None:
             value = None  # an empty optional value is "not sent"
