@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from vidflow.contract.params import MAX_SCENES
 from vidflow.engine import validation as v
 from vidflow.engine.service import StoryEngine
 from vidflow.errors import BadRequest, NotFound, ValidationFailed
@@ -98,7 +99,7 @@ class TestEngineRefuses:
     @pytest.mark.parametrize(("field", "value"), [
         ("image_tool", "Midjourney"), ("video_tool", "Sora"), ("aspect_ratio", "21:9"),
         ("language", "Klingon"), ("scene_duration", "7"), ("scene_count", 0),
-        ("scene_count", v.MAX_SCENES + 1), ("webhook_url", "ftp://x"),
+        ("scene_count", MAX_SCENES + 1), ("webhook_url", "ftp://x"),
     ])
     def test_field_errors(self, engine: StoryEngine, field: str, value: object) -> None:
         with pytest.raises(ValidationFailed) as info:

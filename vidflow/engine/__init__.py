@@ -6,8 +6,9 @@ Layout (one job per module):
   credits.py     the price of each operation (charged up front, refunded on failure)
   store.py       stories and balances in SQLite, media files under the data folder
   jobs.py        background workers, per-account slots, progress, terminal states
+  steps.py       each job kind's steps in order, with progress weights, and their runner
   work.py        the background jobs (automatic modes, create_videos, concat), resumable
-  pipeline.py    the 7 steps over the stages
+  pipeline.py    the 7 steps' media work over the stages
   assets.py      content-addressed files, so unchanged scenes are not re-rendered
   fetch.py       http(s)-only downloads with timeouts and size limits
   webhooks.py    completion notifications, retried, in their own threads

@@ -1,7 +1,8 @@
 """Background jobs: a small thread pool, per-account slots, progress, terminal states.
 
-A job is a function of a `JobControl`; it reports progress per pipeline step and calls
-`check()` between units of work so `close()` can stop it. A job stopped by `close()` leaves
+A job is a function of a `JobControl`; it reports progress per step (the steps and their
+weights are steps.py's table) and calls `check()` between units of work so `close()` can
+stop it. A job stopped by `close()` leaves
 its story `processing` with its job spec in the store: the next engine resumes it.
 Whatever else a job raises ends its story in `fail` with a one-line human message.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,13 +23,6 @@ from vidflow.errors import TooManyRequests, VidflowError
 
 log = logging.getLogger(__name__)
 
-# Relative cost of the reference's 7 steps, measured on a 5-scene 9:16 story at full size
-# (images 1.8 s, narration 0.2 s, music 0.1 s, animation 12 s, composition 17 s): the
-# FFmpeg steps dominate. A job's progress is the weighted share of the steps it runs.
-STEP_WEIGHTS: dict[str, float] = {
-    "storyboard": 1, "elements": 3, "scenes": 5, "narration": 2, "music": 1,
-    "animation": 40, "composition": 48,
-}
 RETRY_AFTER = 5.0  # seconds a client should wait after TooManyRequests
 
 
@@ -40,7 +34,7 @@ class Cancelled(Exception):
 class JobControl:
     story_id: str
     account: str
-    steps: tuple[str, ...]
+    weights: Mapping[str, float]  # each step of the job, with its share of the progress
     _report: Callable[[int], None]
     _stopped: Callable[[], bool]
     _done: set[str] = field(default_factory=set)
@@ -51,10 +45,10 @@ class JobControl:
 
     def progress(self, step: str, fraction: float) -> None:
         """`fraction` (0..1) of `step` is done; the store keeps the maximum seen."""
-        total = sum(STEP_WEIGHTS[s] for s in self.steps) or 1.0
-        done = sum(STEP_WEIGHTS[s] for s in self.steps if s in self._done)
-        if step in self.steps and step not in self._done:
-            done += STEP_WEIGHTS[step] * min(max(fraction, 0.0), 1.0)
+        total = sum(self.weights.values()) or 1.0
+        done = sum(w for s, w in self.weights.items() if s in self._done)
+        if step in self.weights and step not in self._done:
+            done += self.weights[step] * min(max(fraction, 0.0), 1.0)
             if fraction >= 1.0:
                 self._done.add(step)
         # 100 is reserved for success, so a reader never sees 100 on a failing story.
@@ -105,7 +99,7 @@ class JobRunner:
             self._lock.notify_all()
 
     # --- running --------------------------------------------------------------------
-    def submit(self, story_id: str, account: str, steps: tuple[str, ...],
+    def submit(self, story_id: str, account: str, weights: Mapping[str, float],
                work: Callable[[JobControl], None], *, webhook_url: str | None = None,
                slot: _Slot | None = None, price: int = 0) -> None:
         """Queue `work`; if it fails, the `price` charged for it goes back to the account."""
@@ -116,7 +110,7 @@ class JobRunner:
             slot.submitted = True
         with self._lock:
             self._active.add(story_id)
-        control = JobControl(story_id, account, steps,
+        control = JobControl(story_id, account, weights,
                              lambda pct: self.store.set_progress(story_id, pct),
                              lambda: self._closing.is_set() or story_id in self._cancelled)
         try:
@@ -130,13 +124,13 @@ class JobRunner:
         try:
             if self._closing.is_set() or story_id in self._cancelled:
                 return
-            # Progress is not reset here: a resumed story keeps what it had reached.
-            self.store.update(story_id, status="processing", message=None)
+            # Progress is not reset here: a resumed story keeps what it had reached; nor is
+            # the message: it carries the notes on the accepted parameters (notes.py).
+            self.store.update(story_id, status="processing")
             work(control)
             if story_id in self._cancelled or self.store.get(story_id) is None:
                 return  # deleted as it finished: no record to update, nobody to notify
-            self.store.update(story_id, status="success", progress_percentage=100, job=None,
-                              message=None)
+            self.store.update(story_id, status="success", progress_percentage=100, job=None)
             status = "success"
         except Cancelled:
             log.info("story %s interrupted (shutdown or delete)", story_id)

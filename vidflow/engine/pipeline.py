@@ -3,10 +3,12 @@
     1 storyboard   2 element images   3 scene images   4 narration
     5 music / native sound            6 animation      7 composition
 
-Each step is a function of a `Run` (where files go, how to report progress, how to save
-the story as it fills in) and plain values. A scene's image, narration and clip are
-assets named by the hash of their inputs, so regenerating a story re-renders only the
-scenes whose inputs changed, and a resumed story redoes only what was not finished.
+Each function here takes a `Run` (where files go, how to report progress) and plain
+values; which of them a job runs, and in which order, is `steps.py`'s table, and each
+reports progress as a fraction of whichever step is running (`Run.step`). A scene's
+image, narration and clip are assets named by the hash of their inputs, so regenerating
+a story re-renders only the scenes whose inputs changed, and a resumed story redoes only
+what was not finished.
 """
 
 from __future__ import annotations
@@ -116,14 +118,16 @@ class Run:
     storyboard_api_key_env: str = "OPENAI_API_KEY"
     # Measured while animating; predicts how long composition takes, for progress.
     seconds_per_frame: float = 0.003
+    step: str = ""  # the step running now (steps.execute sets it); progress is its share
     assets: AssetStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.assets = AssetStore(self.story_dir / "assets")
 
-    def progress(self, step: str, fraction: float) -> None:
-        if self.control is not None:
-            self.control.progress(step, fraction)
+    def progress(self, fraction: float) -> None:
+        """`fraction` (0..1) of the running step is done."""
+        if self.control is not None and self.step:
+            self.control.progress(self.step, fraction)
 
     def check(self) -> None:
         if self.control is not None:
@@ -160,7 +164,7 @@ def write_storyboard(run: Run, *, idea: str, scene_count: int, language: str,
                      else f"Storyboard written by {run.storyboard_model}.")
     if notes:
         board["notes"] = notes
-    run.progress("storyboard", 1.0)
+    run.progress(1.0)
     return board
 
 
@@ -251,8 +255,8 @@ def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
         out[str(element.get("name"))] = path
         if source is None or not any(element.get(k) for k in ("image_url", "URL", "url")):
             element["image_url"] = run.url_for(path)
-        run.progress("elements", (n + 1) / len(items))
-    run.progress("elements", 1.0)
+        run.progress((n + 1) / len(items))
+    run.progress(1.0)
     return out
 
 
@@ -285,7 +289,7 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
                 sc, clean, run.size, tmp, element_images=dict(element_paths), base_image=b))
         out.append(path)
         scene["image_url"] = run.url_for(path)
-        run.progress("scenes", (i + 1) / len(scenes))
+        run.progress((i + 1) / len(scenes))
     return out
 
 
@@ -302,9 +306,8 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
     if not narration_on(audio):
         for scene in scenes:
             scene.pop("narration_url", None)
-        run.progress("narration", 1.0)
+        run.progress(1.0)
         return [None] * len(scenes)
-    from vidflow.engine.stages import narration as stage
     from vidflow.engine.stages.ffmpeg import probe
 
     voice = str(audio.get("narrator") or AUDIO_DEFAULTS["narrator"])
@@ -315,16 +318,23 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
             out.append(None)
             scene.pop("narration_url", None)
             continue
-        inputs = {"text": text, "narrator": voice, "language": language}
-        path = run.assets.get("narration", inputs, "wav", lambda tmp, t=text: stage.synthesize(
-            t, narrator=voice, language=language, out=tmp))
+        path = narration_asset(run, text, voice=voice, language=language)
         seconds = probe(path).duration
         out.append((path, seconds))
         scene["narration_url"] = run.url_for(path)
         scene["narration_duration"] = round(seconds, 3)
-        run.progress("narration", (i + 1) / len(scenes))
-    run.progress("narration", 1.0)
+        run.progress((i + 1) / len(scenes))
+    run.progress(1.0)
     return out
+
+
+def narration_asset(run: Run, text: str, *, voice: str, language: str) -> Path:
+    """One scene's narration WAV (content-addressed: a cache hit once it was spoken)."""
+    from vidflow.engine.stages import narration as stage
+
+    inputs = {"text": text, "narrator": voice, "language": language}
+    return run.assets.get("narration", inputs, "wav", lambda tmp: stage.synthesize(
+        text, narrator=voice, language=language, out=tmp))
 
 
 # --- 5. music and native sound -------------------------------------------------------------
@@ -333,10 +343,8 @@ def music(run: Run, *, mood: str, seconds: float) -> Path:
     from vidflow.engine.stages import music as stage
 
     inputs = {"mood": mood, "seconds": round(seconds, 3)}
-    path = run.assets.get("music", inputs, "wav", lambda tmp: stage.background_music(
+    return run.assets.get("music", inputs, "wav", lambda tmp: stage.background_music(
         seconds, mood=mood, out=tmp))
-    run.progress("music", 0.5)
-    return path
 
 
 def environment_text(board: dict[str, Any], name: str) -> str:
@@ -402,7 +410,7 @@ def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: 
         with lock:
             done += 1
             fraction = done / len(images)
-        run.progress("animation", fraction)
+        run.progress(fraction)
         return path
 
     started = time.monotonic()
@@ -432,12 +440,12 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
               "ambient": file_digest(ambient_path) if ambient_path else None,
               "size": run.size, "fps": run.fps, "preset": run.preset}
     # Measured: composing takes about as long as animating the same frames did.
-    with ticking(run, "composition", expected=frames * run.seconds_per_frame):
+    with ticking(run, expected=frames * run.seconds_per_frame):
         path = run.assets.get("final", inputs, "mp4", lambda tmp: stage.compose_story(
             list(clips), tmp, size=run.size, fps=run.fps,
             transition=transition, narrations=list(narration), music=music_path,
             ambient=ambient_path, preset=run.preset))
-    run.progress("composition", 0.97)
+    run.progress(0.97)
     return publish(run, path)
 
 
@@ -460,11 +468,11 @@ def concat(run: Run, videos: Sequence[Path], audios: Sequence[Path]) -> Path:
     inputs = {"videos": [file_digest(v) for v in videos],
               "audio": [file_digest(a) for a in audios], "size": run.size}
     frames = sum(probe_frames(v) for v in videos)
-    with ticking(run, "composition", expected=frames * run.seconds_per_frame):
+    with ticking(run, expected=frames * run.seconds_per_frame):
         path = run.assets.get("concat", inputs, "mp4", lambda tmp: stage.concat_videos(
             list(videos), tmp, size=run.size, audio=list(audios),
             fps=run.fps, preset=run.preset))
-    run.progress("composition", 0.97)
+    run.progress(0.97)
     return publish(run, path)
 
 
@@ -476,7 +484,7 @@ def probe_frames(path: Path) -> int:
 
 
 @contextmanager
-def ticking(run: Run, step: str, *, expected: float) -> Iterator[None]:
+def ticking(run: Run, *, expected: float) -> Iterator[None]:
     """Progress for a step with no progress of its own (one long FFmpeg run): an estimate
     from the expected time (about 75% of the step at `expected` seconds) that approaches,
     and never passes, 95%; the step's real end reports the rest."""
@@ -487,11 +495,11 @@ def ticking(run: Run, step: str, *, expected: float) -> Iterator[None]:
         while not stop.wait(0.5):
             elapsed = time.monotonic() - started
             try:
-                run.progress(step, 0.95 * (1 - math.exp(-1.5 * elapsed / max(expected, 0.5))))
+                run.progress(0.95 * (1 - math.exp(-1.5 * elapsed / max(expected, 0.5))))
             except Exception:  # a closing engine: the main thread notices it too
                 return
 
-    thread = threading.Thread(target=tick, daemon=True, name=f"vidflow-tick-{step}")
+    thread = threading.Thread(target=tick, daemon=True, name=f"vidflow-tick-{run.step}")
     thread.start()
     try:
         yield
@@ -512,27 +520,70 @@ class VideoPlan:
     static: bool = False
 
 
-def make_film(run: Run, board: dict[str, Any], images: Sequence[Path],
-              voice: Sequence[tuple[Path, float] | None], audio: dict[str, Any], *,
-              plan: VideoPlan, mood: str) -> tuple[Path, list[dict[str, Any]]]:
-    """Steps 5-7: durations, music or native sound, animation, composition."""
+@dataclass(frozen=True)
+class Timing:
+    """When each scene shows: what music, animation and composition agree on."""
+
+    durations: list[float]
+    fade: float  # seconds of crossfade between scenes
+    starts: list[float]
+    loop: int
+    seconds: float  # the whole film
+
+
+def film_timing(run: Run, voice: Sequence[tuple[Path, float] | None], plan: VideoPlan
+                ) -> Timing:
+    """Scene lengths: the narration's when narrated (duration and loop are then ignored, as
+    the reference says), else the plan's nominal length times its loop."""
     narrated = any(v is not None for v in voice)
-    loop = 1 if narrated else plan.loop  # the reference: loop is ignored with narration
-    lengths = [v[1] if v else None for v in voice] if narrated else [None] * len(images)
-    guess = transition_for([plan.nominal * loop] * len(images), plan.transition)
+    loop = 1 if narrated else plan.loop
+    lengths = [v[1] if v else None for v in voice] if narrated else [None] * len(voice)
+    guess = transition_for([plan.nominal * loop] * len(voice), plan.transition)
     durations = scene_durations(lengths, nominal=plan.nominal * loop, fps=run.fps,
                                 transition=guess)
     fade = transition_for(durations, plan.transition)
-    starts = scene_starts(durations, fade)
-    seconds = total_duration(durations, fade)
-    music_path = music(run, mood=mood, seconds=seconds) if audio.get("has_bg_music") else None
-    ambient_path = ambient(run, board, durations, starts) if audio.get("native_audio") else None
-    run.progress("music", 1.0)
-    clips = animate(run, board, images, durations, loop=loop, static=plan.static)
-    placed = [(v[0], starts[i]) for i, v in enumerate(voice) if v is not None]
-    final = compose(run, clips, transition=fade, narration=placed, music_path=music_path,
-                    ambient_path=ambient_path)
-    return final, scene_records(board)
+    return Timing(durations, fade, scene_starts(durations, fade), loop,
+                  total_duration(durations, fade))
+
+
+def beds(run: Run, board: dict[str, Any], audio: dict[str, Any], timing: Timing, *,
+         mood: str) -> tuple[Path | None, Path | None]:
+    """Step 5: (background music, native ambient sound), each when audio_option asks."""
+    music_path = (music(run, mood=mood, seconds=timing.seconds) if audio.get("has_bg_music")
+                  else None)
+    ambient_path = (ambient(run, board, timing.durations, timing.starts)
+                    if audio.get("native_audio") else None)
+    return music_path, ambient_path
+
+
+def story_soundtrack(run: Run, board: dict[str, Any], scene_indexes: Sequence[int],
+                     clips: Sequence[Path], audio: dict[str, Any], *, language: str,
+                     mood: str) -> Path | None:
+    """The story's own soundtrack for its scene clips joined end to end (concat): each
+    scene's narration at its clip's start, music and ambience under it; None if silent."""
+    from vidflow.engine.stages.compose import Clip, mix_audio
+    from vidflow.engine.stages.ffmpeg import probe
+
+    scenes = [board["scenes"][k] for k in scene_indexes if 0 <= k < len(board["scenes"])]
+    if len(scenes) != len(clips):
+        return None  # the storyboard changed under the clips: nothing to line up
+    durations = [Clip(Path(c), probe(c)).duration for c in clips]
+    starts = scene_starts(durations, 0.0)
+    voice = str(audio.get("narrator") or AUDIO_DEFAULTS["narrator"])
+    placed = [(narration_asset(run, narration_text(s), voice=voice, language=language),
+               starts[i]) for i, s in enumerate(scenes)
+              if narration_on(audio) and narration_text(s)]
+    timing = Timing(durations, 0.0, starts, 1, sum(durations))
+    music_path, ambient_path = beds(run, {**board, "scenes": scenes}, audio, timing, mood=mood)
+    if not placed and music_path is None and ambient_path is None:
+        return None
+    inputs = {"narration": [(file_digest(p), t) for p, t in placed],
+              "music": file_digest(music_path) if music_path else None,
+              "ambient": file_digest(ambient_path) if ambient_path else None,
+              "seconds": round(timing.seconds, 6)}
+    return run.assets.get("soundtrack", inputs, "m4a", lambda tmp: mix_audio(
+        tmp, narrations=placed, music=music_path, ambient=ambient_path,
+        total=timing.seconds))
 
 
 def scene_records(board: dict[str, Any]) -> list[dict[str, Any]]:

@@ -31,9 +31,9 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from vidflow.contract import prices
-from vidflow.contract.params import DEFAULTS, MAX_IMAGES, OPERATIONS
-from vidflow.contract.storyboard import ELEMENT_KINDS
-from vidflow.engine import fetch, pipeline, work
+from vidflow.contract.params import DEFAULTS, MAX_IMAGES, OPERATIONS, SPEC_MODES
+from vidflow.contract.storyboard import ELEMENT_KINDS, narration_on
+from vidflow.engine import fetch, notes, pipeline, steps, work
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
 from vidflow.engine.jobs import JobControl, JobRunner
@@ -206,9 +206,10 @@ class StoryEngine:
                     self.store.delete(row.id)
                 raise BadRequest(str(exc)) from exc
             params["scenes_ready"] = False  # a new storyboard needs /scenes again
+            message = self._notes("create_storyboard", params)
             fields: dict[str, Any] = {"params": {**row.params, **params}, "storyboard": board,
                                       "scenes": [], "status": "new", "video_url": None,
-                                      "progress_percentage": 0, "message": None}
+                                      "progress_percentage": 0, "message": message}
             if title or existing is None:
                 fields["title"] = title
             self.store.update(row.id, **fields)
@@ -217,12 +218,15 @@ class StoryEngine:
 
     def generate_elements(self, story_id: str, *, account: str = "local",
                           option: str = D["option"], aspect_ratio: str | None = None,
-                          storyboard: dict | None = None,
-                          enhance_image: bool = False) -> dict[str, Any]:
+                          storyboard: dict | None = None, enhance_image: bool = False,
+                          deprecated: Sequence[str] = ()) -> dict[str, Any]:
+        """`deprecated`: the deprecated fields the caller sent (named in the message)."""
         p = v.Problems()
-        aspect, board = self._image_step_inputs(p, option, aspect_ratio, storyboard,
-                                                enhance_image)
+        aspect, board, enhance = self._image_step_inputs(p, option, aspect_ratio, storyboard,
+                                                         enhance_image)
         p.raise_if_any()
+        message = self._notes("generate_elements", {"option": option, "enhance_image": enhance},
+                              sent=deprecated)
         row = self._own(story_id, account)
         with self._story_lock(row.id):
             row = self._fresh(row)
@@ -233,19 +237,24 @@ class StoryEngine:
             with self._paid(account, price):
                 pipeline.element_images(run, board)
             params = {**row.params, "image_option": option}
-            self.store.update(row.id, storyboard=board, params=params)
+            self.store.update(row.id, storyboard=board, params=params,
+                              **self._step_message(row, message))
             self.store.add_used_credits(row.id, price)
         return self.get_story(row.id, account=account)
 
     def generate_scenes(self, story_id: str, *, account: str = "local",
                         option: str = D["option"], aspect_ratio: str | None = None,
                         storyboard: dict | None = None, enhance_image: bool = False,
-                        audio_option: dict | None = None) -> dict[str, Any]:
+                        audio_option: dict | None = None,
+                        deprecated: Sequence[str] = ()) -> dict[str, Any]:
+        """`deprecated`: the deprecated fields the caller sent (named in the message)."""
         p = v.Problems()
-        aspect, board = self._image_step_inputs(p, option, aspect_ratio, storyboard,
-                                                enhance_image)
+        aspect, board, enhance = self._image_step_inputs(p, option, aspect_ratio, storyboard,
+                                                         enhance_image)
         audio = v.audio_option(p, audio_option) if audio_option is not None else None
         p.raise_if_any()
+        message = self._notes("generate_scenes", {"option": option, "enhance_image": enhance},
+                              sent=deprecated)
         row = self._own(story_id, account)
         with self._story_lock(row.id):
             row = self._fresh(row)
@@ -258,22 +267,27 @@ class StoryEngine:
             price = prices.scenes_price(scenes=len(board["scenes"]), audio=params["audio"])
             run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
             with self._paid(account, price):
-                work.scene_inputs(self.store, run, board, params, row.id)
+                work.scene_inputs(run, board, params)
             params["scenes_ready"] = True
             self.store.update(row.id, storyboard=board, params=params,
-                              scenes=pipeline.scene_records(board))
+                              scenes=pipeline.scene_records(board),
+                              **self._step_message(row, message))
             self.store.add_used_credits(row.id, price)
         return self.get_story(row.id, account=account)
 
     def _image_step_inputs(self, p: v.Problems, option: str, aspect_ratio: str | None,
                            storyboard: dict | None,
-                           enhance_image: bool) -> tuple[str | None, dict | None]:
-        """The checks /elements and /scenes share: (aspect ratio or None, new storyboard)."""
+                           enhance_image: bool) -> tuple[str | None, dict | None, bool]:
+        """The checks /elements and /scenes share: (aspect ratio or None, new storyboard,
+        enhance_image)."""
         v.choice(p, "option", option)
         aspect = v.choice(p, "aspect_ratio", aspect_ratio) if aspect_ratio else None
         board = self._inbound_board(v.storyboard(p, storyboard))
-        v.as_bool(p, "enhance_image", enhance_image)
-        return aspect, board
+        return aspect, board, v.as_bool(p, "enhance_image", enhance_image)
+
+    def _step_message(self, row: StoryRow, message: str | None) -> dict[str, Any]:
+        """A synchronous step's notes become the message, unless a failure is reported."""
+        return {} if row.status == "fail" else {"message": message}
 
     def _board_to_work_on(self, row: StoryRow, board: dict | None) -> dict:
         """The given storyboard, else the story's own; refused while the story is busy."""
@@ -296,8 +310,9 @@ class StoryEngine:
     def create_videos(self, story_id: str, *, account: str = "local", title: str = "",
                       storyboard: dict | None = None, is_transition: bool = False,
                       motion_type: str = D["motion_type"], duration: int = D["duration"],
-                      loop: int = D["loop"],
-                      webhook_url: str | None = None) -> dict[str, Any]:
+                      loop: int = D["loop"], webhook_url: str | None = None,
+                      deprecated: Sequence[str] = ()) -> dict[str, Any]:
+        """`deprecated`: the deprecated fields the caller sent (named in the message)."""
         p = v.Problems()
         job = {"kind": "videos",
                "motion_type": v.choice(p, "motion_type", motion_type),
@@ -325,7 +340,8 @@ class StoryEngine:
                 price += prices.scenes_price(scenes=len(board["scenes"]), audio=audio)
             params = {**row.params, "webhook_url": hook, "video": {
                 k: job[k] for k in ("motion_type", "duration", "loop", "is_transition")}}
-            fields = {"storyboard": board, "params": params}
+            fields = {"storyboard": board, "params": params, "message": self._notes(
+                "create_videos", job, narrated=narration_on(audio), sent=deprecated)}
             if title:
                 fields["title"] = title
             return self._submit(row, job, price, hook, fields)
@@ -345,16 +361,20 @@ class StoryEngine:
         with self._story_lock(row.id):
             row = self._fresh(row)
             self._not_busy(row)
-            videos: list[dict[str, str]] = [{"url": u} for u in video_urls]
+            videos: list[dict[str, Any]] = [{"url": u} for u in video_urls]
+            job: dict[str, Any] = {"kind": "concat"}
             if not videos and not video_files:
-                videos = [{"url": s["video_url"]} for s in row.scenes if s.get("video_url")]
+                # the story's own scene videos: composed with the story's own soundtrack
+                videos = [{"url": s["video_url"], "scene": int(s.get("index", i))}
+                          for i, s in enumerate(row.scenes) if s.get("video_url")]
                 if not videos:
                     raise BadRequest("The story has no scene videos yet: call POST "
                                      f"/story/{row.id}/videos first, or pass concat_video_urls")
+                job["soundtrack"] = True
             audios: list[dict[str, str]] = [{"url": u} for u in audio_list]
             price = prices.concat_price(videos=len(videos) + len(video_files),
                                          audios=len(audios) + len(audio_paths))
-            job = {"kind": "concat", "videos": videos, "audios": audios}
+            job.update(videos=videos, audios=audios)
 
             def add_files(story_dir: Path) -> None:
                 job["videos"] += [{"upload": r} for r in self._save_uploads(
@@ -370,7 +390,11 @@ class StoryEngine:
 
     def update_story(self, story_id: str, *, account: str = "local", title: str | None = None,
                      description: str | None = None,
-                     visibility_status: str | None = None) -> dict[str, Any]:
+                     visibility_status: str | None = None,
+                     deprecated: Sequence[str] = ()) -> dict[str, Any]:
+        """`deprecated`: fields sent that are ignored; named in this response's message only
+        (a records call does not overwrite what the story's generation reported)."""
+        ignored = notes.deprecated(OPERATIONS["update_story"], deprecated)
         p = v.Problems()
         fields: dict[str, Any] = {}
         if title is not None:
@@ -384,7 +408,10 @@ class StoryEngine:
         p.raise_if_any()
         row = self._own(story_id, account)
         self.store.update(row.id, **fields)
-        return self.get_story(row.id, account=account)
+        story = self.get_story(row.id, account=account)
+        if ignored:
+            story["message"] = notes.message([*ignored, *filter(None, [story["message"]])])
+        return story
 
     def delete_story(self, story_id: str, *, account: str = "local") -> dict[str, Any]:
         row = self._own(story_id, account)
@@ -495,16 +522,16 @@ class StoryEngine:
         with self.jobs.slot(account) as slot:
             self.store.charge(account, price)
             title = params.pop("title")
+            message = self._notes(SPEC_MODES[mode][0], params,
+                                  narrated=narration_on(params["audio"]))
             row = self.store.create(account=account, mode=mode, params=params, title=title,
-                                    used_credits=price)
+                                    used_credits=price, message=message)
             params["uploads"] = self._save_uploads(row.id, files)
             job = {"kind": "auto", "price": price}
             self.store.update(row.id, params=params, job=job)
             # The record as accepted ("new"): the worker may start before we return.
             accepted = self.get_story(row.id, account=account)
-            self.jobs.submit(row.id, account, work.steps_for(job, mode),
-                             work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=params.get("webhook_url"), slot=slot, price=price)
+            self._queue(row, job, params.get("webhook_url"), slot=slot, price=price)
         return accepted
 
     def _submit(self, row: StoryRow, job: dict[str, Any], price: int, hook: str | None,
@@ -516,13 +543,30 @@ class StoryEngine:
             if before is not None:
                 before(self.store.story_dir(row.id))
             self.store.update(row.id, job=job, status="new", progress_percentage=0,
-                              message=None, video_url=None, **fields)
+                              video_url=None, **{"message": None, **fields})
             self.store.add_used_credits(row.id, price)
             accepted = self.get_story(row.id, account=row.account)
-            self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
-                             work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=hook, slot=slot, price=price)
+            self._queue(row, job, hook, slot=slot, price=price)
         return accepted
+
+    def _queue(self, row: StoryRow, job: dict[str, Any], hook: str | None, *,
+               slot: Any = None, price: int) -> None:
+        """Hand the job's steps (steps.py's table for its kind) to the runner."""
+        table = steps.table(job, row.mode)
+        self.jobs.submit(row.id, row.account, steps.weights(table),
+                         work.build_job(self.store, self._job_run, row.id, job, table),
+                         webhook_url=hook, slot=slot, price=price)
+
+    def _notes(self, op_name: str, values: dict[str, Any], *, narrated: bool = False,
+               sent: Sequence[str] = ()) -> str | None:
+        """The story's message for parameters accepted but not acted on (notes.py)."""
+        op = OPERATIONS[op_name]
+        return notes.message([
+            *notes.recorded_only(op, values),
+            *notes.with_narration(op, values, narrated=narrated),
+            *notes.language(op, values.get("language"),
+                            rule_based=not self.config.storyboard_endpoint),
+            *notes.deprecated(op, sent)])
 
     def _save_uploads(self, story_id: str, files: Sequence[Path], prefix: str = "file"
                       ) -> list[str]:
@@ -591,7 +635,7 @@ class StoryEngine:
         for row in self.store.unfinished():
             job = row.job or {}
             gone = work.missing_inputs(self.store, row.id, job, row.params)
-            if gone or job.get("kind") not in ("auto", "videos", "concat"):
+            if gone or job.get("kind") not in steps.KINDS:
                 reason = (f"its input files are gone ({', '.join(gone)})" if gone
                           else "its job could not be understood")
                 self.store.update(row.id, status="fail", job=None, message=(
@@ -599,10 +643,8 @@ class StoryEngine:
                     "create it again"))
                 continue
             log.info("resuming story %s (%s)", row.id, job.get("kind"))
-            hook = row.params.get("webhook_url")
-            self.jobs.submit(row.id, row.account, work.steps_for(job, row.mode),
-                             work.build_job(self.store, self._job_run, row.id, job),
-                             webhook_url=hook, price=int(job.get("price") or 0))
+            self._queue(row, job, row.params.get("webhook_url"),
+                        price=int(job.get("price") or 0))
 
     # --- internals: presentation --------------------------------------------------------
     def _inbound_board(self, board: dict[str, Any] | None) -> dict[str, Any] | None:

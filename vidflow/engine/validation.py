@@ -12,15 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from vidflow.contract.enums import NARRATORS, SCENE_DURATIONS
-from vidflow.contract.params import MAX_SCENES, PARAMS, STORY_ID_PATTERN
-from vidflow.contract.storyboard import (
-    AUDIO_DEFAULTS,
-    ELEMENT_IMAGE_FIELDS,
-    ELEMENT_KINDS,
-    STORYBOARD_KEYS,
-    effective_audio,
-)
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from vidflow.contract.enums import SCENE_DURATIONS
+from vidflow.contract.json_fields import JSON_SCHEMAS
+from vidflow.contract.params import PARAMS, STORY_ID_PATTERN
+from vidflow.contract.storyboard import ELEMENT_KINDS, STORYBOARD_KEYS, effective_audio
 from vidflow.errors import BadRequest, ValidationFailed
 
 _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
@@ -125,108 +123,89 @@ def scene_duration(p: Problems, value: Any) -> int:
     return int(str(value))
 
 
+_NOT_SENT = object()
+_VALIDATORS = {name: Draft202012Validator(schema) for name, schema in JSON_SCHEMAS.items()}
+_TYPE_ERRORS = {"object": ("a JSON object", "dict_type"), "array": ("an array", "list_type"),
+                "string": ("a string", "string_type"),
+                "boolean": ("a boolean (true or false)", "bool_type")}
+
+
+def _parse(p: Problems, name: str, value: Any) -> Any:
+    """JSON-string fields arrive as strings (forms) or as parsed values (Python callers)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _NOT_SENT
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        p.add(name, f"is not valid JSON: {exc.msg} at character {exc.pos}", "json_invalid")
+        return _NOT_SENT
+
+
 def json_field(p: Problems, name: str, value: Any) -> Any:
-    """JSON-string fields arrive as dicts (Python callers) or strings (forms)."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError as exc:
-            p.add(name, f"is not valid JSON: {exc.msg} at character {exc.pos}", "json_invalid")
-            return None
-    return value
+    """The one check of a JSON-string field, on every route: parsed, then held to its
+    schema (vidflow.contract.json_fields, which the OpenAPI documents as contentSchema).
+    None when it was not sent or is refused (each problem added to `p`)."""
+    raw = _parse(p, name, value)
+    if raw is _NOT_SENT:
+        return None
+    errors = list(_VALIDATORS[name].iter_errors(raw))
+    seen: set[str] = set()
+    for error in errors:
+        for loc, msg, kind in _describe(error):
+            key = json.dumps([loc, kind], default=str)
+            if key not in seen:  # "required" is one error per missing key, each naming all
+                seen.add(key)
+                p.add([name, *loc], msg, kind)
+    return None if errors else raw
+
+
+def _describe(e: jsonschema.ValidationError) -> list[tuple[list[Any], str, str]]:
+    """A schema error as (location inside the field, message, type) items."""
+    path, kw, instance = list(e.absolute_path), e.validator, e.instance
+    if kw == "required":
+        return [([*path, k], "is required", "missing") for k in e.validator_value
+                if isinstance(instance, dict) and k not in instance]
+    if kw == "additionalProperties":
+        allowed = list(e.schema.get("properties", {}))
+        return [([*path, k], "unknown field; allowed: " + ", ".join(allowed), "extra_forbidden")
+                for k in instance if k not in allowed]
+    if kw == "type":
+        kinds = [e.validator_value] if isinstance(e.validator_value, str) else e.validator_value
+        what, kind = _TYPE_ERRORS[next(k for k in kinds if k != "null")]
+        return [(path, f"must be {what}", kind)]
+    if kw == "enum":
+        return [(path, f"must be one of {', '.join(map(str, e.validator_value))}; got "
+                       f"{instance!r}", "enum")]
+    if kw == "pattern":
+        return [(path, str(e.schema.get("description", f"must match {e.validator_value}")),
+                 "string_pattern_mismatch")]
+    if kw in ("minItems", "maxItems"):
+        return [(path, f"must hold {'at least' if kw == 'minItems' else 'at most'} "
+                       f"{e.validator_value} items; got {len(instance)}",
+                 "too_short" if kw == "minItems" else "too_long")]
+    return [(path, e.message, str(kw))]
 
 
 def audio_option(p: Problems, value: Any) -> dict[str, Any]:
     """Defaults filled; native_audio forces has_narration off, as the reference says."""
-    raw = json_field(p, "audio_option", value)
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        p.add("audio_option", "must be a JSON object", "dict_type")
-        raw = {}
-    audio: dict[str, Any] = {}
-    for key, val in raw.items():
-        if key not in AUDIO_DEFAULTS:
-            p.add(["audio_option", key], "unknown field; allowed: " + ", ".join(AUDIO_DEFAULTS),
-                  "extra_forbidden")
-        elif key == "narrator":
-            audio[key] = enum(p, ["audio_option", key], val, NARRATORS)
-        else:
-            audio[key] = as_bool(p, ["audio_option", key], val)
-    return effective_audio(audio)
-
-
-def _element_list(p: Problems, loc: list[Any], value: Any) -> list[dict[str, Any]]:
-    if not isinstance(value, list):
-        p.add(loc, "must be an array of objects", "list_type")
-        return []
-    out = []
-    for i, item in enumerate(value):
-        if not isinstance(item, dict):
-            p.add([*loc, i], "must be an object with a name", "dict_type")
-            continue
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            p.add([*loc, i, "name"], "is required (a non-empty string)", "missing")
-        if "description" in item and not isinstance(item["description"], str):
-            p.add([*loc, i, "description"], "must be a string", "string_type")
-        for key in ELEMENT_IMAGE_FIELDS:
-            url = item.get(key)
-            if url not in (None, "") and not (is_http_url(url) or str(url).startswith("/media/")):
-                p.add([*loc, i, key], "must be an http(s) URL", "url_scheme")
-        out.append(dict(item))
-    return out
+    return effective_audio(json_field(p, "audio_option", value) or {})
 
 
 def elements(p: Problems, value: Any) -> dict[str, list[dict[str, Any]]] | None:
     raw = json_field(p, "elements", value)
     if raw is None:
         return None
-    if not isinstance(raw, dict):
-        p.add("elements", "must be a JSON object with characters, environments or objects "
-                          "arrays", "dict_type")
-        return None
-    for key in raw:
-        if key not in ELEMENT_KINDS:
-            p.add(["elements", key], "unknown key; allowed: characters, environments, objects",
-                  "extra_forbidden")
-    return {kind: _element_list(p, ["elements", kind], raw[kind])
-            for kind in ELEMENT_KINDS if kind in raw}
+    return {kind: [dict(e) for e in raw[kind]] for kind in ELEMENT_KINDS if kind in raw}
 
 
 def storyboard(p: Problems, value: Any) -> dict[str, Any] | None:
-    """An updated storyboard must contain the four arrays; scenes need a description."""
+    """An updated storyboard: the four arrays (scenes need their texts as strings)."""
     raw = json_field(p, "storyboard", value)
     if raw is None:
         return None
-    if not isinstance(raw, dict):
-        p.add("storyboard", "must be a JSON object", "dict_type")
-        return None
-    board = dict(raw)
-    for key in STORYBOARD_KEYS:
-        if key not in raw:
-            p.add(["storyboard", key], "is required: a storyboard must contain characters, "
-                                       "environments, objects and scenes arrays", "missing")
-            board[key] = []
-        elif key in ELEMENT_KINDS:
-            board[key] = _element_list(p, ["storyboard", key], raw[key])
-    scenes = raw.get("scenes", [])
-    if not isinstance(scenes, list):
-        p.add(["storyboard", "scenes"], "must be an array of scene objects", "list_type")
-        scenes = []
-    elif "scenes" in raw and not 1 <= len(scenes) <= MAX_SCENES:
-        p.add(["storyboard", "scenes"], f"must hold 1 to {MAX_SCENES} scenes; got {len(scenes)}",
-              "range")
-    for i, scene in enumerate(scenes):
-        if not isinstance(scene, dict):
-            p.add(["storyboard", "scenes", i], "must be an object", "dict_type")
-        elif not isinstance(scene.get("image_description", scene.get("description", "")), str):
-            p.add(["storyboard", "scenes", i, "image_description"], "must be a string",
-                  "string_type")
-    board["scenes"] = [dict(s) for s in scenes if isinstance(s, dict)]
-    return board
+    return {**raw, **{key: [dict(item) for item in raw[key]] for key in STORYBOARD_KEYS}}
 
 
 def title(p: Problems, value: Any) -> str:

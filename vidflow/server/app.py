@@ -27,7 +27,7 @@ from vidflow.server import errors
 from vidflow.server import schemas as s
 from vidflow.server.auth import KeyRing
 from vidflow.server.limits import MAX_BODY_BYTES, BodyLimit
-from vidflow.server.params import LIST_FIELDS, StoryId, as_dict, form_fields
+from vidflow.server.params import LIST_FIELDS, StoryId, form_fields
 from vidflow.server.uploads import MAX_UPLOAD_BYTES, store_images
 
 DESCRIPTION = """Generate video stories from ideas, URLs or images — the Story API served by
@@ -160,13 +160,15 @@ _KW = inspect.Parameter.KEYWORD_ONLY
 
 def _engine_args(op: Operation, form: dict[str, Any], request: Request,
                  account: str) -> dict[str, Any]:
-    """Form values as the engine's method takes them (deprecated ones dropped)."""
-    args = {}
+    """Form values as the engine's method takes them; deprecated ones by name only (the
+    engine names them as ignored in the story's message)."""
+    args: dict[str, Any] = {}
+    sent = [n for n in op.params if PARAMS[n].deprecated and form[n] not in (None, "")]
+    if sent:
+        args["deprecated"] = sent
     for name in op.live_params:
         value, kind = form[name], PARAMS[name].kind
-        if kind == "json":
-            value = as_dict(value)
-        elif kind == "files":
+        if kind == "files":
             value = _uploads(request, account, value)
         elif value in ("", []) and op.default(name) is None:
             value = None  # an empty optional value is "not sent"

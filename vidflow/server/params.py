@@ -3,12 +3,10 @@
 `form_fields(operation)` gives each parameter of an operation its FastAPI annotation and
 default, so every enum, default and range reaches the OpenAPI contract, and FastAPI answers
 a wrong value with a 422 whose `loc` names the field. The JSON-string fields
-(`audio_option`, `elements`, `storyboard`) are `Json[...]` models: the form carries a
-string, the OpenAPI says it is JSON of that shape, and a malformed one is a 422 naming the
-field (`body.audio_option.narrator`, say).
-
-The engine validates again (it also serves in-process callers) from the same contract, so
-both layers accept and refuse the same things.
+(`audio_option`, `elements`, `storyboard`) reach the engine as the text sent: its check is
+the only one (the same for in-process callers and every route), and the OpenAPI documents
+them as JSON strings whose contentSchema is the one the engine checks
+(vidflow.contract.json_fields).
 """
 
 from __future__ import annotations
@@ -17,61 +15,19 @@ import inspect
 from typing import Annotated, Any, Literal
 
 from fastapi import File, Form, Path, UploadFile
-from pydantic import BaseModel, ConfigDict, Field, Json
+from pydantic import Field, WithJsonSchema
 
-from vidflow.contract.enums import NARRATORS
-from vidflow.contract.params import MAX_SCENES, PARAMS, STORY_ID_PATTERN, Operation, Param
-from vidflow.contract.storyboard import AUDIO_DEFAULTS
+from vidflow.contract.json_fields import JSON_SCHEMAS
+from vidflow.contract.params import PARAMS, STORY_ID_PATTERN, Operation, Param
 
 
 # --- the JSON-string fields ------------------------------------------------------------
-class AudioOption(BaseModel):
-    """audio_option: native_audio turns narration off; narrator only matters with narration."""
-
-    model_config = ConfigDict(extra="forbid")
-    has_bg_music: bool = AUDIO_DEFAULTS["has_bg_music"]
-    has_narration: bool = AUDIO_DEFAULTS["has_narration"]
-    native_audio: bool = AUDIO_DEFAULTS["native_audio"]
-    narrator: Literal[NARRATORS] = AUDIO_DEFAULTS["narrator"]  # type: ignore[valid-type]
-
-
-class Element(BaseModel):
-    """A character, environment or object; `image_url`/`URL` place a user's own image."""
-
-    model_config = ConfigDict(extra="allow")
-    name: Annotated[str, Field(min_length=1)]
-    description: str = ""
-    image_url: Annotated[str, Field(pattern=r"^(|https?://\S+|/media/\S+)$")] | None = None
-    URL: Annotated[str, Field(pattern=r"^(|https?://\S+|/media/\S+)$")] | None = None
-
-
-class Elements(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    characters: list[Element] = []
-    environments: list[Element] = []
-    objects: list[Element] = []
-
-
-class Scene(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str = ""
-    image_description: str = ""
-    narrator: str = ""
-
-
-class Storyboard(BaseModel):
-    """An updated storyboard must carry the four arrays, as the reference says."""
-
-    model_config = ConfigDict(extra="allow")
-    characters: list[Element]
-    environments: list[Element]
-    objects: list[Element]
-    scenes: Annotated[list[Scene], Field(min_length=1, max_length=MAX_SCENES)]
-
-
-def as_dict(model: BaseModel | None) -> dict[str, Any] | None:
-    """What the user sent, as a plain dict (defaults left for the engine to fill)."""
-    return None if model is None else model.model_dump(exclude_unset=True)
+def json_string(name: str) -> Any:
+    """A JSON-string field: a string to FastAPI (the engine parses and checks it, the one
+    check for every route), documented as JSON of the contract's shape."""
+    return Annotated[str, WithJsonSchema({
+        "type": "string", "contentMediaType": "application/json",
+        "contentSchema": JSON_SCHEMAS[name]})]
 
 
 # --- form fields, derived from the contract --------------------------------------------
@@ -80,8 +36,6 @@ MEDIA_OR_HTTP_URL = r"^(https?://\S+|/media/\S+)$"
 UUID = STORY_ID_PATTERN
 StoryId = Annotated[str, Path(description="The story's id (a UUID)", pattern=UUID)]
 UrlItem = Annotated[str, Field(pattern=MEDIA_OR_HTTP_URL)]
-JSON_MODELS: dict[str, type[BaseModel]] = {
-    "audio_option": AudioOption, "elements": Elements, "storyboard": Storyboard}
 # the form fields that are arrays; any other field sent twice is ambiguous
 LIST_FIELDS = frozenset(p.name for p in PARAMS.values() if p.kind in ("urls", "files"))
 
@@ -110,7 +64,7 @@ def _annotation(op: Operation, param: Param, required: bool, default: Any) -> An
         kind = list[UrlItem] if default is not None else list[UrlItem] | None
         return Annotated[kind, Form(max_length=param.maximum, description=doc)]
     if param.kind == "json":
-        return Annotated[Json[JSON_MODELS[param.name]] | None, Form(description=doc)]  # type: ignore[misc]
+        return Annotated[json_string(param.name) | None, Form(description=doc)]
     form = Form(description=doc, **_constraints(op, param, required))
     return Annotated[_python_type(param, optional=default is None), form]
 
