@@ -20,6 +20,7 @@ __all__ = ["FakeProvider", "story"]
 
 class FakeProvider:
     identity = "local"
+    honours_idempotency_keys = True  # a repeat with a key answers the first story
 
     def __init__(self, *, fail: set[str] = frozenset(), credits: int | None = None,
                  delay: float = 0.0, key_refused: bool = False) -> None:
@@ -28,6 +29,7 @@ class FakeProvider:
         self.delay = delay  # seconds each create/wait takes
         self.key_refused = key_refused  # every call answers 401
         self.stories: dict[str, dict] = {}
+        self.keys: dict[str, str] = {}  # idempotency key → the story it made
         self.calls: list[tuple[str, str]] = []  # (operation, story id or address)
         self._ids = itertools.count(1)
         self._mutex = threading.Lock()
@@ -51,9 +53,12 @@ class FakeProvider:
             self._log(op, "401")
             raise Unauthorized("Invalid API key")
 
-    def create(self, story: ResolvedStory) -> StoryRecord:
+    def create(self, story: ResolvedStory, *,
+               idempotency_key: str | None = None) -> StoryRecord:
         self._authorize("create")
         with self._mutex:
+            if idempotency_key in self.keys:
+                return StoryRecord(id=self.keys[idempotency_key], status="new")
             if self.credits is not None:
                 if self.credits <= 0:
                     raise InsufficientCredit("insufficient credit")
@@ -62,10 +67,13 @@ class FakeProvider:
             # A create call sends a title only; the rest are the API's defaults.
             self.stories[sid] = {"idea": story.params["idea"], "title": story.title,
                                  "description": "", "visibility_status": "0"}
+            if idempotency_key is not None:
+                self.keys[idempotency_key] = sid
         self._log("create", sid)
         return StoryRecord(id=sid, status="new")
 
-    def regenerate(self, story_id: str, story: ResolvedStory) -> StoryRecord:
+    def regenerate(self, story_id: str, story: ResolvedStory, *,
+                   idempotency_key: str | None = None) -> StoryRecord:
         self._log("regenerate", story_id)
         return StoryRecord(id=story_id, status="processing")
 

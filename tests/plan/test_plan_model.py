@@ -14,7 +14,7 @@ from vidflow.plan.planner import make_plan
 def test_every_action_has_the_terraform_symbol():
     assert {a.key: a.symbol for a in Action} == {
         "no-op": " ", "create": "+", "update": "~", "replace": "-/+", "regenerate": "*",
-        "delete": "-", "move": "->", "resume": "<="}
+        "delete": "-", "move": "->", "resume": "<=", "unknown": "?"}
 
 
 def test_every_reason_has_a_sentence_and_a_unique_key():

@@ -31,14 +31,18 @@ _NOWHERE = Path(os.devnull)
 class InstantStories:
     """A Story API in memory whose every story succeeds at once (the Provider protocol)."""
 
+    honours_idempotency_keys = True
+
     def __init__(self, identity: str, new_id: Callable[[str], str]) -> None:
         self.identity = identity
         self._new_id = new_id
 
-    def create(self, story: ResolvedStory) -> StoryRecord:
+    def create(self, story: ResolvedStory, *,
+               idempotency_key: str | None = None) -> StoryRecord:
         return StoryRecord(id=self._new_id(story.address), status="new", title=story.title)
 
-    def regenerate(self, story_id: str, story: ResolvedStory) -> StoryRecord:
+    def regenerate(self, story_id: str, story: ResolvedStory, *,
+                   idempotency_key: str | None = None) -> StoryRecord:
         return StoryRecord(id=story_id, status="processing", title=story.title)
 
     def get(self, story_id: str) -> StoryRecord:

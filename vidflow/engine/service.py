@@ -18,11 +18,12 @@ for the account (429) → credits charged (402) → only then is anything create
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +35,13 @@ from vidflow.contract import prices
 from vidflow.contract.params import DEFAULTS, MAX_IMAGES, OPERATIONS, SPEC_MODES
 from vidflow.contract.storyboard import ELEMENT_KINDS, narration_on
 from vidflow.engine import fetch, notes, pipeline, steps, work
+from vidflow.engine import idempotency as idem
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
+from vidflow.engine.idempotency import keyed
 from vidflow.engine.jobs import JobControl, JobRunner
-from vidflow.engine.store import MEDIA_PREFIX, Store, StoryRow
-from vidflow.errors import BadRequest, MediaError, NotFound, ValidationFailed
+from vidflow.engine.store import MEDIA_PREFIX, KeyRecord, Store, StoryRow, new_story_id
+from vidflow.errors import BadRequest, MediaError, NotFound, StoryApiError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,7 @@ class StoryEngine:
         self.jobs = JobRunner(self.store, workers=config.workers,
                               max_concurrent=config.max_concurrent)
         self._story_locks: dict[str, threading.Lock] = {}
+        self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._resolve = fetch.local_media_resolver(config.public_base_url, self.media_path)
         # Only the first live engine on a data folder resumes unfinished stories; a second
@@ -108,6 +112,7 @@ class StoryEngine:
         self.close()
 
     # --- automatic mode -------------------------------------------------------------
+    @keyed
     def idea_to_video(self, *, account: str = "local", idea: str,
                       scene_count: int = D["scene_count"],
                       image_tool: str = D["image_tool"], video_tool: str = D["video_tool"],
@@ -123,6 +128,7 @@ class StoryEngine:
             language=language, title=title, webhook_url=webhook_url)
         return self._start_automatic(account, "idea", params)
 
+    @keyed
     def url_to_video(self, *, account: str = "local", idea: str,
                      scene_count: int = D["scene_count"],
                      image_tool: str = D["image_tool"], video_tool: str = D["video_tool"],
@@ -146,6 +152,7 @@ class StoryEngine:
         params["url"] = url
         return self._start_automatic(account, "url", params)
 
+    @keyed
     def images_to_video(self, *, account: str = "local", idea: str = DEFAULT_IMAGES_IDEA,
                         image_urls: Sequence[str] = (), image_files: Sequence[Path] = (),
                         video_tool: str = D["video_tool"], is_transition: bool = False,
@@ -165,6 +172,7 @@ class StoryEngine:
         return self._start_automatic(account, "images", params, files=files)
 
     # --- advanced mode --------------------------------------------------------------
+    @keyed
     def create_storyboard(self, *, account: str = "local", idea: str,
                           scene_count: int = D["scene_count"],
                           language: str = D["language"], aspect_ratio: str = D["aspect_ratio"],
@@ -186,9 +194,11 @@ class StoryEngine:
         with self._story_lock(existing.id if existing else None):
             if existing is not None:
                 self._not_busy(existing)
-            self.store.charge(account, prices.storyboard_price())
+            existing = existing or self._made_before()
+            story_id = existing.id if existing else self._new_story_id()
+            self._charge(account, prices.storyboard_price(), story_id=story_id)
             row = existing or self.store.create(account=account, mode="storyboard",
-                                                params=params, title=title)
+                                                params=params, title=title, story_id=story_id)
             try:
                 run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
                 params["uploads"] = self._save_uploads(row.id, files)
@@ -216,6 +226,7 @@ class StoryEngine:
             self.store.add_used_credits(row.id, prices.storyboard_price())
         return self.get_story(row.id, account=account)
 
+    @keyed
     def generate_elements(self, story_id: str, *, account: str = "local",
                           option: str = D["option"], aspect_ratio: str | None = None,
                           storyboard: dict | None = None, enhance_image: bool = False,
@@ -234,7 +245,7 @@ class StoryEngine:
             price = prices.elements_price(
                 sum(len(board.get(k, [])) for k in ELEMENT_KINDS))
             run = self._make_run(row.id, aspect_ratio=aspect or row.params.get("aspect_ratio"))
-            with self._paid(account, price):
+            with self._paid(account, price, row.id):
                 pipeline.element_images(run, board)
             params = {**row.params, "image_option": option}
             self.store.update(row.id, storyboard=board, params=params,
@@ -242,6 +253,7 @@ class StoryEngine:
             self.store.add_used_credits(row.id, price)
         return self.get_story(row.id, account=account)
 
+    @keyed
     def generate_scenes(self, story_id: str, *, account: str = "local",
                         option: str = D["option"], aspect_ratio: str | None = None,
                         storyboard: dict | None = None, enhance_image: bool = False,
@@ -266,7 +278,7 @@ class StoryEngine:
                 params["audio"] = audio
             price = prices.scenes_price(scenes=len(board["scenes"]), audio=params["audio"])
             run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
-            with self._paid(account, price):
+            with self._paid(account, price, row.id):
                 work.scene_inputs(run, board, params)
             params["scenes_ready"] = True
             self.store.update(row.id, storyboard=board, params=params,
@@ -298,15 +310,16 @@ class StoryEngine:
         return board
 
     @contextmanager
-    def _paid(self, account: str, price: int) -> Iterator[None]:
+    def _paid(self, account: str, price: int, story_id: str) -> Iterator[None]:
         """Charge up front; a media failure refunds and becomes the caller's 400."""
-        self.store.charge(account, price)
+        self._charge(account, price, story_id=story_id)
         try:
             yield
         except MediaError as exc:
             self.store.refund(account, price)
             raise BadRequest(str(exc)) from exc
 
+    @keyed
     def create_videos(self, story_id: str, *, account: str = "local", title: str = "",
                       storyboard: dict | None = None, is_transition: bool = False,
                       motion_type: str = D["motion_type"], duration: int = D["duration"],
@@ -346,6 +359,7 @@ class StoryEngine:
                 fields["title"] = title
             return self._submit(row, job, price, hook, fields)
 
+    @keyed
     def concat(self, story_id: str, *, account: str = "local",
                concat_video_urls: Sequence[str] | None = None,
                audio_urls: Sequence[str] | None = None,
@@ -519,13 +533,17 @@ class StoryEngine:
         price = prices.automatic_price(scenes=scenes, seconds=params["scene_duration"],
                                         transition=params["is_transition"],
                                         audio=params["audio"], user_images=mode == "images")
+        made = self._made_before()
+        if made is not None:  # the first attempt made it and died before answering
+            return self.get_story(made.id, account=account)
         with self.jobs.slot(account) as slot:
-            self.store.charge(account, price)
+            story_id = self._new_story_id()
+            self._charge(account, price, story_id=story_id)
             title = params.pop("title")
             message = self._notes(SPEC_MODES[mode][0], params,
                                   narrated=narration_on(params["audio"]))
             row = self.store.create(account=account, mode=mode, params=params, title=title,
-                                    used_credits=price, message=message)
+                                    used_credits=price, message=message, story_id=story_id)
             params["uploads"] = self._save_uploads(row.id, files)
             job = {"kind": "auto", "price": price}
             self.store.update(row.id, params=params, job=job)
@@ -539,7 +557,7 @@ class StoryEngine:
         """Charge, record the job on the story, queue it; the story as accepted."""
         job["price"] = price
         with self.jobs.slot(row.account) as slot:
-            self.store.charge(row.account, price)
+            self._charge(row.account, price, story_id=row.id)
             if before is not None:
                 before(self.store.story_dir(row.id))
             self.store.update(row.id, job=job, status="new", progress_percentage=0,
@@ -548,6 +566,62 @@ class StoryEngine:
             accepted = self.get_story(row.id, account=row.account)
             self._queue(row, job, hook, slot=slot, price=price)
         return accepted
+
+    # --- internals: idempotency keys (vidflow.engine.idempotency) ------------------------
+    def _once(self, account: str, operation: str, key: str, digest: str,
+              call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Serve a keyed request: the recorded answer, or the work (its charge recorded
+        with the key), done again without a charge if a first attempt died half-way."""
+        idem.check_key(key)
+        with self._key_lock(account, key):
+            prior = self.store.key_get(account, key)
+            if prior is not None and (prior.digest, prior.operation) != (digest, operation):
+                raise idem.mismatch(key)
+            if prior is not None and prior.done and prior.story_id:
+                return self.get_story(prior.story_id, account=account)
+            token = idem.CURRENT.set(idem.KeyedRequest(
+                account, key, operation, digest, story_id=prior.story_id if prior else None,
+                prepaid=prior is not None))
+            try:
+                answer = call()
+            except StoryApiError:
+                self.store.key_forget(account, key)  # refused or refunded: nothing held
+                raise
+            finally:
+                idem.CURRENT.reset(token)
+            self.store.key_done(account, key, answer["id"])
+            return answer
+
+    def _charge(self, account: str, price: int, *, story_id: str) -> None:
+        """Take the price, and under a key record the key in the same transaction; a
+        request replaying a key whose charge was taken pays nothing."""
+        request = idem.CURRENT.get()
+        if request is None or request.account != account:
+            self.store.charge(account, price)
+            return
+        if not request.prepaid:
+            self.store.charge(account, price, key=KeyRecord(
+                account, request.key, request.operation, request.digest, story_id))
+        idem.CURRENT.set(dataclasses.replace(request, prepaid=True, story_id=story_id))
+
+    def _new_story_id(self) -> str:
+        """The id a create gives its story: a keyed replay reuses the one charged for."""
+        request = idem.CURRENT.get()
+        return request.story_id if request and request.story_id else new_story_id()
+
+    def _made_before(self) -> StoryRow | None:
+        """A keyed replay's story, when the first attempt got as far as making it."""
+        request = idem.CURRENT.get()
+        if request is None or not request.story_id:
+            return None
+        return self.store.get(request.story_id)
+
+    @contextmanager
+    def _key_lock(self, account: str, key: str) -> Iterator[None]:
+        with self._locks_guard:
+            lock = self._key_locks.setdefault((account, key), threading.Lock())
+        with lock:
+            yield
 
     def _queue(self, row: StoryRow, job: dict[str, Any], hook: str | None, *,
                slot: Any = None, price: int) -> None:

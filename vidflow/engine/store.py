@@ -49,6 +49,16 @@ CREATE TABLE IF NOT EXISTS stories (
 );
 CREATE INDEX IF NOT EXISTS stories_account ON stories(account);
 CREATE INDEX IF NOT EXISTS stories_status ON stories(status);
+CREATE TABLE IF NOT EXISTS idempotency (
+    account TEXT NOT NULL,
+    key TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    story_id TEXT,
+    done INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (account, key)
+);
 CREATE TABLE IF NOT EXISTS accounts (
     account TEXT PRIMARY KEY,
     balance INTEGER NOT NULL,
@@ -139,9 +149,10 @@ class Store:
 
     # --- stories ------------------------------------------------------------------
     def create(self, *, account: str, mode: str, params: dict[str, Any], title: str = "",
-               **fields: Any) -> StoryRow:
+               story_id: str | None = None, **fields: Any) -> StoryRow:
         stamp = now_iso()
-        row = StoryRow(id=str(uuid.uuid4()), account=account, mode=mode, params=params,
+        row = StoryRow(id=story_id or new_story_id(), account=account, mode=mode,
+                       params=params,
                        title=title, created_at=stamp, updated_at=stamp, **fields)
         values = [_encode(c, getattr(row, c)) for c in _COLUMNS]
         self._execute(
@@ -194,15 +205,34 @@ class Store:
         found = self._execute("SELECT balance FROM accounts WHERE account = ?", (account,))
         return int(found[0][0]) if found else self.starting_balance
 
-    def charge(self, account: str, amount: int) -> int:
-        """Atomically take `amount` from the balance; InsufficientCredit leaves it intact."""
+    def charge(self, account: str, amount: int, *, key: KeyRecord | None = None) -> int:
+        """Atomically take `amount` from the balance; InsufficientCredit leaves it intact.
+        With `key`, the idempotency key is recorded in the same transaction."""
         with self._lock:
-            return self._charge(account, amount)
+            return self._charge(account, amount, key)
 
-    def _charge(self, account: str, amount: int) -> int:
+    # --- idempotency keys -----------------------------------------------------------
+    def key_get(self, account: str, key: str) -> KeyRecord | None:
+        found = self._execute("SELECT account, key, operation, digest, story_id, done "
+                              "FROM idempotency WHERE account = ? AND key = ?", (account, key))
+        return KeyRecord(**dict(found[0])) if found else None
+
+    def key_forget(self, account: str, key: str) -> None:
+        self._execute("DELETE FROM idempotency WHERE account = ? AND key = ?", (account, key))
+
+    def key_done(self, account: str, key: str, story_id: str) -> None:
+        self._execute("UPDATE idempotency SET done = 1, story_id = ? WHERE account = ? "
+                      "AND key = ?", (story_id, account, key))
+
+    def _charge(self, account: str, amount: int, key: KeyRecord | None = None) -> int:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if key is not None:
+                conn.execute("INSERT INTO idempotency (account, key, operation, digest, "
+                             "story_id, done, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                             (key.account, key.key, key.operation, key.digest, key.story_id,
+                              now_iso()))
             conn.execute("INSERT OR IGNORE INTO accounts (account, balance) VALUES (?, ?)",
                          (account, self.starting_balance))
             balance = conn.execute("SELECT balance FROM accounts WHERE account = ?",
@@ -247,6 +277,22 @@ class Store:
         if not candidate.is_file():
             raise NotFound(f"Media file not found: {url_path}")
         return candidate
+
+
+def new_story_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """An idempotency key as recorded: what it paid for, and whether the work was done."""
+
+    account: str
+    key: str
+    operation: str
+    digest: str
+    story_id: str | None = None
+    done: int = 0
 
 
 def _encode(column: str, value: Any) -> Any:

@@ -15,12 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Security
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Security
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import APIKeyHeader
 
 from vidflow import __version__
-from vidflow.contract.params import OPERATIONS, PARAMS, Operation
+from vidflow.contract.params import (
+    IDEMPOTENCY_EXTENSION,
+    IDEMPOTENCY_HEADER,
+    OPERATIONS,
+    PARAMS,
+    Operation,
+)
 from vidflow.engine.service import StoryEngine
 from vidflow.errors import NotFound, Unauthorized, ValidationFailed
 from vidflow.server import errors
@@ -156,6 +162,10 @@ _ROUTERS = ((auto, _AUTO, ("idea_to_video", "url_to_video", "images_to_video")),
                                "create_videos", "concat")),
             (records, _RECORD, ("get_story", "update_story", "delete_story")))
 _KW = inspect.Parameter.KEYWORD_ONLY
+IdempotencyKey = Annotated[str | None, Header(
+    alias=IDEMPOTENCY_HEADER, max_length=255, pattern=r"^[\x21-\x7e]+$",
+    description="A vidflow extension: the same key with the same request gets the first "
+                "answer again and is not charged again; with another request, a 422.")]
 
 
 def _engine_args(op: Operation, form: dict[str, Any], request: Request,
@@ -182,8 +192,11 @@ def _endpoint(op: Operation) -> Callable[..., JSONResponse]:
     def endpoint(request: Request, account: str, engine: StoryEngine,
                  **form: Any) -> JSONResponse:
         story_id = form.pop("story_id") if "{story_id}" in op.route else None
+        key = form.pop("idempotency_key", None)
         call = getattr(engine, op.name)
         args = _engine_args(op, form, request, account)
+        if key is not None:
+            args["idempotency_key"] = key
         return _story(call(story_id, account=account, **args) if story_id is not None
                       else call(account=account, **args))
 
@@ -192,6 +205,9 @@ def _endpoint(op: Operation) -> Callable[..., JSONResponse]:
              inspect.Parameter("engine", _KW, annotation=Engine)]
     if "{story_id}" in op.route:
         fixed.append(inspect.Parameter("story_id", _KW, annotation=StoryId))
+    if op.paid:
+        fixed.append(inspect.Parameter("idempotency_key", _KW, annotation=IdempotencyKey,
+                                       default=None))
     fields = [inspect.Parameter(name, _KW, annotation=annotation, default=default)
               for name, annotation, default in form_fields(op)]
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -243,4 +259,18 @@ def create_app(engine: StoryEngine | None, keys: KeyRing,
         app.include_router(router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    _announce_idempotency(app)
     return app
+
+
+def _announce_idempotency(app: FastAPI) -> None:
+    """Say in the OpenAPI document's `info` that paid POSTs honour Idempotency-Key, so a
+    client can tell, before it pays, that an answer lost in flight can be asked again."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            generate()["info"][IDEMPOTENCY_EXTENSION] = IDEMPOTENCY_HEADER
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
