@@ -14,9 +14,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from vidflow.engine.outbound import Opening
 from vidflow.engine.service import EngineConfig, StoryEngine
 
-SMALL = {"scale": 0.25, "fps": 10, "x264_preset": "ultrafast"}
+# The image, page and webhook servers of these tests listen on 127.0.0.1, which the engine
+# refuses unless opened: opened here as an operator would (VIDFLOW_ALLOW_NETWORKS). The
+# tests of the refusal itself make engines with allow_networks=().
+LOOPBACK_OPEN = ("127.0.0.1/32",)
+SMALL = {"scale": 0.25, "fps": 10, "x264_preset": "ultrafast",
+         "allow_networks": LOOPBACK_OPEN}
 
 
 @pytest.fixture
@@ -72,6 +78,11 @@ class LoopbackServer:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    @property
+    def opening(self) -> Opening:
+        """The explicit opening that lets the engine reach this server."""
+        return Opening.parse(LOOPBACK_OPEN)
 
     def route(self, path: str, *, status: int = 200, body: bytes = b"",
               content_type: str = "application/octet-stream",

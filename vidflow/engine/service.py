@@ -30,7 +30,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from vidflow.engine import credits, fetch, pipeline, work
+from vidflow.engine import credits, fetch, outbound, pipeline, work
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
 from vidflow.engine.jobs import JobControl, JobRunner
@@ -66,15 +66,19 @@ class EngineConfig:
     # opens the store to read it only, e.g. for `vidflow plan`/`refresh`, which must not
     # start renders they would stop again a moment later.
     resume: bool = True
+    # Networks, addresses or host names (outbound.Opening entries) that fetched URLs and
+    # webhooks may reach although they are not public; empty: public addresses only.
+    allow_networks: tuple[str, ...] = ()
 
 
 class StoryEngine:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
+        self.opening = outbound.Opening.parse(config.allow_networks)  # ValueError first
         Path(config.data_dir).mkdir(parents=True, exist_ok=True)
         self.store = Store(Path(config.data_dir), starting_balance=config.credits)
         self.jobs = JobRunner(self.store, workers=config.workers,
-                              max_concurrent=config.max_concurrent)
+                              max_concurrent=config.max_concurrent, opening=self.opening)
         self._story_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._resolve = fetch.local_media_resolver(config.public_base_url, self.media_path)
@@ -571,7 +575,7 @@ class StoryEngine:
             story_dir=self.store.story_dir(story_id),
             size=pipeline.render_size(aspect_ratio or "16:9", cfg.scale), fps=cfg.fps,
             preset=cfg.x264_preset, url_for=self.store.url_for, resolve=self._resolve,
-            control=control, allow_local_files=(not cfg.public_base_url
+            opening=self.opening, control=control, allow_local_files=(not cfg.public_base_url
                                                 if cfg.allow_local_files is None
                                                 else cfg.allow_local_files),
             storyboard_endpoint=cfg.storyboard_endpoint, storyboard_model=cfg.storyboard_model,

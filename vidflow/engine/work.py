@@ -143,7 +143,8 @@ def run_concat(store: Store, run: Run, job: dict[str, Any]) -> None:
         if not out.is_file():
             from vidflow.engine import fetch
 
-            fetch.fetch_to(item["url"], out, max_bytes=fetch.MAX_MEDIA_BYTES, local=run.resolve)
+            fetch.fetch_to(item["url"], out, max_bytes=fetch.MAX_MEDIA_BYTES, local=run.resolve,
+                           opening=run.opening)
         run.progress("composition", 0.3 * (n + 1) / max(1, len(job["videos"])))
         return out
 

@@ -9,6 +9,7 @@ paths carry random story ids, so a URL is a capability to be shared with care.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -55,7 +56,7 @@ from vidflow.server.params import (
     Webhook,
     as_dict,
 )
-from vidflow.server.uploads import MAX_UPLOAD_BYTES, store_images
+from vidflow.server.uploads import MAX_UPLOAD_BYTES, remove, store_images
 
 DESCRIPTION = """Generate video stories from ideas, URLs or images — the Story API served by
 `vidflow serve` over vidflow's offline engine. Send `X-Api-Key` with every `/story` call;
@@ -144,15 +145,26 @@ def _uploads(request: Request, account: str, files: list[Any]) -> list[Path]:
         return []
     settings: ServerSettings = request.app.state.settings
     folder = settings.uploads_dir or _engine_data_dir(request.app.state.engine) / "uploads"
-    return store_images([f.file for f in files], folder / account,
-                        max_bytes=settings.max_upload_bytes)
+    paths = store_images([f.file for f in files], folder / account,
+                         max_bytes=settings.max_upload_bytes)
+    request.state.uploads = paths  # removed by `drop_uploads` when the request ends
+    return paths
+
+
+def drop_uploads(request: Request) -> Iterator[None]:
+    """Uploads live for one request: the engine copies what it keeps into the story's folder
+    (so DELETE /story removes them with it), and a refused request leaves nothing behind."""
+    try:
+        yield
+    finally:
+        remove(getattr(request.state, "uploads", []))
 
 
 def _engine_data_dir(engine: StoryEngine) -> Path:
     return Path(engine.config.data_dir)  # type: ignore[attr-defined]
 
 
-_FORMS = [Depends(strict_form)]
+_FORMS = [Depends(drop_uploads), Depends(strict_form)]
 auto = APIRouter(tags=["Automatic mode"], dependencies=_FORMS)
 advanced = APIRouter(tags=["Advanced mode"], dependencies=_FORMS)
 records = APIRouter(tags=["Stories"], dependencies=_FORMS)
