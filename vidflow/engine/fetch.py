@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,14 +93,19 @@ def image_size_problem(path: Path) -> str | None:
     of gigabytes, which must be refused here, not discovered by decoding it."""
     from PIL import Image, UnidentifiedImageError
 
+    too_large = f"is too large (at most {MAX_IMAGE_PIXELS} pixels)"
     try:
-        with Image.open(path) as img:
+        with warnings.catch_warnings():
+            # Pillow warns past its own limit; ours is lower and decides below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)
+        with img:
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
-                return (f"is too large ({width}x{height}; at most {MAX_IMAGE_PIXELS} "
-                        "pixels)")
+                return too_large.replace("(", f"({width}x{height}; ", 1)
             img.verify()  # structure and checksums; does not decode the pixels
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # past twice Pillow's limit: refused by Image.open
+        return too_large
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return "is not a readable image (JPEG, PNG or WebP expected)"
     return None

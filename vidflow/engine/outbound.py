@@ -48,7 +48,11 @@ TOTAL_TIMEOUT = 30.0  # a whole fetch, every hop and byte included
 MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
-_SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT (RFC 6598)
+# Not public, whatever this Python's ipaddress tables say (they changed between versions):
+# shared carrier-grade NAT, IETF protocol assignments, benchmarking, documentation.
+_ALSO_SPECIAL = tuple(ipaddress.ip_network(n) for n in (
+    "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "2001::/23", "2001:db8::/32", "64:ff9b:1::/48"))
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
                        r"(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
@@ -94,7 +98,7 @@ def is_public(addr: IPAddress) -> bool:
         return False
     special = (addr.is_loopback or addr.is_private or addr.is_link_local or addr.is_multicast
                or addr.is_reserved or addr.is_unspecified)
-    if addr.version == 4 and addr in _SHARED:
+    if any(addr in net for net in _ALSO_SPECIAL if net.version == addr.version):
         return False
     if addr.version == 6 and addr.is_site_local:
         return False
