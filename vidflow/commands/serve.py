@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,10 +16,20 @@ from vidflow.errors import VidflowError
 DEFAULT_DATA = Path(".vidflow/serve")
 
 
+def engine_options(environ: Mapping[str, str], allow_network: Sequence[str]) -> dict[str, Any]:
+    """The engine settings of the environment, plus the networks --allow-network opens."""
+    from vidflow.engine.settings import allow_networks, engine_overrides
+
+    options = engine_overrides(environ)
+    # --dev opens nothing: a developer's laptop has a loopback and a LAN worth protecting too
+    options["allow_networks"] = (*options.get("allow_networks", ()),
+                                 *allow_networks(allow_network, "--allow-network"))
+    return options
+
+
 def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None,
           public_url: str | None, allow_network: tuple[str, ...] = ()) -> int:
     """Run the server until Ctrl-C; the exit code."""
-    from vidflow.engine.settings import allow_networks, engine_overrides
     from vidflow.server.auth import KEYS_ENV, generate_key, load_keys
     from vidflow.server.runner import build, uvicorn_server
 
@@ -29,12 +41,8 @@ def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None
         raise VidflowError("No API keys configured",
                            hint=f"set {KEYS_ENV}=key1,key2, pass --keys-file FILE, or use "
                                 "--dev for a generated key")
-    overrides = engine_overrides(os.environ)
-    # --dev opens nothing: a developer's laptop has a loopback and a LAN worth protecting too
-    overrides["allow_networks"] = (*overrides.get("allow_networks", ()),
-                                   *allow_networks(allow_network, "--allow-network"))
     served = build(host=host, port=port, data_dir=data, keys=keys, public_base_url=public_url,
-                   **overrides)
+                   **engine_options(os.environ, allow_network))
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)  # access log lines appear as they happen
     try:
