@@ -164,7 +164,8 @@ def _engine_data_dir(engine: StoryEngine) -> Path:
     return Path(engine.config.data_dir)  # type: ignore[attr-defined]
 
 
-_FORMS = [Depends(drop_uploads), Depends(strict_form)]
+# scope "function" (FastAPI >= 0.121): uploads are gone before the response is sent
+_FORMS = [Depends(drop_uploads, scope="function"), Depends(strict_form)]
 auto = APIRouter(tags=["Automatic mode"], dependencies=_FORMS)
 advanced = APIRouter(tags=["Advanced mode"], dependencies=_FORMS)
 records = APIRouter(tags=["Stories"], dependencies=_FORMS)
