@@ -8,6 +8,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -103,6 +104,35 @@ def test_redirects_are_bounded() -> None:
         with pytest.raises(MediaError, match=r"^could not fetch"):
             fetch.fetch_bytes(loop.url(), max_bytes=100, opening=opening)
         assert loop.accepts == 6  # the first request and 5 redirects, then no more
+
+
+def test_a_slow_drip_is_cut_at_the_total_time_limit() -> None:
+    """One byte every 0.2 s never trips a per-read timeout; the total limit stops it."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+        stop = threading.Event()
+
+        def drip() -> None:
+            conn, _ = srv.accept()
+            with conn:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                while not stop.is_set():
+                    try:
+                        conn.sendall(b"x")
+                    except OSError:
+                        return
+                    time.sleep(0.2)
+
+        thread = threading.Thread(target=drip, daemon=True)
+        thread.start()
+        started = time.monotonic()
+        with pytest.raises(MediaError, match=r"^could not fetch"):
+            fetch.fetch_bytes(f"http://127.0.0.1:{srv.getsockname()[1]}/", max_bytes=10**6,
+                              opening=Opening.parse(["127.0.0.1"]), total_timeout=1.0)
+        assert time.monotonic() - started < 2.0
+        stop.set()
+        thread.join(5)
 
 
 def test_webhook_to_a_private_address_is_never_sent() -> None:

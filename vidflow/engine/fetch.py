@@ -23,14 +23,17 @@ MAX_IMAGE_BYTES = 25 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # width x height; refused before anything decodes the image
 MAX_MEDIA_BYTES = 500 * 1024 * 1024
 MAX_PAGE_BYTES = 2 * 1024 * 1024
+MEDIA_TIMEOUT = 300.0  # seconds for a whole video/audio download (images, pages: 30)
 PAGE_TEXT_CHARS = 4000
 
 LocalResolver = Callable[[str], Path | None]
 
 
-def fetch_bytes(url: str, *, max_bytes: int, opening: Opening = CLOSED) -> tuple[bytes, str]:
-    """The body (at most max_bytes) and its content type."""
-    answer = outbound.get(url, max_bytes=max_bytes, opening=opening)
+def fetch_bytes(url: str, *, max_bytes: int, opening: Opening = CLOSED,
+                total_timeout: float = outbound.TOTAL_TIMEOUT) -> tuple[bytes, str]:
+    """The body (at most max_bytes, within total_timeout seconds) and its content type."""
+    answer = outbound.get(url, max_bytes=max_bytes, opening=opening,
+                          total_timeout=total_timeout)
     return answer.body, answer.headers.get("content-type", "")
 
 
@@ -42,7 +45,8 @@ def fetch_to(url: str, out: Path, *, max_bytes: int = MAX_IMAGE_BYTES,
     if source is not None:
         shutil.copyfile(source, out)
         return out
-    data, _ = fetch_bytes(url, max_bytes=max_bytes, opening=opening)
+    timeout = MEDIA_TIMEOUT if max_bytes > MAX_IMAGE_BYTES else outbound.TOTAL_TIMEOUT
+    data, _ = fetch_bytes(url, max_bytes=max_bytes, opening=opening, total_timeout=timeout)
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)
     tmp.replace(out)  # a half-written download is never mistaken for a finished one
