@@ -29,7 +29,6 @@ import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Union
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import urllib3
@@ -39,8 +38,8 @@ from vidflow.errors import MediaError
 
 log = logging.getLogger(__name__)
 
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]  # noqa: UP007 - isinstance
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]  # noqa: UP007
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 REFUSED = "refused: private address"
 CONNECT_TIMEOUT = 5.0
