@@ -48,6 +48,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     for name, value in SMALL_RENDER.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("CI", raising=False)
+    # the webhook receiver is on loopback, which the engine refuses unless opened
+    monkeypatch.setenv("VIDFLOW_ALLOW_NETWORKS", "127.0.0.1/32")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "videos.yaml").write_text(SPEC.format(hook=hook_server.url(HOOK_PATH)))
     monkeypatch.chdir(tmp_path)

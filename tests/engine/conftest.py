@@ -11,9 +11,15 @@ from support.loopback import LoopbackServer, Route, recording_server
 
 from vidflow.engine.service import EngineConfig, StoryEngine
 
-__all__ = ["SMALL", "LoopbackServer", "Route", "png_bytes"]
+__all__ = ["LOOPBACK_OPEN", "SMALL", "LoopbackServer", "Route", "png_bytes"]
 
-SMALL = {"scale": 0.25, "fps": 10, "x264_preset": "ultrafast"}
+LOOPBACK_OPEN = ("127.0.0.1/32",)
+
+# The image, page and webhook servers of these tests listen on 127.0.0.1, which the engine
+# refuses unless opened: opened here as an operator would (VIDFLOW_ALLOW_NETWORKS). The
+# tests of the refusal itself make engines with allow_networks=().
+SMALL = {"scale": 0.25, "fps": 10, "x264_preset": "ultrafast",
+         "allow_networks": LOOPBACK_OPEN}
 
 
 @pytest.fixture

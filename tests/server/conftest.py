@@ -13,7 +13,9 @@ from vidflow.testing import serve_files, story_server
 
 @pytest.fixture(scope="session")
 def live() -> Iterator[Live]:
-    with story_server(api_keys=[OTHER_KEY]) as (base_url, key, engine):
+    # the image host and webhook receivers listen on loopback: opened explicitly
+    with story_server(api_keys=[OTHER_KEY], allow_networks=("127.0.0.1/32",)) as (
+            base_url, key, engine):
         yield Live(base_url, key, engine)
 
 

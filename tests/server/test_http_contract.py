@@ -192,15 +192,18 @@ class TestUploads:
         assert resp.json()["detail"][0]["loc"] == ["body", "image_files", 1]
 
     def test_uploads_get_server_chosen_names(self, live: Live) -> None:
+        """The request's temporary file is gone after it; the story keeps a copy under a name
+        the server chose (its content digest), inside its own folder."""
         folder = Path(live.engine.config.data_dir) / "uploads"
-        before = set(folder.rglob("*")) if folder.exists() else set()
         files = [("image_files", ("../../../../tmp/evil.png", image_bytes(), "image/png"))]
         resp = live.post("/story", files=files, data={"idea": "A product on a table"})
         assert resp.status_code == 200, resp.text
-        new = [p for p in set(folder.rglob("*")) - before if p.is_file()]
-        assert len(new) == 1
-        assert new[0].parent.parent == folder
-        assert len(new[0].stem) == 32 and new[0].suffix == ".png"
+        assert not [p for p in folder.rglob("*") if p.is_file()]
+        kept = list((live.engine.store.story_dir(resp.json()["data"]["id"]) / "uploads"
+                     ).iterdir())
+        assert len(kept) == 1
+        assert kept[0].name.startswith("file-") and kept[0].suffix == ".png"
+        assert len(kept[0].stem) == len("file-") + 32
         assert not Path("/tmp/evil.png").exists()
 
 

@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from vidflow.engine.outbound import Opening
+
 
 class QuietHandler(http.server.BaseHTTPRequestHandler):
     """A request handler that keeps the access log out of the test output."""
@@ -58,6 +60,12 @@ class LoopbackServer:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    @property
+    def opening(self) -> Opening:
+        """The explicit opening that lets the engine reach this server (it refuses
+        loopback unless an operator opens it)."""
+        return Opening.parse(("127.0.0.1/32",))
 
     def route(self, path: str, *, status: int = 200, body: bytes = b"",
               content_type: str = "application/octet-stream",

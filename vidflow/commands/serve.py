@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,10 +16,20 @@ from vidflow.errors import VidflowError
 DEFAULT_DATA = Path(".vidflow/serve")
 
 
+def engine_options(environ: Mapping[str, str], allow_network: Sequence[str]) -> dict[str, Any]:
+    """The engine settings of the environment, plus the networks --allow-network opens."""
+    from vidflow.engine.settings import allow_networks, engine_overrides
+
+    options = engine_overrides(environ)
+    # --dev opens nothing: a developer's laptop has a loopback and a LAN worth protecting too
+    options["allow_networks"] = (*options.get("allow_networks", ()),
+                                 *allow_networks(allow_network, "--allow-network"))
+    return options
+
+
 def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None,
-          public_url: str | None) -> int:
+          public_url: str | None, allow_network: tuple[str, ...] = ()) -> int:
     """Run the server until Ctrl-C; the exit code."""
-    from vidflow.engine.settings import engine_overrides
     from vidflow.server.auth import KEYS_ENV, generate_key, load_keys
     from vidflow.server.runner import build, uvicorn_server
 
@@ -30,7 +42,7 @@ def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None
                            hint=f"set {KEYS_ENV}=key1,key2, pass --keys-file FILE, or use "
                                 "--dev for a generated key")
     served = build(host=host, port=port, data_dir=data, keys=keys, public_base_url=public_url,
-                   **engine_overrides(os.environ))
+                   **engine_options(os.environ, allow_network))
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)  # access log lines appear as they happen
     try:
@@ -57,8 +69,12 @@ def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None
               help="File with one accepted API key per line.")
 @click.option("--public-url", help="Base URL clients use to reach this server "
                                    "(default: http://HOST:PORT).")
+@click.option("--allow-network", "allow_network", multiple=True, metavar="CIDR",
+              help="A network (e.g. 10.0.0.0/8), address or host name that fetched URLs and "
+                   "webhooks may reach although it is not public (repeatable; adds to "
+                   "VIDFLOW_ALLOW_NETWORKS). Default: public addresses only.")
 def command(host: str, port: int, data: Path, dev: bool, keys_file: Path | None,
-            public_url: str | None) -> int:
+            public_url: str | None, allow_network: tuple[str, ...]) -> int:
     """Serve the Story API (the reference's routes) over the embedded engine.
 
     Keys come from --keys-file and the VIDFLOW_SERVER_API_KEYS environment variable
@@ -67,6 +83,11 @@ def command(host: str, port: int, data: Path, dev: bool, keys_file: Path | None,
     and a storyboard model (VIDFLOW_STORYBOARD_ENDPOINT, VIDFLOW_STORYBOARD_MODEL, key in
     OPENAI_API_KEY) come from the environment, as for the local provider.
 
+    URLs clients name (image_urls, url-2-video pages, element images, concat inputs,
+    webhooks) may only reach public addresses: loopback, private, link-local and other
+    special addresses are refused, in every mode, --dev included, unless opened with
+    --allow-network or VIDFLOW_ALLOW_NETWORKS.
+
     \b
     Example:
       vidflow serve --dev
@@ -74,4 +95,4 @@ def command(host: str, port: int, data: Path, dev: bool, keys_file: Path | None,
            http://127.0.0.1:8000/story/idea-2-video
     """
     return serve(host=host, port=port, data=data, dev=dev, keys_file=keys_file,
-                 public_url=public_url)
+                 public_url=public_url, allow_network=allow_network)

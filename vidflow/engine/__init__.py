@@ -10,7 +10,8 @@ Layout (one job per module):
   work.py        the background jobs (automatic modes, create_videos, concat), resumable
   pipeline.py    the 7 steps' media work over the stages
   assets.py      content-addressed files, so unchanged scenes are not re-rendered
-  fetch.py       http(s)-only downloads with timeouts and size limits
+  outbound.py    the one gate for client-named URLs: public addresses only (unless opened)
+  fetch.py       downloads through it, size and pixel limits of user media
   webhooks.py    completion notifications, retried, in their own threads
   demo.py        `python -m vidflow.engine.demo`: one idea to one MP4
   stages/        one module per pipeline stage (storyboard, images, narration, music,

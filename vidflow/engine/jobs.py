@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from vidflow.engine.outbound import CLOSED, Opening
 from vidflow.engine.store import Store
 from vidflow.engine.webhooks import Delivery, send_in_background
 from vidflow.errors import TooManyRequests, VidflowError
@@ -63,8 +64,10 @@ class _Slot:
 
 
 class JobRunner:
-    def __init__(self, store: Store, *, workers: int, max_concurrent: int) -> None:
+    def __init__(self, store: Store, *, workers: int, max_concurrent: int,
+                 opening: Opening = CLOSED) -> None:
         self.store = store
+        self.opening = opening  # where webhooks may go besides public addresses
         self.max_concurrent = max_concurrent
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers),
                                         thread_name_prefix="vidflow-job")
@@ -150,7 +153,8 @@ class JobRunner:
         finally:
             self._finish(story_id, control.account)
         if status and webhook_url:
-            thread = send_in_background(Delivery(webhook_url, control.account, story_id, status))
+            thread = send_in_background(Delivery(webhook_url, control.account, story_id, status),
+                                        opening=self.opening)
             with self._lock:
                 self.webhook_threads = [t for t in self.webhook_threads if t.is_alive()]
                 self.webhook_threads.append(thread)

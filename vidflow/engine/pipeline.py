@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from vidflow.contract.storyboard import AUDIO_DEFAULTS, ELEMENT_KINDS, narration_on
-from vidflow.engine import fetch
+from vidflow.engine import fetch, outbound
 from vidflow.engine.assets import AssetStore, file_digest
 from vidflow.engine.jobs import JobControl
 from vidflow.engine.stages.compose import total_duration
@@ -110,6 +110,7 @@ class Run:
     preset: str
     url_for: Callable[[Path], str]
     resolve: fetch.LocalResolver
+    opening: outbound.Opening = outbound.CLOSED  # non-public networks the operator opened
     save: Callable[..., None] = lambda **fields: None
     control: JobControl | None = None
     allow_local_files: bool = True
@@ -146,10 +147,11 @@ def write_storyboard(run: Run, *, idea: str, scene_count: int, language: str,
     page_text = None
     if url:
         try:
-            page_text = fetch.page_text(url)
-            notes.append(f"Page text read from {url}.")
+            page_text = fetch.page_text(url, opening=run.opening)
+            notes.append(f"Page text read from {outbound.display_url(url)}.")
         except MediaError as exc:
-            notes.append(f"Could not read {url} ({exc}); the storyboard follows the idea alone.")
+            notes.append(f"Could not read the page ({exc}); the storyboard follows the idea "
+                         "alone.")
     chat = None
     if run.storyboard_endpoint:
         chat = stage.ChatStoryboardWriter(run.storyboard_endpoint, run.storyboard_model,
@@ -171,15 +173,10 @@ def write_storyboard(run: Run, *, idea: str, scene_count: int, language: str,
 # --- user images ------------------------------------------------------------------------
 
 def verify_image(path: Path, label: str) -> Path:
-    """MediaError unless Pillow can read the file as an image."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise MediaError(f"{label} is not a readable image (JPEG, PNG or WebP expected)"
-                         ) from exc
+    """MediaError unless Pillow can read the file as an image of at most MAX_IMAGE_PIXELS."""
+    problem = fetch.image_size_problem(path)
+    if problem is not None:
+        raise MediaError(f"{label} {problem}")
     return path
 
 
@@ -190,8 +187,8 @@ def fetch_images(run: Run, urls: Sequence[str]) -> list[Path]:
     for i, url in enumerate(urls):
         out = folder / f"url-{_short_hash(url)}.img"
         if not out.is_file():
-            fetch.fetch_to(url, out, local=run.resolve)
-        paths.append(verify_image(out, f"Image {i + 1} ({url})"))
+            fetch.fetch_to(url, out, local=run.resolve, opening=run.opening)
+        paths.append(verify_image(out, f"Image {i + 1} ({outbound.display_url(url)})"))
         run.check()
     return paths
 
@@ -224,11 +221,12 @@ def element_source(run: Run, element: dict[str, Any]) -> Path | None:
         if local is not None:
             if local.parent == run.assets.folder and local.name.startswith("element-"):
                 return None  # our own earlier render: render again from the description
-            return local
+            return verify_image(local, f"Element '{element.get('name')}' image")
         out = run.story_dir / "uploads" / f"url-{_short_hash(str(value))}.img"
         if not out.is_file():
-            fetch.fetch_to(str(value), out, local=run.resolve)
-        return verify_image(out, f"Element '{element.get('name')}' image {value}")
+            fetch.fetch_to(str(value), out, local=run.resolve, opening=run.opening)
+        return verify_image(out, f"Element '{element.get('name')}' image "
+                                 f"{outbound.display_url(str(value))}")
     return None
 
 

@@ -34,7 +34,7 @@ from filelock import FileLock, Timeout
 from vidflow.contract import prices
 from vidflow.contract.params import DEFAULTS, MAX_IMAGES, OPERATIONS, SPEC_MODES
 from vidflow.contract.storyboard import ELEMENT_KINDS, narration_on
-from vidflow.engine import fetch, notes, pipeline, steps, work
+from vidflow.engine import fetch, notes, outbound, pipeline, steps, work
 from vidflow.engine import idempotency as idem
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
@@ -71,15 +71,19 @@ class EngineConfig:
     # opens the store to read it only, e.g. for `vidflow plan`/`refresh`, which must not
     # start renders they would stop again a moment later.
     resume: bool = True
+    # Networks, addresses or host names (outbound.Opening entries) that fetched URLs and
+    # webhooks may reach although they are not public; empty: public addresses only.
+    allow_networks: tuple[str, ...] = ()
 
 
 class StoryEngine:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
+        self.opening = outbound.Opening.parse(config.allow_networks)  # ValueError first
         Path(config.data_dir).mkdir(parents=True, exist_ok=True)
         self.store = Store(Path(config.data_dir), starting_balance=config.credits)
         self.jobs = JobRunner(self.store, workers=config.workers,
-                              max_concurrent=config.max_concurrent)
+                              max_concurrent=config.max_concurrent, opening=self.opening)
         self._story_locks: dict[str, threading.Lock] = {}
         self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -693,7 +697,7 @@ class StoryEngine:
             story_dir=self.store.story_dir(story_id),
             size=pipeline.render_size(aspect_ratio or D["aspect_ratio"], cfg.scale), fps=cfg.fps,
             preset=cfg.x264_preset, url_for=self.store.url_for, resolve=self._resolve,
-            control=control, allow_local_files=(not cfg.public_base_url
+            opening=self.opening, control=control, allow_local_files=(not cfg.public_base_url
                                                 if cfg.allow_local_files is None
                                                 else cfg.allow_local_files),
             storyboard_endpoint=cfg.storyboard_endpoint, storyboard_model=cfg.storyboard_model,

@@ -174,7 +174,8 @@ def _concat(ctx: Context, s: State) -> State:
         if not out.is_file():
             from vidflow.engine import fetch
 
-            fetch.fetch_to(item["url"], out, max_bytes=fetch.MAX_MEDIA_BYTES, local=run.resolve)
+            fetch.fetch_to(item["url"], out, max_bytes=fetch.MAX_MEDIA_BYTES, local=run.resolve,
+                           opening=run.opening)
         run.progress(0.3 * (n + 1) / max(1, len(job["videos"])))
         return out
 

@@ -2,7 +2,8 @@
 
 The reference: the endpoint must answer 2xx within 10 seconds, or the call may be
 retried. Each delivery runs in its own daemon thread, so a slow receiver never holds up a
-pipeline worker; non-2xx answers and connection errors are retried with backoff.
+pipeline worker; non-2xx answers and connection errors are retried with backoff. A URL the
+outbound guard refuses (a private address the operator did not open) is never sent to.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-import requests
+from vidflow.engine import outbound
+from vidflow.engine.outbound import CLOSED, Opening, OutboundFailed, OutboundRefused
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +37,27 @@ class Delivery:
 
 
 def deliver(delivery: Delivery, *, attempts: int = ATTEMPTS,
-            backoff: tuple[float, ...] = BACKOFF, timeout: float = TIMEOUT) -> bool:
+            backoff: tuple[float, ...] = BACKOFF, timeout: float = TIMEOUT,
+            opening: Opening = CLOSED) -> bool:
     """POST until a 2xx answer or the attempts run out; True when delivered."""
     for attempt in range(attempts):
         if attempt:
             time.sleep(backoff[min(attempt - 1, len(backoff) - 1)])
         try:
-            resp = requests.post(delivery.url, json=delivery.payload, timeout=timeout)
-            if 200 <= resp.status_code < 300:
+            status = outbound.post_json(delivery.url, delivery.payload, opening=opening,
+                                        timeout=timeout)
+            if 200 <= status < 300:
                 return True
             log.warning("webhook for %s answered %s (attempt %d/%d)", delivery.batch_id,
-                        resp.status_code, attempt + 1, attempts)
-        except requests.RequestException as exc:
+                        status, attempt + 1, attempts)
+        except OutboundRefused:
+            log.warning("webhook for %s not sent: %s is a private address (see "
+                        "VIDFLOW_ALLOW_NETWORKS)", delivery.batch_id,
+                        outbound.display_url(delivery.url))
+            return False  # asking again cannot change the answer
+        except OutboundFailed as exc:
             log.warning("webhook for %s failed: %s (attempt %d/%d)", delivery.batch_id,
-                        type(exc).__name__, attempt + 1, attempts)
+                        exc.reason, attempt + 1, attempts)
     return False
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import mimetypes
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,7 +34,7 @@ from vidflow.server import schemas as s
 from vidflow.server.auth import KeyRing
 from vidflow.server.limits import MAX_BODY_BYTES, BodyLimit
 from vidflow.server.params import LIST_FIELDS, StoryId, form_fields
-from vidflow.server.uploads import MAX_UPLOAD_BYTES, store_images
+from vidflow.server.uploads import MAX_UPLOAD_BYTES, remove, store_images
 
 DESCRIPTION = """Generate video stories from ideas, URLs or images — the Story API served by
 `vidflow serve` over vidflow's offline engine. Send `X-Api-Key` with every `/story` call;
@@ -119,15 +119,27 @@ def _uploads(request: Request, account: str, files: list[Any]) -> list[Path]:
         return []
     settings: ServerSettings = request.app.state.settings
     folder = settings.uploads_dir or _engine_data_dir(request.app.state.engine) / "uploads"
-    return store_images([f.file for f in files], folder / account,
-                        max_bytes=settings.max_upload_bytes)
+    paths = store_images([f.file for f in files], folder / account,
+                         max_bytes=settings.max_upload_bytes)
+    request.state.uploads = paths  # removed by `drop_uploads` when the request ends
+    return paths
+
+
+def drop_uploads(request: Request) -> Iterator[None]:
+    """Uploads live for one request: the engine copies what it keeps into the story's folder
+    (so DELETE /story removes them with it), and a refused request leaves nothing behind."""
+    try:
+        yield
+    finally:
+        remove(getattr(request.state, "uploads", []))
 
 
 def _engine_data_dir(engine: StoryEngine) -> Path:
     return Path(engine.config.data_dir)  # type: ignore[attr-defined]
 
 
-_FORMS = [Depends(strict_form)]
+# scope "function" (FastAPI >= 0.121): uploads are gone before the response is sent
+_FORMS = [Depends(drop_uploads, scope="function"), Depends(strict_form)]
 auto = APIRouter(tags=["Automatic mode"], dependencies=_FORMS)
 advanced = APIRouter(tags=["Advanced mode"], dependencies=_FORMS)
 records = APIRouter(tags=["Stories"], dependencies=_FORMS)

@@ -1,5 +1,8 @@
 """Uploaded images: checked by content (not by name or declared type), stored under names
 the server chooses, inside the data folder. Nothing the client sends becomes a path.
+
+Uploads are a request's temporary files: the engine copies what it keeps into the story's
+own folder, so the app `remove`s them when the request ends, accepted or refused.
 """
 
 from __future__ import annotations
@@ -11,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image
-
+from vidflow.engine.fetch import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, image_size_problem
 from vidflow.errors import ValidationFailed
 
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # as the engine's own limit for fetched images
-MAX_PIXELS = 40_000_000  # refuse decompression bombs before the engine opens them
+MAX_UPLOAD_BYTES = MAX_IMAGE_BYTES  # the same limits as for images fetched from URLs
+MAX_PIXELS = MAX_IMAGE_PIXELS
 _CHUNK = 1024 * 1024
 
 
@@ -53,19 +55,6 @@ def _copy_limited(src: BinaryIO, dst: BinaryIO, limit: int) -> int:
     return total
 
 
-def _check_pixels(path: Path) -> str | None:
-    """Pillow must read the header; very large canvases are refused."""
-    try:
-        with Image.open(path) as img:
-            width, height = img.size
-            img.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return "is not a readable image"
-    if width * height > MAX_PIXELS:
-        return f"is too large ({width}x{height}; at most {MAX_PIXELS} pixels)"
-    return None
-
-
 def store_image(src: BinaryIO, folder: Path, index: int, *,
                 max_bytes: int = MAX_UPLOAD_BYTES) -> Path | UploadProblem:
     """Copy one upload into `folder` under a random name; the path, or what is wrong."""
@@ -82,7 +71,7 @@ def store_image(src: BinaryIO, folder: Path, index: int, *,
     if size > max_bytes:
         problem = UploadProblem(index, f"is larger than {max_bytes // (1024 * 1024)} MB",
                                 "file_too_large")
-    elif (msg := _check_pixels(path)) is not None:
+    elif (msg := image_size_problem(path)) is not None:
         problem = UploadProblem(index, msg, "file_type")
     if problem is not None:
         path.unlink(missing_ok=True)
@@ -97,9 +86,14 @@ def store_images(files: list[BinaryIO], folder: Path, *, field: str = "image_fil
     for index, src in enumerate(files):
         result = store_image(src, folder, index, max_bytes=max_bytes)
         if isinstance(result, UploadProblem):
-            for path in stored:
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+            remove(stored)
             raise _problem(field, result)
         stored.append(result)
     return stored
+
+
+def remove(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
