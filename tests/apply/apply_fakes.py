@@ -103,7 +103,7 @@ class FakeProvider:
         if self.stories.pop(story_id, None) is None:
             raise NotFound(f"story {story_id} not found")
 
-    def wait(self, story_id, on_progress=None, *, stop=None) -> StoryRecord:
+    def wait(self, story_id, on_progress=None, *, stop=None, timeout=None) -> StoryRecord:
         self._busy()
         if stop is not None and stop.is_set():
             raise Interrupted("stopped")

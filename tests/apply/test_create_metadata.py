@@ -41,10 +41,10 @@ def test_create_sets_description_and_visibility_before_waiting(tmp_path: Path) -
     seen = {}
 
     class Peeking(FakeProvider):
-        def wait(self, story_id, on_progress=None, *, stop=None):
+        def wait(self, story_id, on_progress=None, *, stop=None, timeout=None):
             seen["server"] = dict(self.stories[story_id])
             seen["lock"] = json.loads((tmp_path / "vidflow.lock").read_text())["entries"]["a"]
-            return super().wait(story_id, on_progress, stop=stop)
+            return super().wait(story_id, on_progress, stop=stop, timeout=timeout)
 
     provider = Peeking()
     _, result, _ = _plan_and_run(tmp_path, provider, [_desc_story()])

@@ -43,10 +43,10 @@ class TestCreate:
         seen = {}
 
         class Peeking(FakeProvider):
-            def wait(self, story_id, on_progress=None, *, stop=None):
+            def wait(self, story_id, on_progress=None, *, stop=None, timeout=None):
                 doc = json.loads((tmp_path / "vidflow.lock").read_text())
                 seen.update(doc["entries"]["a"])
-                return super().wait(story_id, on_progress, stop=stop)
+                return super().wait(story_id, on_progress, stop=stop, timeout=timeout)
 
         result, lock = _run(tmp_path, Peeking(), [Step("a", Kind.CREATE, story("a"))])
         assert result.ok

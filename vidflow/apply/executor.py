@@ -27,6 +27,7 @@ from typing import Protocol
 
 from vidflow import faults
 from vidflow.api.models import StoryRecord
+from vidflow.api.poll import WaitTimeout
 from vidflow.apply.outputs import locked_video, video_target
 from vidflow.apply.steps import Kind, Step
 from vidflow.errors import (
@@ -104,6 +105,7 @@ class ApplyResult:
     interrupted: bool = False
     out_of_credit: bool = False
     unauthorized: str | None = None  # the 401's message (with the fix), when one came
+    signum: int | None = None  # the signal that stopped the apply, when one did
 
     @property
     def failed(self) -> list[StepResult]:
@@ -122,7 +124,8 @@ class Executor:
     def __init__(self, provider: Provider, state: StateRecorder, root: Path, *,
                  parallelism: int = DEFAULT_PARALLELISM,
                  on_event: Callable[[Event], None] | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None,
+                 deadline: float | None = None) -> None:
         if parallelism < 1:
             raise VidflowError("--parallelism must be at least 1")
         self.provider = provider
@@ -131,6 +134,7 @@ class Executor:
         self.parallelism = parallelism
         self.on_event = on_event or (lambda event: None)
         self.stop = stop or threading.Event()
+        self.deadline = deadline  # seconds; overrides each story's own `deadline`
         self.no_credit = threading.Event()
         self.unauthorized: str | None = None  # set once, by the first 401
 
@@ -308,7 +312,13 @@ class Executor:
             if not record.done:  # the end is reported below, after the download
                 self._emit(step, record.status, record.progress_percentage)
 
-        record = self.provider.wait(story_id, progress, stop=self.stop)
+        deadline = self.deadline if self.deadline is not None else story.deadline
+        try:
+            record = self.provider.wait(story_id, progress, stop=self.stop, timeout=deadline)
+        except WaitTimeout:
+            message = past_deadline(story_id, deadline)
+            self._emit(step, "failed", message=message)
+            return StepResult(step.address, step.kind, "failed", message, story_id)
         self.state.progressed(story.address, record)
         if record.status != "success":
             message = record.message or f"story {story_id} ended with status {record.status}"
@@ -371,6 +381,20 @@ class Executor:
     def _emit(self, step: Step, status: str, progress: int = 0,
               message: str | None = None) -> None:
         self.on_event(Event(step.address, step.kind, status, progress, message))
+
+
+def past_deadline(story_id: str, seconds: float) -> str:
+    """Why polling stopped, and the honest answer about its credits."""
+    return (f"no result after {_duration(seconds)}: polling stopped. Story {story_id} "
+            "stays in the lockfile as processing: it may still finish, and its credits "
+            "were charged when it was accepted. `vidflow apply` polls it again (never "
+            "creating it twice); `vidflow destroy --target` deletes it")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g}h"
+    return f"{seconds / 60:g}m" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g}s"
 
 
 def not_processed(exc: StoryApiError) -> bool:

@@ -104,39 +104,63 @@ def approve(plan: Plan, *, auto_approve: bool, verb: str = "apply",
     return click.confirm(f"Do you want to {verb} these changes?", default=False)
 
 
+# Ctrl-C, and what CI runners and job timeouts send (GitHub Actions: SIGINT, SIGTERM, then
+# SIGKILL), and a closed terminal: each means "stop, keep what was paid for"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stop(threading.Event):
+    """The apply's stop flag, and the signal that set it (its exit code is 128 + it)."""
+
+    signum: int | None = None
+
+
 @contextlib.contextmanager
-def ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
-    """First Ctrl-C: stop starting work, let in-flight calls finish. Second: abort now."""
+def signals_stop(stop: threading.Event) -> Iterator[None]:
+    """First signal: start nothing new, let in-flight calls finish and be recorded, save,
+    exit 128 + the signal (130, 143, 129). Second: exit at once; the lockfile is whole
+    (every write is atomic) and an unanswered paid call is left as its intent."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
         if stop.is_set():
-            raise KeyboardInterrupt
+            sys.stderr.write("Stopped at once; `vidflow apply` recovers what was in "
+                             "flight.\n")
+            sys.stderr.flush()
+            os._exit(128 + signum)
+        if isinstance(stop, Stop):
+            stop.signum = signum
         stop.set()
-        output.warn("Interrupted: starting nothing new, waiting for calls in flight and "
-                    "saving the lockfile (Ctrl-C again to abort at once).")
+        name = signal.Signals(signum).name
+        output.warn(f"{name}: starting nothing new, waiting for calls in flight and saving "
+                    "the lockfile (signal again to stop at once).")
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 
 
 def execute(project: Project, plan: Plan, provider: Provider, lock: Lockfile, *,
             parallelism: int, stop: threading.Event | None = None,
-            events: EventStream | None = None) -> ApplyResult:
+            events: EventStream | None = None, deadline: float | None = None) -> ApplyResult:
     """Run the plan's steps, the lockfile written after every state change; progress goes
     to the terminal, or as JSON lines to `events`."""
-    stop = stop or threading.Event()
+    stop = stop or Stop()
     recorder = LockRecorder(lock_path(project), lock, provider.identity)
     display = contextlib.nullcontext(events) if events is not None else ProgressDisplay()
-    with display as on_event, ctrl_c_stops(stop):
+    with display as on_event, signals_stop(stop):
         executor = Executor(provider, recorder, Path(project.root), parallelism=parallelism,
-                            on_event=on_event, stop=stop)
-        return executor.run(steps_from_plan(plan))
+                            on_event=on_event, stop=stop, deadline=deadline)
+        result = executor.run(steps_from_plan(plan))
+    result.signum = getattr(stop, "signum", None)
+    return result
 
 
 def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None,
@@ -182,7 +206,7 @@ INTERRUPTED_NOTE = ("apply was interrupted; stories still processing are in the 
 
 def _exit_code(result: ApplyResult) -> int:
     if result.interrupted:
-        return EXIT_INTERRUPTED
+        return 128 + result.signum if result.signum else EXIT_INTERRUPTED
     return EXIT_OK if result.ok else EXIT_FAILED
 
 

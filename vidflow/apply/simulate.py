@@ -58,7 +58,8 @@ class InstantStories:
         return None
 
     def wait(self, story_id: str, on_progress: ProgressCallback | None = None, *,
-             stop: threading.Event | None = None) -> StoryRecord:
+             stop: threading.Event | None = None,
+             timeout: float | None = None) -> StoryRecord:
         return self.get(story_id)
 
     def download(self, record: StoryRecord, dest: Path) -> str:

@@ -21,6 +21,19 @@ from vidflow.errors import PlanError
 from vidflow.ui.events import EventStream, json_ui
 
 
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    """--deadline 30m as seconds; the spec's own pattern, so both read the same."""
+    import re
+
+    from vidflow.spec.rules import DURATION_PATTERN, duration_seconds
+
+    if value is None:
+        return None
+    if not re.match(DURATION_PATTERN, value):
+        raise click.BadParameter(f"{value!r} is not a duration such as 90s, 30m or 2h")
+    return duration_seconds(value)
+
+
 def is_plan_file(path: Path) -> bool:
     return path.is_file() and path.suffix == ".json"
 
@@ -28,7 +41,8 @@ def is_plan_file(path: Path) -> bool:
 def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
           targets: Sequence[str] = (), lock_timeout: float = 0.0, refresh: bool = True,
           vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
-          project_dir: Path | None = None, as_json: bool = False) -> int:
+          project_dir: Path | None = None, as_json: bool = False,
+          deadline: float | None = None) -> int:
     if as_json and not auto_approve and not is_plan_file(path):
         raise PlanError("--json cannot ask for approval", hint="add --auto-approve, or apply "
                         "a plan saved by `vidflow plan --out`")
@@ -36,13 +50,13 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
         return _apply(path, auto_approve=auto_approve, parallelism=parallelism,
                       targets=targets, lock_timeout=lock_timeout, refresh=refresh,
                       vars_=vars_, var_files=var_files, project_dir=project_dir,
-                      events=events)
+                      events=events, deadline=deadline)
 
 
 def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequence[str],
            lock_timeout: float, refresh: bool, vars_: Mapping[str, str] | None,
            var_files: Sequence[Path], project_dir: Path | None,
-           events: EventStream | None) -> int:
+           events: EventStream | None, deadline: float | None) -> int:
     from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import approve, check_plan, execute, refresh_remote, report
     from vidflow.apply.workspace import open_workspace
@@ -79,7 +93,7 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
             output.echo("Apply cancelled.")
             return 1
         result = execute(project, plan, provider, lock, parallelism=parallelism,
-                         events=events)
+                         events=events, deadline=deadline)
     return report(result, root=ws.root, events=events)
 
 
@@ -95,13 +109,17 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
 @click.option("--json", "as_json", is_flag=True,
               help="Machine-readable: one JSON event per line, Terraform's shapes "
                    "(needs --auto-approve, or a saved plan).")
+@click.option("--deadline", metavar="DURATION", callback=_duration,
+              help="Stop polling a story after this long (e.g. 30m), whatever its spec's "
+                   "`deadline:` says (default 60m); it stays in the lockfile, resumable.")
 @click.option("--project", "project_dir", type=click.Path(path_type=Path),
               help="With a saved plan: the project folder it was made for (default: the one "
                    "recorded in the plan).")
 @var_options
 def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str, ...],
-            lock_timeout: float, refresh: bool, as_json: bool, project_dir: Path | None,
-            vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
+            lock_timeout: float, refresh: bool, as_json: bool, deadline: float | None,
+            project_dir: Path | None, vars_: dict[str, str],
+            var_files: tuple[Path, ...]) -> int:
     """Create, update and delete stories until they match the specs.
 
     Shows the plan and asks before doing anything (on a terminal; in CI or without a
@@ -119,4 +137,5 @@ def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str
     """
     return apply(path, auto_approve=auto_approve, parallelism=parallelism, targets=targets,
                  lock_timeout=lock_timeout, refresh=refresh, vars_=vars_,
-                 var_files=var_files, project_dir=project_dir, as_json=as_json)
+                 var_files=var_files, project_dir=project_dir, as_json=as_json,
+                 deadline=deadline)

@@ -72,7 +72,8 @@ class Provider(Protocol):
     def delete(self, story_id: str) -> None: ...
 
     def wait(self, story_id: str, on_progress: ProgressCallback | None = None, *,
-             stop: threading.Event | None = None) -> StoryRecord: ...
+             stop: threading.Event | None = None,
+             timeout: float | None = None) -> StoryRecord: ...
 
     def download(self, record: StoryRecord, dest: Path) -> str: ...
 
@@ -237,9 +238,10 @@ class ApiProvider:
             self.backend.delete_story(story_id)
 
     def wait(self, story_id: str, on_progress: ProgressCallback | None = None, *,
-             stop: threading.Event | None = None) -> StoryRecord:
+             stop: threading.Event | None = None,
+             timeout: float | None = None) -> StoryRecord:
         return poll_until_done(self.get, story_id, on_progress=on_progress,
-                               stop=stop or threading.Event(),
+                               stop=stop or threading.Event(), timeout=timeout,
                                first_interval=self.poll_first, max_interval=self.poll_max)
 
     # --- helpers ----------------------------------------------------------------------------

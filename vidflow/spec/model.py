@@ -24,6 +24,8 @@ from vidflow.contract.params import SPEC_MODES
 from vidflow.errors import Location
 
 MODES = tuple(SPEC_MODES)
+DEFAULT_DEADLINE = "60m"  # the reference's own examples give up polling after 60 minutes
+DEFAULT_DEADLINE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class ResolvedStory:
     # messages); this one is relative to the project root, so `render` output is the same
     # wherever it runs.
     root_location: Location | None = None
+    # How long apply waits for the render before it stops polling (seconds): `deadline:`
+    deadline: float = DEFAULT_DEADLINE_SECONDS
 
     def to_dict(self) -> dict[str, Any]:
         """A stable, JSON-ready form (what `vidflow render --json` prints per story)."""

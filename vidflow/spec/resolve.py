@@ -17,8 +17,8 @@ from vidflow.contract.storyboard import ELEMENT_KINDS, effective_audio
 from vidflow.errors import Location
 from vidflow.hashing import sha256_file
 from vidflow.spec.canonical import fingerprint, storyboard_fingerprint
-from vidflow.spec.model import Lifecycle, ResolvedStory
-from vidflow.spec.rules import MODE_PARAMS, PARAM_DEFAULTS
+from vidflow.spec.model import DEFAULT_DEADLINE, Lifecycle, ResolvedStory
+from vidflow.spec.rules import MODE_PARAMS, PARAM_DEFAULTS, duration_seconds
 
 Problem = tuple[tuple[str | int, ...], str, bool]
 
@@ -147,6 +147,7 @@ def build_story(address: str, story: dict[str, Any], *, output: str, files: File
         fingerprint=fingerprint(mode, params),
         storyboard_fingerprint=storyboard_fingerprint(pinned),
         webhook_url=story.get("webhook_url") or None,
+        deadline=duration_seconds(story.get("deadline") or DEFAULT_DEADLINE),
         variant=variant,
         root_location=root_location,
     )

@@ -18,7 +18,14 @@ MODE_PARAMS: dict[str, tuple[str, ...]] = {mode: mode_params(mode) for mode in S
 ALL_PARAMS = frozenset(p for params in MODE_PARAMS.values() for p in params)
 # Fields every mode takes that are not generation inputs (or, storyboard, regenerate-only).
 META_FIELDS = frozenset({"mode", "title", "description", "visibility", "webhook_url", "output",
-                         "lifecycle", "variants", "storyboard"})
+                         "lifecycle", "variants", "storyboard", "deadline"})
+DURATION_PATTERN = r"^[0-9]+(\.[0-9]+)?(s|m|h)$"
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(text: str) -> float:
+    """"90s", "30m", "2h" as seconds (the pattern above was checked by the schema)."""
+    return float(text[:-1]) * _UNITS[text[-1]]
 
 # the reference's defaults of the generation inputs (title is a spec field of its own)
 PARAM_DEFAULTS: dict[str, Any] = {k: v for k, v in DEFAULTS.items() if k in ALL_PARAMS}

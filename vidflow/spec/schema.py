@@ -18,7 +18,8 @@ from typing import Any
 from vidflow.contract.enums import NARRATORS, VISIBILITY
 from vidflow.contract.params import PARAMS, SPEC_MODES, Param
 from vidflow.contract.storyboard import AUDIO_DEFAULTS, ELEMENT_KINDS, STORYBOARD_KEYS
-from vidflow.spec.rules import DEFAULT_OUTPUT
+from vidflow.spec.model import DEFAULT_DEADLINE
+from vidflow.spec.rules import DEFAULT_OUTPUT, DURATION_PATTERN
 
 SCHEMA_ID = "https://vidflow.dev/schemas/vidflow.schema.json"
 
@@ -36,6 +37,7 @@ PATTERN_MESSAGES = {
                         "with a digit), so templates can use it",
     HTTP_URL_PATTERN: "must be an http:// or https:// URL",
     MOVED_ADDRESS_PATTERN: "must be a story address such as promo or promo[tone=fun]",
+    DURATION_PATTERN: "must be a duration such as 90s, 30m or 2h",
 }
 
 
@@ -203,6 +205,11 @@ def story_properties() -> dict[str, Any]:
         "webhook_url": templatable({"$ref": "#/$defs/http_url"}),
         "output": _string("Where apply downloads the video, relative to the project root.",
                           minLength=1, default=DEFAULT_OUTPUT),
+        "deadline": templatable(_string(
+            "How long apply waits for the story's render before it stops polling and "
+            "reports it (e.g. 90s, 30m, 2h; `vidflow apply --deadline` overrides it). Not a "
+            "generation input: changing it makes no new video.",
+            pattern=DURATION_PATTERN, default=DEFAULT_DEADLINE)),
         "lifecycle": {"type": "object", "additionalProperties": False,
                       "properties": {"prevent_destroy": {"type": "boolean", "default": False}}},
     }
