@@ -157,6 +157,7 @@ CREATE_FAULTS = [
     "intent-written:1:KILL", "request-sending:1:KILL", "answer-received:1:KILL",
     "lockfile-written:1:KILL", "lockfile-written:2:KILL", "downloaded:1:KILL",
     "intent-written:1:TERM", "request-sending:1:TERM", "answer-received:1:TERM",
+    "request-sending:1:HUP",
 ]
 
 
@@ -169,11 +170,11 @@ def test_a_create_killed_anywhere_is_paid_once(tmp_path: Path, target: Target,
     root = tmp_path / "videos"
     _write(root, target, body)
     faulted = _vidflow(root, target, "apply", "--auto-approve", fault=fault)
-    expected = -signal.SIGKILL if fault.endswith("KILL") else (0, 128 + signal.SIGTERM)
-    if fault.endswith("KILL"):
-        assert faulted.returncode == expected
-    else:  # TERM: calls in flight finish and are recorded; exit 143 unless all was done
-        assert faulted.returncode in expected, faulted.stderr
+    signum = signal.Signals["SIG" + fault.rsplit(":", 1)[1]]
+    if signum is signal.SIGKILL:
+        assert faulted.returncode == -signal.SIGKILL
+    else:  # TERM, HUP: calls in flight finish and are recorded; 128 + the signal
+        assert faulted.returncode in (0, 128 + signum), faulted.stderr
     _recover_and_check(root, target, faulted, clean_spent, spent_before)
 
 

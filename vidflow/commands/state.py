@@ -50,10 +50,10 @@ def state_list(path: str, *, as_json: bool = False,
                 for a, e in sorted(lock.entries.items())]
         output.raw(json.dumps(rows, indent=2, sort_keys=True))
         return 0
-    if not lock.entries:
+    if not lock.entries and not lock.intents:
         output.echo(f"No stories recorded in {file}.")
         return 0
-    width = max(len(a) for a in lock.entries)
+    width = max((len(a) for a in lock.entries), default=0)
     for address in lock:
         entry = lock.entries[address]
         output.echo(f"{address:<{width}}  {entry.story_id}  {entry.status}")

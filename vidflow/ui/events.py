@@ -26,13 +26,15 @@ UI_VERSION = "1.0"
 MODULE = "vidflow.ui"
 # vidflow's actions under Terraform's names where Terraform has one
 ACTIONS = {"create": "create", "update": "update", "replace": "replace", "delete": "delete",
-           "move": "move", "regenerate": "regenerate", "resume": "resume", "no-op": "noop"}
+           "move": "move", "regenerate": "regenerate", "resume": "resume", "no-op": "noop",
+           "unknown": "unknown", "decide": "decide"}
 _DOING = {"create": "Creating", "update": "Modifying", "replace": "Replacing",
           "delete": "Destroying", "move": "Moving", "regenerate": "Regenerating",
           "resume": "Resuming"}
 _FINAL = {"success": "apply_complete", "done": "apply_complete", "deleted": "apply_complete",
           "moved": "apply_complete", "fail": "apply_errored", "failed": "apply_errored",
-          "interrupted": "apply_errored", "skipped": "apply_errored"}
+          "interrupted": "apply_errored", "skipped": "apply_errored",
+          "needs a decision": "apply_errored"}
 
 
 def resource(address: str) -> dict[str, Any]:
