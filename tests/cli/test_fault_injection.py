@@ -71,7 +71,10 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
     root.mkdir()
     if request.param == "local":
         def count() -> tuple[int, int]:
-            db = sqlite3.connect(root / ".vidflow" / "engine" / "engine.sqlite3")
+            path = root / ".vidflow" / "engine" / "engine.sqlite3"
+            if not path.exists():
+                return 0, 0
+            db = sqlite3.connect(path)
             try:
                 stories = db.execute("SELECT count(*) FROM stories").fetchone()[0]
                 spent = db.execute("SELECT coalesce(sum(spent), 0) FROM accounts").fetchone()
