@@ -73,3 +73,18 @@ def test_a_var_file_beside_the_specs_is_not_read_as_a_spec(root: Path) -> None:
     assert "A fox in the snow" in result.out
     # and without --var-file the same file is a spec like any other (and is refused)
     assert vidflow("validate", str(root)).code == 1
+
+
+def test_a_url_story_whose_page_cannot_be_read_says_so(root: Path) -> None:
+    """Not a silent success: the story's message and the apply summary name the page."""
+    (root / "videos.yaml").write_text(
+        "version: 1\nstories:\n  promo:\n    mode: url\n"
+        "    idea: A promo for http://127.0.0.1:9/shop\n    scene_count: 1\n"
+        "    audio_option: {has_bg_music: false, has_narration: false}\n")
+    result = vidflow("apply", "--auto-approve", str(root))
+    assert result.code == 0, result.out
+    assert "note: " in result.out and "Could not read the page" in result.out
+    from vidflow.state.lockfile import read_lockfile
+
+    entry = read_lockfile(root / "vidflow.lock").entries["promo"]
+    assert "Could not read the page" in (entry.message or "")

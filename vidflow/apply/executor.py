@@ -333,8 +333,8 @@ class Executor:
         self.state.finished(story, record, output=output, sha256=sha256)
         if replacing is None:  # a replace reports success once the old story is gone
             self._emit(step, "success", 100)
-        return StepResult(step.address, step.kind, "done", story_id=story_id, output=output,
-                          used_credits=record.used_credits)
+        return StepResult(step.address, step.kind, "done", record.message, story_id=story_id,
+                          output=output, used_credits=record.used_credits)
 
     def _download(self, step: Step, story: ResolvedStory,
                   record: StoryRecord) -> tuple[str, str]:

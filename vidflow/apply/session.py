@@ -174,6 +174,9 @@ def report(result: ApplyResult, *, verb: str = "Apply", root: Path | None = None
         if r.ok and r.output:
             shown = display_path(root, r.output) if root is not None else r.output
             output.echo(f"  {r.address}: {shown}")
+            if r.message:  # what the service said of the story (a page it could not read)
+                output.echo(f"    [yellow]note:[/yellow] {output.escape(r.message)}",
+                            markup=True)
     for r in result.failed:
         address, message = output.escape(r.address), output.escape(r.message or "")
         output.echo(f"  [red]failed[/red] {address}: {message}", markup=True)

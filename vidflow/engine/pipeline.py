@@ -139,8 +139,10 @@ class Run:
 
 def write_storyboard(run: Run, *, idea: str, scene_count: int, language: str,
                      elements: dict[str, Any] | None, image_count: int | None = None,
-                     url: str | None = None) -> dict[str, Any]:
-    """The storyboard; url mode reads the page first and notes it when that fails."""
+                     url: str | None = None,
+                     warn: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The storyboard; url mode reads the page first and, when that fails, says so in the
+    storyboard's notes and through `warn` (the story's message): never a silent success."""
     from vidflow.engine.stages import storyboard as stage
 
     notes: list[str] = []
@@ -152,6 +154,8 @@ def write_storyboard(run: Run, *, idea: str, scene_count: int, language: str,
         except MediaError as exc:
             notes.append(f"Could not read the page ({exc}); the storyboard follows the idea "
                          "alone.")
+            if warn is not None:
+                warn(notes[-1])
     chat = None
     if run.storyboard_endpoint:
         chat = stage.ChatStoryboardWriter(run.storyboard_endpoint, run.storyboard_model,

@@ -40,6 +40,7 @@ class Context:
     title: str = ""
     job: dict[str, Any] = field(default_factory=dict)
     save: Callable[..., None] = lambda **fields: None  # story fields, as they fill in
+    note: Callable[[str], None] = lambda text: None  # add to the story's message
 
     def path(self, rel: str) -> Path:
         return self.run.story_dir / rel
@@ -82,7 +83,7 @@ def _storyboard(ctx: Context, s: State) -> State:
         board = pipeline.write_storyboard(
             ctx.run, idea=p["idea"], scene_count=p["scene_count"], language=p["language"],
             elements=p.get("elements"), image_count=len(base) if images_mode else None,
-            url=pipeline_url(p) if ctx.mode == "url" else None)
+            url=pipeline_url(p) if ctx.mode == "url" else None, warn=ctx.note)
         ctx.save(storyboard=board)
     return {"board": board, "base": [ctx.rel(b) for b in base]}
 

@@ -39,7 +39,8 @@ def build_job(store: Store, make_run: RunFactory, story_id: str, job: dict[str, 
             return
         run = make_run(story_id, control)
         ctx = Context(run, row.mode, row.params, row.title, job,
-                      save=lambda **fields: store.update(story_id, **fields))
+                      save=lambda **fields: store.update(story_id, **fields),
+                      note=lambda text: add_to_message(store, story_id, text))
         done, state = resume_point(ctx, row.job or {})
         if not done:
             state = {"board": copy.deepcopy(row.storyboard) if row.storyboard else None}
@@ -50,6 +51,13 @@ def build_job(store: Store, make_run: RunFactory, story_id: str, job: dict[str, 
         steps.execute(table, ctx, state, done=done, saved=saved)
 
     return work
+
+
+def add_to_message(store: Store, story_id: str, text: str) -> None:
+    """A note the story's message keeps (after the notes it was accepted with)."""
+    row = store.get(story_id)
+    if row is not None and text not in (row.message or ""):
+        store.update(story_id, message=f"{row.message} {text}" if row.message else text)
 
 
 def resume_point(ctx: Context, saved: dict[str, Any]) -> tuple[list[str], State]:

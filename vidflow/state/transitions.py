@@ -139,7 +139,7 @@ def finished(lock: Lockfile, story: ResolvedStory, record: StoryRecord, *, provi
     old = lock.get(story.address)
     entry = LockEntry.from_story(
         story, story_id=record.id, provider=provider, status="success",
-        video_url=record.video_url, used_credits=record.used_credits,
+        video_url=record.video_url, used_credits=record.used_credits, message=record.message,
         created_at=record.created_at, updated_at=record.updated_at,
         deposed=list(old.deposed) if old else [])
     return _set(lock, story.address, downloaded(entry, output, sha256))
