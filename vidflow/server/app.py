@@ -30,7 +30,7 @@ from vidflow.contract.params import (
 from vidflow.engine.service import StoryEngine
 from vidflow.errors import NotFound, Unauthorized, ValidationFailed
 from vidflow.server import errors
-from vidflow.server import schemas as s
+from vidflow.server import responses as s
 from vidflow.server.auth import KeyRing
 from vidflow.server.limits import MAX_BODY_BYTES, BodyLimit
 from vidflow.server.params import LIST_FIELDS, StoryId, form_fields
