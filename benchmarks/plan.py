@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from vidflow.apply.simulate import simulate_apply
 from vidflow.plan.planner import make_plan
-from vidflow.plan.simulate import simulate_apply
 from vidflow.spec.model import Project, ProviderConfig, ResolvedStory
 from vidflow.state.lockfile import Lockfile, read_lockfile, write_lockfile
 
