@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import requests
@@ -28,6 +29,16 @@ class Live:
 
     def post(self, path: str, key: str | None = None, **kw) -> requests.Response:
         return requests.post(self.url(path), headers=self.headers(key), timeout=60, **kw)
+
+    def finished(self, story_id: str, timeout: float = 120) -> dict:
+        """The story once it ended (success or fail), polled over HTTP."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            story = self.get(f"/story/{story_id}").json()["data"]
+            if story["status"] in ("success", "fail"):
+                return story
+            time.sleep(0.1)
+        raise AssertionError(f"story {story_id} did not finish")
 
     def get(self, path: str, key: str | None = None) -> requests.Response:
         return requests.get(self.url(path), headers=self.headers(key), timeout=30)

@@ -4,7 +4,6 @@ scene videos with the story's narration (the reference's "synchronized audio")."
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import av
@@ -13,27 +12,17 @@ import requests
 from server_support import Live
 
 
-def _finished(live: Live, story_id: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        story = live.get(f"/story/{story_id}").json()["data"]
-        if story["status"] in ("success", "fail"):
-            return story
-        time.sleep(0.1)
-    raise AssertionError(f"story {story_id} did not finish")
-
-
 def test_concat_of_scene_videos_keeps_the_narration(live: Live, tmp_path: Path) -> None:
     resp = live.post("/story/idea-2-video", data={
         "idea": "A red kite over the sea. It lands on a boat.", "scene_count": 1,
         "audio_option": json.dumps({"has_bg_music": False, "has_narration": True})})
     assert resp.status_code == 200, resp.text
-    story = _finished(live, resp.json()["data"]["id"])
+    story = live.finished(resp.json()["data"]["id"])
     assert story["status"] == "success", story["message"]
     scene = story["scenes"][0]
     resp = live.post(f"/story/{story['id']}/concat")
     assert resp.status_code == 200, resp.text
-    done = _finished(live, story["id"])
+    done = live.finished(story["id"])
     assert done["status"] == "success", done["message"]
     out = tmp_path / "concat.mp4"
     out.write_bytes(requests.get(done["video_url"], timeout=30).content)

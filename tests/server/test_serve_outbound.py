@@ -35,15 +35,6 @@ def closed() -> Iterator[Live]:
         yield Live(base_url, key, engine)
 
 
-def _poll(live: Live, story_id: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        story = live.get(f"/story/{story_id}").json()["data"]
-        if story["status"] in ("success", "fail"):
-            return story
-        time.sleep(0.1)
-    raise AssertionError(f"story {story_id} did not finish")
-
 
 @pytest.mark.parametrize("spelling", LOOPBACK_SPELLINGS)
 def test_every_spelling_is_refused_and_never_connects(closed: Live, spelling: str) -> None:
@@ -78,11 +69,11 @@ def test_no_url_field_reaches_a_private_address(closed: Live) -> None:
             "concat_video_urls": [victim.url("[::ffff:127.0.0.1]", "/v.mp4")],
             "audio_urls": [victim.url("0.0.0.0", "/a.wav")]})
         assert concat.status_code == 200, concat.text
-        page_story = _poll(closed, page.json()["data"]["id"])
+        page_story = closed.finished(page.json()["data"]["id"])
         assert page_story["status"] == "success"
         assert any(REFUSED in note for note in page_story["storyboard"]["notes"])
         assert SECRET not in json.dumps(page_story)
-        for story in (_poll(closed, images.json()["data"]["id"]), _poll(closed, story_id)):
+        for story in (closed.finished(images.json()["data"]["id"]), closed.finished(story_id)):
             assert story["status"] == "fail" and story["message"].endswith(REFUSED)
         time.sleep(0.3)  # the webhook of the finished url story would be on its way
         assert victim.accepts == 0
