@@ -38,6 +38,7 @@ from vidflow.engine import fetch, notes, outbound, pipeline, steps, work
 from vidflow.engine import idempotency as idem
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
+from vidflow.engine.cluster import Cluster
 from vidflow.engine.idempotency import keyed
 from vidflow.engine.jobs import JobControl, JobRunner
 from vidflow.engine.store import MEDIA_PREFIX, KeyRecord, Store, StoryRow, new_story_id
@@ -74,6 +75,8 @@ class EngineConfig:
     # Networks, addresses or host names (outbound.Opening entries) that fetched URLs and
     # webhooks may reach although they are not public; empty: public addresses only.
     allow_networks: tuple[str, ...] = ()
+    # tcp://host:port of a Dask scheduler that renders clips and compositions (cluster.py)
+    dask_scheduler: str | None = None
 
 
 class StoryEngine:
@@ -91,6 +94,7 @@ class StoryEngine:
         # Only the first live engine on a data folder resumes unfinished stories; a second
         # one (a CLI beside a server, say) must not run the same story twice.
         self._owner = FileLock(str(Path(config.data_dir) / "engine.lock"))
+        self.cluster = Cluster(config.dask_scheduler) if config.dask_scheduler else None
         if config.resume:
             self._claim_and_resume()
 
@@ -104,7 +108,11 @@ class StoryEngine:
 
     def close(self) -> None:
         """Stop workers; interrupted stories stay `processing` and resume on next start."""
+        if self.cluster is not None:
+            self.cluster.stop()  # jobs waiting for the cluster stop now, resumable
         self.jobs.close()
+        if self.cluster is not None:
+            self.cluster.close()
         self.store.close()
         if self._owner.is_locked:
             self._owner.release()
@@ -701,7 +709,9 @@ class StoryEngine:
                                                 if cfg.allow_local_files is None
                                                 else cfg.allow_local_files),
             storyboard_endpoint=cfg.storyboard_endpoint, storyboard_model=cfg.storyboard_model,
-            storyboard_api_key_env=cfg.storyboard_api_key_env)
+            storyboard_api_key_env=cfg.storyboard_api_key_env,
+            cluster=self.cluster.bind(control.check if control else lambda: None)
+            if self.cluster else None)
 
     def _job_run(self, story_id: str, control: JobControl | None) -> pipeline.Run:
         row = self.store.get(story_id)
