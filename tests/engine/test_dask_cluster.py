@@ -138,12 +138,15 @@ def test_stories_render_on_the_cluster_survive_a_lost_worker_and_match_a_local_r
         victim_key: list[str] = []  # the clip it was rendering: finished by the other one
 
         def rendering() -> bool:
-            for worker, keys in dask_cluster.client.processing().items():
-                if worker in dask_cluster.workers and any(
-                        str(k).startswith(CLIP_KEY) for k in keys):
+            # asked of the workers themselves: a task they execute, not one queued for them
+            # (a lambda: cloudpickle sends it by value; workers cannot import this module)
+            running = dask_cluster.client.run(
+                lambda dask_worker: [str(ts.key) for ts in dask_worker.state.executing])
+            for worker, keys in running.items():
+                clips = [k for k in keys if k.startswith(CLIP_KEY)]
+                if worker in dask_cluster.workers and clips:
                     victim.append(worker)
-                    victim_key.append(next(str(k) for k in keys
-                                           if str(k).startswith(CLIP_KEY)))
+                    victim_key.append(clips[0])
                     return True
             return False
 
