@@ -235,3 +235,18 @@ def test_the_setting_reaches_the_engine_config() -> None:
         "dask_scheduler": "tcp://10.0.0.5:8786"}
     assert dask_scheduler("tls://[::1]:8786") == "tls://[::1]:8786"
     assert "dask_scheduler" not in engine_overrides({})
+
+
+def test_the_local_provider_reads_the_setting_and_apply_names_the_scheduler(
+        tmp_path: Path) -> None:
+    address = f"tcp://127.0.0.1:{free_port()}"
+    (tmp_path / "videos.yaml").write_text(
+        "version: 1\nprovider: {type: local}\nstories:\n  fox:\n    mode: idea\n"
+        "    idea: A fox in the snow\n    scene_count: 1\n")
+    env = {**os.environ, DASK_SCHEDULER_ENV: address, "PYTHONPATH": str(ROOT),
+           "VIDFLOW_ENGINE_SCALE": "0.25", "VIDFLOW_ENGINE_FPS": "10"}
+    done = subprocess.run([sys.executable, "-m", "vidflow", "apply", "--auto-approve",
+                           str(tmp_path)], env=env, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"cannot reach the Dask scheduler at {address}" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

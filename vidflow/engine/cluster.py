@@ -35,6 +35,7 @@ from vidflow.errors import MediaError, VidflowError
 CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler before the render fails
 RETRIES = 2  # re-runs of a task that raised on a worker (a lost worker is rescheduled anyway)
 WAIT_SLICE = 0.5  # seconds between checks for a closing engine while a task runs
+JOB_THREADS = 16  # stories an engine renders at once on a cluster (vs EngineConfig.workers)
 CLIP_KEY, FINAL_KEY = "vidflow-clip", "vidflow-final"  # task name prefixes (dashboards)
 
 

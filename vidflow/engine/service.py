@@ -38,7 +38,7 @@ from vidflow.engine import fetch, notes, outbound, pipeline, steps, work
 from vidflow.engine import idempotency as idem
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
-from vidflow.engine.cluster import Cluster
+from vidflow.engine.cluster import JOB_THREADS, Cluster
 from vidflow.engine.idempotency import keyed
 from vidflow.engine.jobs import JobControl, JobRunner
 from vidflow.engine.store import MEDIA_PREFIX, KeyRecord, Store, StoryRow, new_story_id
@@ -85,7 +85,10 @@ class StoryEngine:
         self.opening = outbound.Opening.parse(config.allow_networks)  # ValueError first
         Path(config.data_dir).mkdir(parents=True, exist_ok=True)
         self.store = Store(Path(config.data_dir), starting_balance=config.credits)
-        self.jobs = JobRunner(self.store, workers=config.workers,
+        self.cluster = Cluster(config.dask_scheduler) if config.dask_scheduler else None
+        # With a cluster a job thread mostly waits for its remote renders: run more at once.
+        workers = config.workers if self.cluster is None else max(config.workers, JOB_THREADS)
+        self.jobs = JobRunner(self.store, workers=workers,
                               max_concurrent=config.max_concurrent, opening=self.opening)
         self._story_locks: dict[str, threading.Lock] = {}
         self._key_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -94,7 +97,6 @@ class StoryEngine:
         # Only the first live engine on a data folder resumes unfinished stories; a second
         # one (a CLI beside a server, say) must not run the same story twice.
         self._owner = FileLock(str(Path(config.data_dir) / "engine.lock"))
-        self.cluster = Cluster(config.dask_scheduler) if config.dask_scheduler else None
         if config.resume:
             self._claim_and_resume()
 
