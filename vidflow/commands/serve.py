@@ -46,6 +46,9 @@ def serve(*, host: str, port: int, data: Path, dev: bool, keys_file: Path | None
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)  # access log lines appear as they happen
     try:
+        if served.engine.cluster is not None:  # refuse to start rather than fail every story
+            served.engine.cluster.connect()
+            output.echo(f"Rendering on the Dask cluster at {served.engine.cluster.address}")
         output.echo(f"Story API on {served.base_url} (data in {data})")
         if dev_key:
             # the one place a key is ever printed: the developer asked for one

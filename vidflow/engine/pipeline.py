@@ -120,6 +120,8 @@ class Run:
     # Measured while animating; predicts how long composition takes, for progress.
     seconds_per_frame: float = 0.003
     step: str = ""  # the step running now (steps.execute sets it); progress is its share
+    # Renders clips and compositions elsewhere (cluster.ClusterStages); None: in process.
+    cluster: Any = None
     assets: AssetStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -396,6 +398,8 @@ def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: 
     scenes = board["scenes"]
     workers = max(1, min(ANIMATION_WORKERS, len(images)))
     threads = max(1, (os.cpu_count() or 2) // workers)
+    render = run.cluster or stage  # a cluster takes every scene at once, same encoder
+    workers = max(1, len(images)) if run.cluster else workers
     done = 0
     lock = threading.Lock()
 
@@ -406,7 +410,7 @@ def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: 
         camera = "static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
         inputs = {"image": file_digest(image), "seconds": seconds, "camera": camera,
                   "size": run.size, "fps": run.fps, "loop": loop, "preset": run.preset}
-        path = run.assets.get("clip", inputs, "mp4", lambda tmp: stage.animate_scene(
+        path = run.assets.get("clip", inputs, "mp4", lambda tmp: render.animate_scene(
             image, tmp, duration=seconds, camera_movement=camera,
             size=run.size, fps=run.fps, loop=loop, preset=run.preset, threads=threads))
         with lock:
@@ -442,8 +446,9 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
               "ambient": file_digest(ambient_path) if ambient_path else None,
               "size": run.size, "fps": run.fps, "preset": run.preset}
     # Measured: composing takes about as long as animating the same frames did.
+    render = run.cluster or stage
     with ticking(run, expected=frames * run.seconds_per_frame):
-        path = run.assets.get("final", inputs, "mp4", lambda tmp: stage.compose_story(
+        path = run.assets.get("final", inputs, "mp4", lambda tmp: render.compose_story(
             list(clips), tmp, size=run.size, fps=run.fps,
             transition=transition, narrations=list(narration), music=music_path,
             ambient=ambient_path, preset=run.preset))

@@ -38,6 +38,7 @@ from vidflow.engine import fetch, notes, outbound, pipeline, steps, work
 from vidflow.engine import idempotency as idem
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
+from vidflow.engine.cluster import JOB_THREADS, Cluster
 from vidflow.engine.idempotency import keyed
 from vidflow.engine.jobs import JobControl, JobRunner
 from vidflow.engine.store import MEDIA_PREFIX, KeyRecord, Store, StoryRow, new_story_id
@@ -74,6 +75,8 @@ class EngineConfig:
     # Networks, addresses or host names (outbound.Opening entries) that fetched URLs and
     # webhooks may reach although they are not public; empty: public addresses only.
     allow_networks: tuple[str, ...] = ()
+    # tcp://host:port of a Dask scheduler that renders clips and compositions (cluster.py)
+    dask_scheduler: str | None = None
 
 
 class StoryEngine:
@@ -82,7 +85,10 @@ class StoryEngine:
         self.opening = outbound.Opening.parse(config.allow_networks)  # ValueError first
         Path(config.data_dir).mkdir(parents=True, exist_ok=True)
         self.store = Store(Path(config.data_dir), starting_balance=config.credits)
-        self.jobs = JobRunner(self.store, workers=config.workers,
+        self.cluster = Cluster(config.dask_scheduler) if config.dask_scheduler else None
+        # With a cluster a job thread mostly waits for its remote renders: run more at once.
+        workers = config.workers if self.cluster is None else max(config.workers, JOB_THREADS)
+        self.jobs = JobRunner(self.store, workers=workers,
                               max_concurrent=config.max_concurrent, opening=self.opening)
         self._story_locks: dict[str, threading.Lock] = {}
         self._key_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -104,7 +110,11 @@ class StoryEngine:
 
     def close(self) -> None:
         """Stop workers; interrupted stories stay `processing` and resume on next start."""
+        if self.cluster is not None:
+            self.cluster.stop()  # jobs waiting for the cluster stop now, resumable
         self.jobs.close()
+        if self.cluster is not None:
+            self.cluster.close()
         self.store.close()
         if self._owner.is_locked:
             self._owner.release()
@@ -701,7 +711,9 @@ class StoryEngine:
                                                 if cfg.allow_local_files is None
                                                 else cfg.allow_local_files),
             storyboard_endpoint=cfg.storyboard_endpoint, storyboard_model=cfg.storyboard_model,
-            storyboard_api_key_env=cfg.storyboard_api_key_env)
+            storyboard_api_key_env=cfg.storyboard_api_key_env,
+            cluster=self.cluster.bind(control.check if control else lambda: None)
+            if self.cluster else None)
 
     def _job_run(self, story_id: str, control: JobControl | None) -> pipeline.Run:
         row = self.store.get(story_id)

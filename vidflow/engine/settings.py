@@ -12,12 +12,16 @@ storyboard model, and the networks URLs may reach. Both the `local` provider and
                                  that fetched URLs and webhooks may reach although they are
                                  not public, e.g. "127.0.0.1/32,10.0.0.0/8" (default: none;
                                  loopback, private and link-local addresses are refused)
+    VIDFLOW_DASK_SCHEDULER       tcp://host:port of a Dask distributed scheduler: scene
+                                 clips and compositions render on its workers instead of
+                                 in process (default: none; needs vidflow-iac[dask])
 
 None of them changes a story's fingerprint: they describe this machine, not the story.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -29,6 +33,17 @@ FPS_ENV = "VIDFLOW_ENGINE_FPS"
 STORYBOARD_ENDPOINT_ENV = "VIDFLOW_STORYBOARD_ENDPOINT"
 STORYBOARD_MODEL_ENV = "VIDFLOW_STORYBOARD_MODEL"
 ALLOW_NETWORKS_ENV = "VIDFLOW_ALLOW_NETWORKS"
+DASK_SCHEDULER_ENV = "VIDFLOW_DASK_SCHEDULER"
+_SCHEDULER = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
+
+
+def dask_scheduler(value: str) -> str:
+    """A scheduler address, checked: tcp://host:port (or tls://)."""
+    match = _SCHEDULER.match(value.strip())
+    if not match or not 0 < int(match.group(3)) < 65536:
+        raise VidflowError(f"{DASK_SCHEDULER_ENV}={value!r} is not a scheduler address",
+                           hint="e.g. tcp://10.0.0.5:8786, or unset it")
+    return value.strip()
 
 
 def allow_networks(entries: Iterable[str], source: str) -> tuple[str, ...]:
@@ -68,4 +83,6 @@ def engine_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     if environ.get(ALLOW_NETWORKS_ENV, "").strip():
         out["allow_networks"] = allow_networks(environ[ALLOW_NETWORKS_ENV].split(","),
                                                ALLOW_NETWORKS_ENV)
+    if environ.get(DASK_SCHEDULER_ENV, "").strip():
+        out["dask_scheduler"] = dask_scheduler(environ[DASK_SCHEDULER_ENV])
     return out
