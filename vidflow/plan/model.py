@@ -123,6 +123,9 @@ class Reason(Enum):
                        "the provider honours (the same story, no second charge)")
     INTENT_UNKNOWN = ("intent-unknown",
                       "interrupted in flight: the story may exist and may have been paid")
+    OVERRIDES = ("overrides", "storyboard overrides changed")
+    REQUESTED = ("requested", "replacement requested (--replace)")
+    DRAFT = ("draft", "rendered as a draft")
 
     def __init__(self, key: str, sentence: str) -> None:
         self.key = key
@@ -158,6 +161,8 @@ class Change:
     metadata_changed: bool = False
     output_moved: bool = False
     replay: Intent | None = None  # the unanswered paid call to send again with its key
+    # a storyboard regenerate: (scenes re-rendered, numbered from 1; scenes in the story)
+    scenes: tuple[tuple[int, ...], int] | None = None
 
     @property
     def story_id(self) -> str | None:
@@ -188,6 +193,8 @@ class Change:
             "metadata_changed": self.metadata_changed,
             "output_moved": self.output_moved,
             "replay": self.replay.to_json() if self.replay else None,
+            "scenes": ({"rerendered": list(self.scenes[0]), "count": self.scenes[1]}
+                       if self.scenes else None),
             "story_id": self.story_id,
             "before": self.before.to_json() if self.before else None,
             "after": story_to_json(self.after) if self.after and not noop else None,
@@ -214,6 +221,8 @@ class Change:
             moved_from=data.get("moved_from"),
             deposed=data.get("deposed"),
             replay=Intent.from_json(data["replay"]) if data.get("replay") else None,
+            scenes=((tuple(data["scenes"]["rerendered"]), int(data["scenes"]["count"]))
+                    if data.get("scenes") else None),
             **{key: _flag(data, key) for key in _FLAGS},
         )
 

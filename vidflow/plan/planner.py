@@ -34,6 +34,13 @@ from typing import Any
 from vidflow.api.models import StoryRecord
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
 from vidflow.spec.model import Moved, Project, ResolvedStory
+from vidflow.spec.overrides import (
+    apply_overrides,
+    board_changes,
+    override_problems,
+    reference_shape,
+    scenes_touched,
+)
 from vidflow.spec.variants import normalize_address
 from vidflow.state.intents import Intent, request_digest
 from vidflow.state.lockfile import (
@@ -270,10 +277,12 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
     moved = (Reason.MOVED,) if source else ()
 
     def change(action: Action, reasons: Iterable[Reason],
-               fields: Iterable[FieldChange] = (), *, resume: bool = False) -> Change:
+               fields: Iterable[FieldChange] = (), *, resume: bool = False,
+               after: ResolvedStory | None = None,
+               scenes: tuple[tuple[int, ...], int] | None = None) -> Change:
         fields = tuple(fields)
-        return Change(address, action, (*reasons, *moved), entry, story, fields,
-                      moved_from=source, resume=resume,
+        return Change(address, action, (*reasons, *moved), entry, after or story, fields,
+                      moved_from=source, resume=resume, scenes=scenes,
                       metadata_changed=any(f.path in METADATA_FIELDS for f in fields),
                       output_moved=any(f.path == "output" for f in fields))
 
@@ -290,9 +299,17 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
             errors.append(_protected_replace(address, entry, forcing))
         return change(Action.REPLACE, force_reasons, forcing + soft)
     if story.storyboard_fingerprint != entry.storyboard_fingerprint:
-        board = FieldChange("storyboard", _short(entry.storyboard_fingerprint),
-                            _short(story.storyboard_fingerprint))
-        return change(Action.REGENERATE, [Reason.STORYBOARD, *soft_reasons], [board, *soft])
+        if entry.storyboard is not None and story.storyboard is not None:
+            new_board = reference_shape(story.storyboard)
+            board, scenes = _scene_fields(entry.storyboard, new_board)
+            if board:
+                return change(Action.REGENERATE, [Reason.STORYBOARD, *soft_reasons],
+                              [*board, *soft], scenes=scenes)
+        board = [FieldChange("storyboard", _short(entry.storyboard_fingerprint),
+                             _short(story.storyboard_fingerprint))]
+        return change(Action.REGENERATE, [Reason.STORYBOARD, *soft_reasons], [*board, *soft])
+    if story.overrides_fingerprint != entry.overrides_fingerprint:
+        return _overridden(story, entry, errors, soft, soft_reasons, change)
     resume = _resume_reasons(entry, status)
     if soft:  # a story still running (or not downloaded) is finished first
         return change(Action.UPDATE, soft_reasons + resume, soft, resume=bool(resume))
@@ -301,6 +318,41 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
     if source:
         return change(Action.MOVE, [])
     return change(Action.NOOP, [])
+
+
+def _overridden(story: ResolvedStory, entry: LockEntry, errors: list[str],
+                soft: list[FieldChange], soft_reasons: list[Reason],
+                change: Callable[..., Change]) -> Change:
+    """Overrides changed: a regenerate on the same story with the recorded storyboard, the
+    overrides applied. Without a recorded storyboard (an older lockfile) apply reads the
+    story's own from the provider, and the plan shows the overrides' fingerprints."""
+    base = entry.storyboard
+    reasons = [Reason.OVERRIDES, *soft_reasons]
+    if base is None:
+        if story.overrides is None:
+            errors.append(f"{_at(story)}overrides were removed, but the lockfile has no "
+                          "record of the storyboard before them; run `vidflow apply "
+                          f"--replace '{story.address}'` for a fresh story")
+        fields = [FieldChange("overrides", _short(entry.overrides_fingerprint),
+                              _short(story.overrides_fingerprint))]
+        return change(Action.REGENERATE, reasons, [*fields, *soft])
+    for path, message in override_problems(base, story.overrides):
+        errors.append(f"{_at(story)}{path}: {message}")
+    after = apply_overrides(base, story.overrides)
+    fields, scenes = _scene_fields(apply_overrides(base, entry.overrides), after)
+    return change(Action.REGENERATE, reasons, [*fields, *soft],
+                  after=replace(story, storyboard=after), scenes=scenes)
+
+
+def _scene_fields(before: dict[str, Any], after: dict[str, Any]
+                  ) -> tuple[list[FieldChange], tuple[tuple[int, ...], int]]:
+    fields = [FieldChange(path, old, new) for path, old, new in board_changes(before, after)]
+    touched = scenes_touched(after, [f.path for f in fields])
+    return fields, (tuple(sorted(touched)), len(after.get("scenes") or []))
+
+
+def _at(story: ResolvedStory) -> str:
+    return f"{story.location}: {story.address}: " if story.location else f"{story.address}: "
 
 
 def _protected_replace(address: str, entry: LockEntry, forcing: Sequence[FieldChange]) -> str:
@@ -421,6 +473,8 @@ def spec_digest(project: Project) -> str:
                           story.title, story.description, story.visibility_status,
                           story.output, story.lifecycle.prevent_destroy,
                           getattr(story, "webhook_url", None)]
+        if story.overrides_fingerprint:  # absent otherwise: digests of older plans hold
+            row.append(story.overrides_fingerprint)
         if not story.fingerprint:
             row.append(story.params)
         digest.update(b"\0" + json.dumps(row, sort_keys=True, default=str).encode())
