@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from vidflow import faults
 from vidflow.api.models import StoryRecord
@@ -249,18 +249,21 @@ class Executor:
         if not story.overrides or not result.ok or result.story_id is None:
             return result
         story_id = result.story_id
-        story = self._with_overridden_board(story, story_id)
+        story = self._with_overridden_board(story, story_id, None)
         record = self._paid(step, story, "regenerate", lambda key: self.provider.regenerate(
             story_id, story, idempotency_key=key), story_id=story_id)
         self.state.started(story, record)
         return self._finish(step, story, story_id)
 
-    def _with_overridden_board(self, story: ResolvedStory, story_id: str) -> ResolvedStory:
-        """The story carrying the storyboard to send: the planned one, else (no storyboard
-        recorded, or a story made in this apply) the provider's, the overrides applied."""
-        if story.mode == "storyboard" or story.storyboard is not None:
+    def _with_overridden_board(self, story: ResolvedStory, story_id: str,
+                               base: dict[str, Any] | None) -> ResolvedStory:
+        """The story carrying the storyboard to send: a pinned one as it is; else `base`
+        (the lockfile's record of the generated one) or, without a record, the provider's,
+        the overrides applied."""
+        if story.mode == "storyboard":
             return story
-        base = reference_shape(self.provider.get(story_id).storyboard)
+        if base is None:
+            base = reference_shape(self.provider.get(story_id).storyboard)
         return replace(story, storyboard=apply_overrides(base, story.overrides))
 
     def _resume(self, step: Step) -> StepResult:
@@ -274,7 +277,7 @@ class Executor:
         story = _need_story(step)
         story_id = step.story_id
         assert story_id is not None
-        story = self._with_overridden_board(story, story_id)
+        story = self._with_overridden_board(story, story_id, step.base_storyboard)
         record = self._paid(step, story, "regenerate", lambda key: self.provider.regenerate(
             story_id, story, idempotency_key=key), story_id=story_id)
         self.state.started(story, record)

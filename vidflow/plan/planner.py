@@ -281,7 +281,7 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
                after: ResolvedStory | None = None,
                scenes: tuple[tuple[int, ...], int] | None = None) -> Change:
         fields = tuple(fields)
-        return Change(address, action, (*reasons, *moved), entry, after or story, fields,
+        return Change(address, action, (*reasons, *moved), entry, story, fields,
                       moved_from=source, resume=resume, scenes=scenes,
                       metadata_changed=any(f.path in METADATA_FIELDS for f in fields),
                       output_moved=any(f.path == "output" for f in fields))
@@ -324,8 +324,9 @@ def _overridden(story: ResolvedStory, entry: LockEntry, errors: list[str],
                 soft: list[FieldChange], soft_reasons: list[Reason],
                 change: Callable[..., Change]) -> Change:
     """Overrides changed: a regenerate on the same story with the recorded storyboard, the
-    overrides applied. Without a recorded storyboard (an older lockfile) apply reads the
-    story's own from the provider, and the plan shows the overrides' fingerprints."""
+    overrides applied (by the executor, from the entry: the plan's story stays the spec's,
+    so a saved plan matches the specs). Without a recorded storyboard (an older lockfile)
+    apply reads the story's own from the provider; the plan shows the fingerprints."""
     base = entry.storyboard
     reasons = [Reason.OVERRIDES, *soft_reasons]
     if base is None:
@@ -340,8 +341,7 @@ def _overridden(story: ResolvedStory, entry: LockEntry, errors: list[str],
         errors.append(f"{_at(story)}{path}: {message}")
     after = apply_overrides(base, story.overrides)
     fields, scenes = _scene_fields(apply_overrides(base, entry.overrides), after)
-    return change(Action.REGENERATE, reasons, [*fields, *soft],
-                  after=replace(story, storyboard=after), scenes=scenes)
+    return change(Action.REGENERATE, reasons, [*fields, *soft], scenes=scenes)
 
 
 def _scene_fields(before: dict[str, Any], after: dict[str, Any]
