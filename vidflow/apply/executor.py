@@ -200,9 +200,10 @@ class Executor:
             Kind.REGENERATE: self._regenerate,
             Kind.UPDATE: self._update,
             Kind.DELETE: self._delete,
+            Kind.FORGET: self._forget,
         }[step.kind]
         result = handler(step)
-        if result.ok and step.kind is not Kind.DELETE:
+        if result.ok and step.kind not in (Kind.DELETE, Kind.FORGET):
             # Older stories left at this address by an interrupted replace go only now.
             for old_id in step.deposed:
                 self._delete_one(step.address, old_id)
@@ -328,6 +329,13 @@ class Executor:
         for story_id in (*step.deposed, step.story_id):
             self._delete_one(step.address, story_id)
         self._emit(step, "deleted", 100)
+        return StepResult(step.address, step.kind, "done", story_id=step.story_id)
+
+    def _forget(self, step: Step) -> StepResult:
+        """A `removed:` block: the entry goes; the story and its video are not touched."""
+        assert step.story_id is not None
+        self.state.removed(step.address, step.story_id)
+        self._emit(step, "forgotten", 100)
         return StepResult(step.address, step.kind, "done", story_id=step.story_id)
 
     def _delete_one(self, address: str, story_id: str) -> None:

@@ -20,6 +20,7 @@ class Kind(StrEnum):
     REPLACE = "replace"  # new story, wait, download, then delete the old one
     DELETE = "delete"  # DELETE the story
     MOVE = "move"  # rename the lockfile entry only, no API call
+    FORGET = "forget"  # drop the lockfile entry only (`removed:`), no API call
     DECIDE = "decide"  # an unanswered paid call that cannot be replayed: a person decides
 
     @property
@@ -101,7 +102,7 @@ def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
     kind = {
         Action.UPDATE: Kind.UPDATE, Action.REPLACE: Kind.REPLACE,
         Action.REGENERATE: Kind.REGENERATE, Action.DELETE: Kind.DELETE,
-        Action.MOVE: Kind.MOVE, Action.RESUME: Kind.RESUME,
+        Action.MOVE: Kind.MOVE, Action.RESUME: Kind.RESUME, Action.FORGET: Kind.FORGET,
     }[action]
     put = change.metadata_changed
     if kind is Kind.UPDATE and change.resume:

@@ -28,6 +28,7 @@ Terraform's ActionReason (a test rewords them and checks the steps do not change
               any) succeeded; the entry itself stays.
   MOVE        rename the entry `moved_from` → `address`; no API call. (`moved_from` may
               also be set on UPDATE/REGENERATE/REPLACE/RESUME/DELETE: rename first.)
+  FORGET      drop the entry (a `removed:` block); no API call, the story and video stay.
   RESUME      a story left `new`/`processing` by an interrupted apply, or `success` but not
               yet downloaded: no create; poll `before.story_id` until done, then download.
 
@@ -85,6 +86,8 @@ class Action(Enum):
     # a paid call cut off before its answer, which the provider cannot replay: a person
     # decides (import the story, or forget the intent and pay again)
     UNKNOWN = ("unknown", "?", "decide on")
+    # a `removed:` block: the lockfile forgets the story; it and its video stay
+    FORGET = ("forget", "-/", "forget")
 
     def __init__(self, key: str, symbol: str, verb: str) -> None:
         self.key = key
@@ -126,6 +129,8 @@ class Reason(Enum):
     OVERRIDES = ("overrides", "storyboard overrides changed")
     REQUESTED = ("requested", "replacement requested (--replace)")
     DRAFT = ("draft", "rendered as a draft")
+    REMOVED = ("removed", "in a `removed` block: vidflow forgets it; the story and its "
+                          "video stay")
 
     def __init__(self, key: str, sentence: str) -> None:
         self.key = key
@@ -240,7 +245,8 @@ def _flag(data: dict[str, Any], key: str) -> bool:
 
 # The summary line's fixed part (Terraform's order), then the extra counts when non-zero.
 _SUMMARY_FIXED = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
-_SUMMARY_EXTRA = (Action.REGENERATE, Action.MOVE, Action.RESUME, Action.UNKNOWN)
+_SUMMARY_EXTRA = (Action.REGENERATE, Action.MOVE, Action.RESUME, Action.UNKNOWN,
+                  Action.FORGET)
 
 
 @dataclass(frozen=True)

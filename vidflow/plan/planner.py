@@ -61,7 +61,7 @@ _NOT_REFRESHED = object()
 def make_plan(project: Project, lock: Lockfile,
               remote: Mapping[str, StoryRecord | None] | None = None, *,
               targets: Sequence[str] = (), destroy: bool = False,
-              damaged: Collection[str] = ()) -> Plan:
+              damaged: Collection[str] = (), replace_addresses: Sequence[str] = ()) -> Plan:
     """The changes that make the lockfile (and the stories it records) match `project`.
 
     `remote` is the refresh result keyed by *lockfile* address (before `moved` renames):
@@ -72,9 +72,11 @@ def make_plan(project: Project, lock: Lockfile,
     `damaged`: lockfile addresses whose downloaded video is missing or altered (found by
     `vidflow.apply.outputs.damaged_outputs`, the I/O kept out of here); a story otherwise
     left alone is RESUMEd to download it again (no new story, no credits).
+    `replace_addresses` (`--replace`, Terraform's `-replace`): those stories are made
+    again from the same inputs, the old one deleted once the new one succeeded.
     """
     with paused_gc():
-        plan = _make_plan(project, lock, remote, targets, destroy)
+        plan = _make_plan(project, lock, remote, targets, destroy, replace_addresses)
     if not damaged:
         return plan
     return replace(plan, changes=tuple(_download_again(c, damaged) for c in plan.changes))
@@ -93,7 +95,8 @@ def _download_again(change: Change, damaged: Collection[str]) -> Change:
 
 def _make_plan(project: Project, lock: Lockfile,
                remote: Mapping[str, StoryRecord | None] | None,
-               targets: Sequence[str], destroy: bool = False) -> Plan:
+               targets: Sequence[str], destroy: bool = False,
+               replace_addresses: Sequence[str] = ()) -> Plan:
     errors: list[str] = []
     digest = spec_digest(project)
     if destroy:
@@ -105,6 +108,7 @@ def _make_plan(project: Project, lock: Lockfile,
                           "specs; remove the old story, or the `moved` block")
     selected = _target_filter(targets, project.stories, entries, moved_from, errors)
     identity = scrub_provider(project.provider.identity)
+    rerolled = _replace_filter(replace_addresses, project.stories, entries, errors)
     changes: list[Change] = []
     for address in sorted(project.stories.keys() | entries.keys() | lock.intents.keys()):
         if not selected(address):
@@ -122,8 +126,13 @@ def _make_plan(project: Project, lock: Lockfile,
             continue
         record = (remote.get(source or address, _NOT_REFRESHED)
                   if remote is not None else _NOT_REFRESHED)
-        if story is None:
+        if story is None and not destroy and _named(address, project.removed):
+            change = Change(address, Action.FORGET, (Reason.REMOVED,), entry, None,
+                            moved_from=source)
+        elif story is None:
             change = _gone(address, entry, record, source, errors, destroy)
+        elif rerolled(address) and record is not None:
+            change = _requested(address, story, entry, source, errors)
         else:
             change = _compare(address, story, entry, record, identity, source, errors)
         if change is not None:
@@ -137,6 +146,34 @@ def _make_plan(project: Project, lock: Lockfile,
         errors=tuple(errors),
         provider=project.provider,
     )
+
+
+def _named(address: str, names: Collection[str]) -> bool:
+    return address in names or story_name(address) in names
+
+
+def _replace_filter(wanted: Sequence[str], stories: Mapping[str, ResolvedStory],
+                    entries: Mapping[str, LockEntry], errors: list[str]
+                    ) -> Callable[[str], bool]:
+    """A predicate for --replace: an address the specs and the lockfile both have, or a
+    story name (all its variants)."""
+    names = {normalize_address(a) for a in wanted}
+    both = set(stories) & set(entries)
+    known = both | {story_name(a) for a in both}
+    for name in sorted(names - known):
+        errors.append(f"--replace {name!r} matches no story both in the specs and the "
+                      "lockfile" + did_you_mean(name, known))
+    return lambda address: _named(address, names)
+
+
+def _requested(address: str, story: ResolvedStory, entry: LockEntry, source: str | None,
+               errors: list[str]) -> Change:
+    if story.lifecycle.prevent_destroy:
+        errors.append(f"{address}: --replace deletes story {entry.story_id}, but its "
+                      "lifecycle.prevent_destroy is set; remove prevent_destroy first")
+    reasons = (Reason.REQUESTED, *((Reason.MOVED,) if source else ()))
+    return Change(address, Action.REPLACE, reasons, entry, story, moved_from=source,
+                  metadata_changed=False)
 
 
 def _intent_change(address: str, intent: Intent, story: ResolvedStory | None,

@@ -27,6 +27,7 @@ _STYLE = {
     Action.MOVE: "blue",
     Action.RESUME: "blue",
     Action.UNKNOWN: "magenta",
+    Action.FORGET: "blue",
     Action.NOOP: "dim",
 }
 

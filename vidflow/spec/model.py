@@ -123,5 +123,7 @@ class Project:
     provider: ProviderConfig
     stories: dict[str, ResolvedStory]  # address → story, sorted by address
     moved: tuple[Moved, ...] = ()
+    # `removed:` addresses (or story names): forgotten by the lockfile, never deleted
+    removed: tuple[str, ...] = ()
     files: tuple[str, ...] = ()  # spec files read, relative to root
     blocks: tuple[str, ...] = ()  # story blocks as declared (before variant expansion)

@@ -272,6 +272,12 @@ def build_schema() -> dict[str, Any]:
                 "type": "object", "required": ["from", "to"], "additionalProperties": False,
                 "properties": {"from": {"type": "string", "pattern": MOVED_ADDRESS_PATTERN},
                                "to": {"type": "string", "pattern": MOVED_ADDRESS_PATTERN}}}},
+            "removed": {"type": "array", "description": "Stories vidflow stops managing "
+                        "without deleting them or their videos (Terraform's `removed` with "
+                        "destroy = false); the lockfile forgets them at the next apply.",
+                        "items": {
+                "type": "object", "required": ["from"], "additionalProperties": False,
+                "properties": {"from": {"type": "string", "pattern": MOVED_ADDRESS_PATTERN}}}},
         },
         "$defs": {
             "story": story,
