@@ -66,6 +66,7 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
     from vidflow.plan.planfile import load_plan, plan_project, read_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
+    from vidflow.providers.factory import render_quality
 
     plan_file = path if is_plan_file(path) else None
     if plan_file is not None and replace_addresses:
@@ -87,7 +88,8 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
             remote = refresh_remote(provider, lock) if refresh and lock.entries else None
             damaged = damaged_outputs(ws.root, lock) if refresh else ()
             plan = make_plan(project, lock, remote, targets=targets, damaged=damaged,
-                             replace_addresses=replace_addresses)
+                             replace_addresses=replace_addresses,
+                             quality=render_quality(project))
         if events is not None:
             events.plan(plan, operation="apply")
         else:

@@ -29,6 +29,7 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
+    from vidflow.providers.factory import render_quality
     from vidflow.ui.events import json_ui
 
     with json_ui(as_json) as events:
@@ -42,7 +43,8 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
             # (a CI checkout has no videos; they are not missing, only elsewhere).
             damaged = damaged_outputs(ws.root, lock) if refresh else ()
             result = make_plan(project, lock, remote, targets=targets, damaged=damaged,
-                               replace_addresses=replace_addresses)
+                               replace_addresses=replace_addresses,
+                               quality=render_quality(project))
         if events is not None:
             events.plan(result)
         else:

@@ -61,7 +61,8 @@ _NOT_REFRESHED = object()
 def make_plan(project: Project, lock: Lockfile,
               remote: Mapping[str, StoryRecord | None] | None = None, *,
               targets: Sequence[str] = (), destroy: bool = False,
-              damaged: Collection[str] = (), replace_addresses: Sequence[str] = ()) -> Plan:
+              damaged: Collection[str] = (), replace_addresses: Sequence[str] = (),
+              quality: Mapping[str, Any] | None = None) -> Plan:
     """The changes that make the lockfile (and the stories it records) match `project`.
 
     `remote` is the refresh result keyed by *lockfile* address (before `moved` renames):
@@ -74,9 +75,11 @@ def make_plan(project: Project, lock: Lockfile,
     left alone is RESUMEd to download it again (no new story, no credits).
     `replace_addresses` (`--replace`, Terraform's `-replace`): those stories are made
     again from the same inputs, the old one deleted once the new one succeeded.
+    `quality`: the local engine's render quality now (vidflow.providers.factory.
+    render_quality); a local video recorded at a lower one is regenerated at it.
     """
     with paused_gc():
-        plan = _make_plan(project, lock, remote, targets, destroy, replace_addresses)
+        plan = _make_plan(project, lock, remote, targets, destroy, replace_addresses, quality)
     if not damaged:
         return plan
     return replace(plan, changes=tuple(_download_again(c, damaged) for c in plan.changes))
@@ -96,7 +99,8 @@ def _download_again(change: Change, damaged: Collection[str]) -> Change:
 def _make_plan(project: Project, lock: Lockfile,
                remote: Mapping[str, StoryRecord | None] | None,
                targets: Sequence[str], destroy: bool = False,
-               replace_addresses: Sequence[str] = ()) -> Plan:
+               replace_addresses: Sequence[str] = (),
+               quality: Mapping[str, Any] | None = None) -> Plan:
     errors: list[str] = []
     digest = spec_digest(project)
     if destroy:
@@ -134,7 +138,8 @@ def _make_plan(project: Project, lock: Lockfile,
         elif rerolled(address) and record is not None:
             change = _requested(address, story, entry, source, errors)
         else:
-            change = _compare(address, story, entry, record, identity, source, errors)
+            change = _compare(address, story, entry, record, identity, source, errors,
+                              quality)
         if change is not None:
             changes.append(change)
         changes += _deposed_deletes(address, entry)
@@ -310,7 +315,8 @@ def _gone(address: str, entry: LockEntry, record: object, source: str | None,
 
 
 def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: object,
-             identity: str, source: str | None, errors: list[str]) -> Change:
+             identity: str, source: str | None, errors: list[str],
+             quality: Mapping[str, Any] | None = None) -> Change:
     moved = (Reason.MOVED,) if source else ()
 
     def change(action: Action, reasons: Iterable[Reason],
@@ -348,6 +354,9 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
     if story.overrides_fingerprint != entry.overrides_fingerprint:
         return _overridden(story, entry, errors, soft, soft_reasons, change)
     resume = _resume_reasons(entry, status)
+    drafted = _draft_fields(entry, quality, identity) if not resume else []
+    if drafted:
+        return change(Action.REGENERATE, [Reason.DRAFT, *soft_reasons], [*drafted, *soft])
     if soft:  # a story still running (or not downloaded) is finished first
         return change(Action.UPDATE, soft_reasons + resume, soft, resume=bool(resume))
     if resume:
@@ -379,6 +388,19 @@ def _overridden(story: ResolvedStory, entry: LockEntry, errors: list[str],
     after = apply_overrides(base, story.overrides)
     fields, scenes = _scene_fields(apply_overrides(base, entry.overrides), after)
     return change(Action.REGENERATE, reasons, [*fields, *soft], scenes=scenes)
+
+
+def _draft_fields(entry: LockEntry, quality: Mapping[str, Any] | None, identity: str
+                  ) -> list[FieldChange]:
+    """A local video rendered below the quality the engine renders at now (a draft, with
+    VIDFLOW_ENGINE_SCALE/FPS) is regenerated at it; a better one than asked stays."""
+    made = entry.render
+    if not quality or not made or entry.provider != identity:
+        return []
+    if all(quality.get(k, 0) <= made.get(k, 0) for k in quality):
+        return []
+    return [FieldChange(f"render.{k}", made.get(k), quality[k]) for k in sorted(quality)
+            if made.get(k) != quality[k]]
 
 
 def _scene_fields(before: dict[str, Any], after: dict[str, Any]

@@ -86,6 +86,9 @@ class LockEntry:
     storyboard: dict[str, Any] | None = None
     overrides: dict[str, Any] | None = None  # the overrides applied to it
     overrides_fingerprint: str | None = None
+    # the local engine's render quality the video was made at ({"scale", "fps"}): a plan
+    # at a higher one regenerates it (drafts become finals). None: another provider.
+    render: dict[str, Any] | None = None
 
     @classmethod
     def from_story(cls, story: ResolvedStory, *, story_id: str, provider: str,
@@ -129,7 +132,7 @@ class LockEntry:
 
 _ENTRY_FIELDS = fields(LockEntry)
 _ENTRY_NAMES = frozenset(f.name for f in _ENTRY_FIELDS)
-_OPTIONAL = ("storyboard", "overrides", "overrides_fingerprint")
+_OPTIONAL = ("storyboard", "overrides", "overrides_fingerprint", "render")
 
 
 def recorded_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -135,7 +135,7 @@ def progressed(lock: Lockfile, address: str, record: StoryRecord) -> Lockfile:
 
 
 def finished(lock: Lockfile, story: ResolvedStory, record: StoryRecord, *, provider: str,
-             output: str, sha256: str) -> Lockfile:
+             output: str, sha256: str, render: dict | None = None) -> Lockfile:
     """The story succeeded and its video is at `output`: the entry records the spec."""
     old = lock.get(story.address)
     entry = LockEntry.from_story(
@@ -143,7 +143,8 @@ def finished(lock: Lockfile, story: ResolvedStory, record: StoryRecord, *, provi
         video_url=record.video_url, used_credits=record.used_credits, message=record.message,
         created_at=record.created_at, updated_at=record.updated_at,
         deposed=list(old.deposed) if old else [],
-        storyboard=generated_storyboard(story, record, old))
+        storyboard=generated_storyboard(story, record, old),
+        render=dict(render) if render else None)
     return _set(lock, story.address, downloaded(entry, output, sha256))
 
 
