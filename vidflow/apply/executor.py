@@ -41,7 +41,7 @@ from vidflow.errors import (
 from vidflow.hashing import sha256_file
 from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
-from vidflow.spec.overrides import apply_overrides, reference_shape
+from vidflow.spec.overrides import apply_overrides, override_problems, reference_shape
 from vidflow.state.intents import Intent, new_intent, undecided_message
 from vidflow.state.lockfile import scrub_provider
 from vidflow.state.transitions import output_path
@@ -250,7 +250,13 @@ class Executor:
         if not story.overrides or not result.ok or result.story_id is None:
             return result
         story_id = result.story_id
-        story = self._with_overridden_board(story, story_id, None)
+        base = reference_shape(self.provider.get(story_id).storyboard)
+        problems = override_problems(base, story.overrides)
+        if problems:  # the new story's storyboard has no such scene or element
+            message = "; ".join(f"{path}: {text}" for path, text in problems)
+            self._emit(step, "failed", message=message)
+            return StepResult(step.address, step.kind, "failed", message, story_id)
+        story = self._with_overridden_board(story, story_id, base)
         record = self._paid(step, story, "regenerate", lambda key: self.provider.regenerate(
             story_id, story, idempotency_key=key), story_id=story_id)
         self.state.started(story, record)

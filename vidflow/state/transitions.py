@@ -72,8 +72,13 @@ def imported(story: ResolvedStory, record: StoryRecord, *, provider: str) -> Loc
                                  status=recorded_status(record), video_url=record.video_url,
                                  used_credits=record.used_credits,
                                  created_at=record.created_at, updated_at=record.updated_at)
+    # a story made elsewhere has none of the spec's overrides yet: the next plan applies
+    # them to its storyboard as it is
+    plain = replace(story, overrides=None, overrides_fingerprint=None)
     return replace(entry, title=record.title, description=record.description,
-                   visibility_status=record.visibility_status)
+                   visibility_status=record.visibility_status, overrides=None,
+                   overrides_fingerprint=None,
+                   storyboard=generated_storyboard(plain, record, None))
 
 
 def downloaded(entry: LockEntry, output: str, sha256: str) -> LockEntry:
