@@ -14,7 +14,8 @@ from vidflow.plan.planner import make_plan
 def test_every_action_has_the_terraform_symbol():
     assert {a.key: a.symbol for a in Action} == {
         "no-op": " ", "create": "+", "update": "~", "replace": "-/+", "regenerate": "*",
-        "delete": "-", "move": "->", "resume": "<=", "unknown": "?"}
+        "delete": "-", "move": "->", "resume": "<=", "unknown": "?",
+        "forget": "-/"}  # a `removed:` block: the entry goes, the story stays
 
 
 def test_every_reason_has_a_sentence_and_a_unique_key():

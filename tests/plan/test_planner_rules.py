@@ -130,7 +130,10 @@ class TestRegenerate:
         [change] = plan.changes
         assert change.action is Action.REGENERATE
         assert change.reasons[0] is Reason.STORYBOARD
-        assert change.fields[0].path == "storyboard"
+        # shown scene by scene (numbered from 1), as the lockfile recorded the old one
+        assert change.fields[0].path == "scenes[1].name"
+        assert (change.fields[0].before, change.fields[0].after) == ("one", "two")
+        assert change.scenes == ((1,), 1)
         assert not change.fields[0].forces_replacement
         assert change.story_id == lock.entries["a"].story_id
         assert "1 to regenerate" in plan.summary()

@@ -9,7 +9,7 @@ import pytest
 from vidflow.spec import load_project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-NAMES = ["quickstart", "product-promo", "images-story"]
+NAMES = ["quickstart", "product-promo", "images-story", "fix-one-scene"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -56,3 +56,9 @@ def test_committed_images_are_small() -> None:
     images = list(EXAMPLES.glob("*/assets/*.png")) + list(EXAMPLES.glob("*/images/*.png"))
     assert len(images) == 4
     assert all(p.stat().st_size < 20_000 for p in images)
+
+
+def test_fix_one_scene_overrides_one_narration_of_a_generated_story() -> None:
+    (story,) = load_project(EXAMPLES / "fix-one-scene").stories.values()
+    assert story.mode == "idea" and story.overrides_fingerprint
+    assert set(story.overrides) == {"scenes"} and set(story.overrides["scenes"]) == {"2"}

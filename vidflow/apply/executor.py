@@ -21,9 +21,9 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from vidflow import faults
 from vidflow.api.models import StoryRecord
@@ -41,6 +41,7 @@ from vidflow.errors import (
 from vidflow.hashing import sha256_file
 from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
+from vidflow.spec.overrides import apply_overrides, override_problems, reference_shape
 from vidflow.state.intents import Intent, new_intent, undecided_message
 from vidflow.state.lockfile import scrub_provider
 from vidflow.state.transitions import output_path
@@ -199,9 +200,10 @@ class Executor:
             Kind.REGENERATE: self._regenerate,
             Kind.UPDATE: self._update,
             Kind.DELETE: self._delete,
+            Kind.FORGET: self._forget,
         }[step.kind]
         result = handler(step)
-        if result.ok and step.kind is not Kind.DELETE:
+        if result.ok and step.kind not in (Kind.DELETE, Kind.FORGET):
             # Older stories left at this address by an interrupted replace go only now.
             for old_id in step.deposed:
                 self._delete_one(step.address, old_id)
@@ -233,11 +235,43 @@ class Executor:
     # --- one handler per kind ----------------------------------------------------------
     def _create(self, step: Step) -> StepResult:
         story = _need_story(step)
-        record = self._paid(step, story, "create", lambda key: self.provider.create(
-            story, idempotency_key=key))
-        self.state.started(story, record)
+        # Overrides change the storyboard the engine generates, so they follow the create
+        # as a regenerate; the entry says "not overridden" until that one is recorded.
+        plain = without_overrides(story)
+        record = self._paid(step, plain, "create", lambda key: self.provider.create(
+            plain, idempotency_key=key))
+        self.state.started(plain, record)
         self._put_after_create(step, story, record.id)
-        return self._finish(step, story, record.id, put=False)
+        result = self._finish(step, plain, record.id, put=False)
+        return self._then_override(step, story, result)
+
+    def _then_override(self, step: Step, story: ResolvedStory, result: StepResult
+                       ) -> StepResult:
+        if not story.overrides or not result.ok or result.story_id is None:
+            return result
+        story_id = result.story_id
+        base = reference_shape(self.provider.get(story_id).storyboard)
+        problems = override_problems(base, story.overrides)
+        if problems:  # the new story's storyboard has no such scene or element
+            message = "; ".join(f"{path}: {text}" for path, text in problems)
+            self._emit(step, "failed", message=message)
+            return StepResult(step.address, step.kind, "failed", message, story_id)
+        story = self._with_overridden_board(story, story_id, base)
+        record = self._paid(step, story, "regenerate", lambda key: self.provider.regenerate(
+            story_id, story, idempotency_key=key), story_id=story_id)
+        self.state.started(story, record)
+        return self._finish(step, story, story_id)
+
+    def _with_overridden_board(self, story: ResolvedStory, story_id: str,
+                               base: dict[str, Any] | None) -> ResolvedStory:
+        """The story carrying the storyboard to send: a pinned one as it is; else `base`
+        (the lockfile's record of the generated one) or, without a record, the provider's,
+        the overrides applied."""
+        if story.mode == "storyboard":
+            return story
+        if base is None:
+            base = reference_shape(self.provider.get(story_id).storyboard)
+        return replace(story, storyboard=apply_overrides(base, story.overrides))
 
     def _resume(self, step: Step) -> StepResult:
         story = _need_story(step)
@@ -250,6 +284,7 @@ class Executor:
         story = _need_story(step)
         story_id = step.story_id
         assert story_id is not None
+        story = self._with_overridden_board(story, story_id, step.base_storyboard)
         record = self._paid(step, story, "regenerate", lambda key: self.provider.regenerate(
             story_id, story, idempotency_key=key), story_id=story_id)
         self.state.started(story, record)
@@ -259,11 +294,13 @@ class Executor:
         story = _need_story(step)
         old_id = step.story_id
         assert old_id is not None
-        record = self._paid(step, story, "replace", lambda key: self.provider.create(
-            story, idempotency_key=key), story_id=old_id)
-        self.state.started(story, record, replacing=old_id)
+        plain = without_overrides(story)
+        record = self._paid(step, plain, "replace", lambda key: self.provider.create(
+            plain, idempotency_key=key), story_id=old_id)
+        self.state.started(plain, record, replacing=old_id)
         self._put_after_create(step, story, record.id)
-        result = self._finish(step, story, record.id, replacing=old_id, put=False)
+        result = self._finish(step, plain, record.id, replacing=old_id, put=False)
+        result = self._then_override(step, story, result)
         if result.ok:
             # Only now, with the new video safe, does the old story go.
             self._emit(step, "deleting old", 100)
@@ -298,6 +335,13 @@ class Executor:
         for story_id in (*step.deposed, step.story_id):
             self._delete_one(step.address, story_id)
         self._emit(step, "deleted", 100)
+        return StepResult(step.address, step.kind, "done", story_id=step.story_id)
+
+    def _forget(self, step: Step) -> StepResult:
+        """A `removed:` block: the entry goes; the story and its video are not touched."""
+        assert step.story_id is not None
+        self.state.removed(step.address, step.story_id)
+        self._emit(step, "forgotten", 100)
         return StepResult(step.address, step.kind, "done", story_id=step.story_id)
 
     def _delete_one(self, address: str, story_id: str) -> None:
@@ -403,6 +447,15 @@ def not_processed(exc: StoryApiError) -> bool:
     if isinstance(exc, ApiConnectionError):
         return not exc.sent
     return 400 <= exc.status < 500
+
+
+def without_overrides(story: ResolvedStory) -> ResolvedStory:
+    """The story as the engine generates it, before its overrides (a create sends no
+    storyboard; a planned one for a regenerate is dropped too)."""
+    if not story.overrides:
+        return story
+    return replace(story, overrides=None, overrides_fingerprint=None,
+                   storyboard=None if story.mode != "storyboard" else story.storyboard)
 
 
 def _need_story(step: Step) -> ResolvedStory:

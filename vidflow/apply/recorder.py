@@ -23,12 +23,13 @@ Persist = Callable[[Lockfile], Lockfile]
 
 class LockRecorder:
     def __init__(self, path: Path, lock: Lockfile, identity: str, *,
-                 persist: Persist | None = None) -> None:
+                 persist: Persist | None = None, render: dict | None = None) -> None:
         """`persist(lock)` stores a new value and returns the one stored; by default
         `write_lockfile` to `path` (the plan simulation keeps it in memory instead)."""
         self.path = Path(path)
         self.lock = lock
         self.identity = identity
+        self.render = render  # the provider's render quality, recorded with each video
         self._persist = persist or (lambda new: write_lockfile(self.path, new))
         self._mutex = threading.Lock()
         self._replaced: dict[str, LockEntry] = {}  # address → entry before its replace
@@ -67,7 +68,7 @@ class LockRecorder:
         with self._mutex:
             self._commit(transitions.finished(self.lock, story, record,
                                               provider=self.identity, output=output,
-                                              sha256=sha256))
+                                              sha256=sha256, render=self.render))
 
     def failed_replacement(self, story: ResolvedStory, new_id: str) -> None:
         """Put the story that was being replaced back: it is still the one that works."""

@@ -153,7 +153,8 @@ def execute(project: Project, plan: Plan, provider: Provider, lock: Lockfile, *,
     """Run the plan's steps, the lockfile written after every state change; progress goes
     to the terminal, or as JSON lines to `events`."""
     stop = stop or Stop()
-    recorder = LockRecorder(lock_path(project), lock, provider.identity)
+    recorder = LockRecorder(lock_path(project), lock, provider.identity,
+                            render=getattr(provider, "render_quality", None))
     display = contextlib.nullcontext(events) if events is not None else ProgressDisplay()
     with display as on_event, signals_stop(stop):
         executor = Executor(provider, recorder, Path(project.root), parallelism=parallelism,

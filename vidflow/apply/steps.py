@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from vidflow.plan.model import Action, Change, Plan
 from vidflow.spec.model import ResolvedStory
@@ -19,6 +20,7 @@ class Kind(StrEnum):
     REPLACE = "replace"  # new story, wait, download, then delete the old one
     DELETE = "delete"  # DELETE the story
     MOVE = "move"  # rename the lockfile entry only, no API call
+    FORGET = "forget"  # drop the lockfile entry only (`removed:`), no API call
     DECIDE = "decide"  # an unanswered paid call that cannot be replayed: a person decides
 
     @property
@@ -40,6 +42,8 @@ class Step:
     old_output: str | None = None  # where the locked video is now (relative)
     old_sha256: str | None = None
     replay: Intent | None = None  # send the paid call again under this unanswered intent
+    # REGENERATE of a generated story: the storyboard recorded before its overrides
+    base_storyboard: dict[str, Any] | None = None
 
 
 
@@ -98,7 +102,7 @@ def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
     kind = {
         Action.UPDATE: Kind.UPDATE, Action.REPLACE: Kind.REPLACE,
         Action.REGENERATE: Kind.REGENERATE, Action.DELETE: Kind.DELETE,
-        Action.MOVE: Kind.MOVE, Action.RESUME: Kind.RESUME,
+        Action.MOVE: Kind.MOVE, Action.RESUME: Kind.RESUME, Action.FORGET: Kind.FORGET,
     }[action]
     put = change.metadata_changed
     if kind is Kind.UPDATE and change.resume:
@@ -110,4 +114,6 @@ def _step_for(change: Change, deposed: tuple[str, ...]) -> Step:
     return Step(change.address, kind, story, before_id, change.moved_from, put, deposed,
                 output_changed=change.output_moved,
                 old_output=before.output if before else None,
-                old_sha256=before.output_sha256 if before else None)
+                old_sha256=before.output_sha256 if before else None,
+                base_storyboard=before.storyboard if before and kind is Kind.REGENERATE
+                else None)

@@ -49,6 +49,16 @@ def target_option(func: F) -> F:
                              "(repeatable).")(func)
 
 
+def replace_option(func: F) -> F:
+    from vidflow.commands._complete import addresses
+
+    return click.option("--replace", "replace_addresses", multiple=True, metavar="ADDR",
+                        shell_complete=addresses,
+                        help="Make this story again from the same inputs (a new video); "
+                             "the old one is deleted once the new one succeeded "
+                             "(repeatable).")(func)
+
+
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True,
                         help="Machine-readable: one JSON event per line, in Terraform's "

@@ -14,6 +14,7 @@ from vidflow.commands._options import (
     lock_timeout_option,
     parallelism_option,
     path_argument,
+    replace_option,
     target_option,
     var_options,
 )
@@ -42,7 +43,7 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
           targets: Sequence[str] = (), lock_timeout: float = 0.0, refresh: bool = True,
           vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
           project_dir: Path | None = None, as_json: bool = False,
-          deadline: float | None = None) -> int:
+          deadline: float | None = None, replace_addresses: Sequence[str] = ()) -> int:
     if as_json and not auto_approve and not is_plan_file(path):
         raise PlanError("--json cannot ask for approval", hint="add --auto-approve, or apply "
                         "a plan saved by `vidflow plan --out`")
@@ -50,21 +51,27 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
         return _apply(path, auto_approve=auto_approve, parallelism=parallelism,
                       targets=targets, lock_timeout=lock_timeout, refresh=refresh,
                       vars_=vars_, var_files=var_files, project_dir=project_dir,
-                      events=events, deadline=deadline)
+                      events=events, deadline=deadline,
+                      replace_addresses=replace_addresses)
 
 
 def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequence[str],
            lock_timeout: float, refresh: bool, vars_: Mapping[str, str] | None,
            var_files: Sequence[Path], project_dir: Path | None,
-           events: EventStream | None, deadline: float | None) -> int:
+           events: EventStream | None, deadline: float | None,
+           replace_addresses: Sequence[str] = ()) -> int:
     from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import approve, check_plan, execute, refresh_remote, report
     from vidflow.apply.workspace import open_workspace
     from vidflow.plan.planfile import load_plan, plan_project, read_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
+    from vidflow.providers.factory import render_quality
 
     plan_file = path if is_plan_file(path) else None
+    if plan_file is not None and replace_addresses:
+        raise PlanError("--replace cannot change a saved plan",
+                        hint="pass --replace to `vidflow plan` instead")
     if plan_file is not None and targets:
         raise PlanError("--target cannot narrow a saved plan",
                         hint="pass --target to `vidflow plan` instead")
@@ -80,7 +87,9 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
         else:
             remote = refresh_remote(provider, lock) if refresh and lock.entries else None
             damaged = damaged_outputs(ws.root, lock) if refresh else ()
-            plan = make_plan(project, lock, remote, targets=targets, damaged=damaged)
+            plan = make_plan(project, lock, remote, targets=targets, damaged=damaged,
+                             replace_addresses=replace_addresses,
+                             quality=render_quality(project))
         if events is not None:
             events.plan(plan, operation="apply")
         else:
@@ -102,6 +111,7 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
 @auto_approve_option
 @parallelism_option
 @target_option
+@replace_option
 @lock_timeout_option
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
               help="GET each locked story and check each downloaded video before "
@@ -117,7 +127,8 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
                    "recorded in the plan).")
 @var_options
 def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str, ...],
-            lock_timeout: float, refresh: bool, as_json: bool, deadline: float | None,
+            replace_addresses: tuple[str, ...], lock_timeout: float, refresh: bool,
+            as_json: bool, deadline: float | None,
             project_dir: Path | None, vars_: dict[str, str],
             var_files: tuple[Path, ...]) -> int:
     """Create, update and delete stories until they match the specs.
@@ -138,4 +149,4 @@ def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str
     return apply(path, auto_approve=auto_approve, parallelism=parallelism, targets=targets,
                  lock_timeout=lock_timeout, refresh=refresh, vars_=vars_,
                  var_files=var_files, project_dir=project_dir, as_json=as_json,
-                 deadline=deadline)
+                 deadline=deadline, replace_addresses=replace_addresses)

@@ -13,6 +13,7 @@ from vidflow.commands._options import (
     load,
     lock_timeout_option,
     path_argument,
+    replace_option,
     target_option,
     var_options,
 )
@@ -21,13 +22,14 @@ from vidflow.commands._options import (
 def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
          detailed_exitcode: bool = False, targets: Sequence[str] = (), refresh: bool = True,
          vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
-         lock_timeout: float = 0.0) -> int:
+         lock_timeout: float = 0.0, replace_addresses: Sequence[str] = ()) -> int:
     from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import EXIT_CHANGES, check_plan, refresh_remote
     from vidflow.apply.workspace import open_workspace
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import print_plan
+    from vidflow.providers.factory import render_quality
     from vidflow.ui.events import json_ui
 
     with json_ui(as_json) as events:
@@ -40,7 +42,9 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
             # --no-refresh plans from the lockfile alone: no API call and no look at out/
             # (a CI checkout has no videos; they are not missing, only elsewhere).
             damaged = damaged_outputs(ws.root, lock) if refresh else ()
-            result = make_plan(project, lock, remote, targets=targets, damaged=damaged)
+            result = make_plan(project, lock, remote, targets=targets, damaged=damaged,
+                               replace_addresses=replace_addresses,
+                               quality=render_quality(project))
         if events is not None:
             events.plan(result)
         else:
@@ -73,6 +77,7 @@ def apply_hint(out: Path, vars_: Mapping[str, str] | None, var_files: Sequence[P
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 0 when nothing changes, 2 when something would, 1 on error.")
 @target_option
+@replace_option
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
               help="GET each locked story and check each downloaded video first, so "
                    "stories deleted or failed outside vidflow are made again and videos "
@@ -80,8 +85,8 @@ def apply_hint(out: Path, vars_: Mapping[str, str] | None, var_files: Sequence[P
 @lock_timeout_option
 @var_options
 def command(path: Path, out: Path | None, as_json: bool, detailed_exitcode: bool,
-            targets: tuple[str, ...], refresh: bool, lock_timeout: float,
-            vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
+            targets: tuple[str, ...], replace_addresses: tuple[str, ...], refresh: bool,
+            lock_timeout: float, vars_: dict[str, str], var_files: tuple[Path, ...]) -> int:
     """Show what `vidflow apply` would change, and why.
 
     Each story gets a symbol: + create, ~ update in place, -/+ replace, * regenerate on
@@ -94,4 +99,4 @@ def command(path: Path, out: Path | None, as_json: bool, detailed_exitcode: bool
     """
     return plan(path, out=out, as_json=as_json, detailed_exitcode=detailed_exitcode,
                 targets=targets, refresh=refresh, vars_=vars_, var_files=var_files,
-                lock_timeout=lock_timeout)
+                lock_timeout=lock_timeout, replace_addresses=replace_addresses)

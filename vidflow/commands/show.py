@@ -37,7 +37,7 @@ def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = Fals
         (addr, entry), = entries.items()
         output.echo(f"address: {addr}")
         for key, value in entry.to_json().items():
-            if key != "params" and value not in (None, [], ""):
+            if key not in ("params", "storyboard") and value not in (None, [], ""):
                 output.echo(f"{key}: {value}")
         return 0
     if not entries:

@@ -28,6 +28,7 @@ Terraform's ActionReason (a test rewords them and checks the steps do not change
               any) succeeded; the entry itself stays.
   MOVE        rename the entry `moved_from` → `address`; no API call. (`moved_from` may
               also be set on UPDATE/REGENERATE/REPLACE/RESUME/DELETE: rename first.)
+  FORGET      drop the entry (a `removed:` block); no API call, the story and video stay.
   RESUME      a story left `new`/`processing` by an interrupted apply, or `success` but not
               yet downloaded: no create; poll `before.story_id` until done, then download.
 
@@ -85,6 +86,8 @@ class Action(Enum):
     # a paid call cut off before its answer, which the provider cannot replay: a person
     # decides (import the story, or forget the intent and pay again)
     UNKNOWN = ("unknown", "?", "decide on")
+    # a `removed:` block: the lockfile forgets the story; it and its video stay
+    FORGET = ("forget", "-/", "forget")
 
     def __init__(self, key: str, symbol: str, verb: str) -> None:
         self.key = key
@@ -123,6 +126,11 @@ class Reason(Enum):
                        "the provider honours (the same story, no second charge)")
     INTENT_UNKNOWN = ("intent-unknown",
                       "interrupted in flight: the story may exist and may have been paid")
+    OVERRIDES = ("overrides", "storyboard overrides changed")
+    REQUESTED = ("requested", "replacement requested (--replace)")
+    DRAFT = ("draft", "rendered as a draft")
+    REMOVED = ("removed", "in a `removed` block: vidflow forgets it; the story and its "
+                          "video stay")
 
     def __init__(self, key: str, sentence: str) -> None:
         self.key = key
@@ -158,6 +166,8 @@ class Change:
     metadata_changed: bool = False
     output_moved: bool = False
     replay: Intent | None = None  # the unanswered paid call to send again with its key
+    # a storyboard regenerate: (scenes re-rendered, numbered from 1; scenes in the story)
+    scenes: tuple[tuple[int, ...], int] | None = None
 
     @property
     def story_id(self) -> str | None:
@@ -188,6 +198,8 @@ class Change:
             "metadata_changed": self.metadata_changed,
             "output_moved": self.output_moved,
             "replay": self.replay.to_json() if self.replay else None,
+            "scenes": ({"rerendered": list(self.scenes[0]), "count": self.scenes[1]}
+                       if self.scenes else None),
             "story_id": self.story_id,
             "before": self.before.to_json() if self.before else None,
             "after": story_to_json(self.after) if self.after and not noop else None,
@@ -214,6 +226,8 @@ class Change:
             moved_from=data.get("moved_from"),
             deposed=data.get("deposed"),
             replay=Intent.from_json(data["replay"]) if data.get("replay") else None,
+            scenes=((tuple(data["scenes"]["rerendered"]), int(data["scenes"]["count"]))
+                    if data.get("scenes") else None),
             **{key: _flag(data, key) for key in _FLAGS},
         )
 
@@ -231,7 +245,8 @@ def _flag(data: dict[str, Any], key: str) -> bool:
 
 # The summary line's fixed part (Terraform's order), then the extra counts when non-zero.
 _SUMMARY_FIXED = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
-_SUMMARY_EXTRA = (Action.REGENERATE, Action.MOVE, Action.RESUME, Action.UNKNOWN)
+_SUMMARY_EXTRA = (Action.REGENERATE, Action.MOVE, Action.RESUME, Action.UNKNOWN,
+                  Action.FORGET)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,13 @@ from typing import Any
 from vidflow.api.models import StoryRecord
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
 from vidflow.spec.model import Moved, Project, ResolvedStory
+from vidflow.spec.overrides import (
+    apply_overrides,
+    board_changes,
+    override_problems,
+    reference_shape,
+    scenes_touched,
+)
 from vidflow.spec.variants import normalize_address
 from vidflow.state.intents import Intent, request_digest
 from vidflow.state.lockfile import (
@@ -54,7 +61,8 @@ _NOT_REFRESHED = object()
 def make_plan(project: Project, lock: Lockfile,
               remote: Mapping[str, StoryRecord | None] | None = None, *,
               targets: Sequence[str] = (), destroy: bool = False,
-              damaged: Collection[str] = ()) -> Plan:
+              damaged: Collection[str] = (), replace_addresses: Sequence[str] = (),
+              quality: Mapping[str, Any] | None = None) -> Plan:
     """The changes that make the lockfile (and the stories it records) match `project`.
 
     `remote` is the refresh result keyed by *lockfile* address (before `moved` renames):
@@ -65,9 +73,13 @@ def make_plan(project: Project, lock: Lockfile,
     `damaged`: lockfile addresses whose downloaded video is missing or altered (found by
     `vidflow.apply.outputs.damaged_outputs`, the I/O kept out of here); a story otherwise
     left alone is RESUMEd to download it again (no new story, no credits).
+    `replace_addresses` (`--replace`, Terraform's `-replace`): those stories are made
+    again from the same inputs, the old one deleted once the new one succeeded.
+    `quality`: the local engine's render quality now (vidflow.providers.factory.
+    render_quality); a local video recorded at a lower one is regenerated at it.
     """
     with paused_gc():
-        plan = _make_plan(project, lock, remote, targets, destroy)
+        plan = _make_plan(project, lock, remote, targets, destroy, replace_addresses, quality)
     if not damaged:
         return plan
     return replace(plan, changes=tuple(_download_again(c, damaged) for c in plan.changes))
@@ -86,7 +98,9 @@ def _download_again(change: Change, damaged: Collection[str]) -> Change:
 
 def _make_plan(project: Project, lock: Lockfile,
                remote: Mapping[str, StoryRecord | None] | None,
-               targets: Sequence[str], destroy: bool = False) -> Plan:
+               targets: Sequence[str], destroy: bool = False,
+               replace_addresses: Sequence[str] = (),
+               quality: Mapping[str, Any] | None = None) -> Plan:
     errors: list[str] = []
     digest = spec_digest(project)
     if destroy:
@@ -98,6 +112,7 @@ def _make_plan(project: Project, lock: Lockfile,
                           "specs; remove the old story, or the `moved` block")
     selected = _target_filter(targets, project.stories, entries, moved_from, errors)
     identity = scrub_provider(project.provider.identity)
+    rerolled = _replace_filter(replace_addresses, project.stories, entries, errors)
     changes: list[Change] = []
     for address in sorted(project.stories.keys() | entries.keys() | lock.intents.keys()):
         if not selected(address):
@@ -115,10 +130,16 @@ def _make_plan(project: Project, lock: Lockfile,
             continue
         record = (remote.get(source or address, _NOT_REFRESHED)
                   if remote is not None else _NOT_REFRESHED)
-        if story is None:
+        if story is None and not destroy and _named(address, project.removed):
+            change = Change(address, Action.FORGET, (Reason.REMOVED,), entry, None,
+                            moved_from=source)
+        elif story is None:
             change = _gone(address, entry, record, source, errors, destroy)
+        elif rerolled(address) and record is not None:
+            change = _requested(address, story, entry, source, errors)
         else:
-            change = _compare(address, story, entry, record, identity, source, errors)
+            change = _compare(address, story, entry, record, identity, source, errors,
+                              quality)
         if change is not None:
             changes.append(change)
         changes += _deposed_deletes(address, entry)
@@ -130,6 +151,34 @@ def _make_plan(project: Project, lock: Lockfile,
         errors=tuple(errors),
         provider=project.provider,
     )
+
+
+def _named(address: str, names: Collection[str]) -> bool:
+    return address in names or story_name(address) in names
+
+
+def _replace_filter(wanted: Sequence[str], stories: Mapping[str, ResolvedStory],
+                    entries: Mapping[str, LockEntry], errors: list[str]
+                    ) -> Callable[[str], bool]:
+    """A predicate for --replace: an address the specs and the lockfile both have, or a
+    story name (all its variants)."""
+    names = {normalize_address(a) for a in wanted}
+    both = set(stories) & set(entries)
+    known = both | {story_name(a) for a in both}
+    for name in sorted(names - known):
+        errors.append(f"--replace {name!r} matches no story both in the specs and the "
+                      "lockfile" + did_you_mean(name, known))
+    return lambda address: _named(address, names)
+
+
+def _requested(address: str, story: ResolvedStory, entry: LockEntry, source: str | None,
+               errors: list[str]) -> Change:
+    if story.lifecycle.prevent_destroy:
+        errors.append(f"{address}: --replace deletes story {entry.story_id}, but its "
+                      "lifecycle.prevent_destroy is set; remove prevent_destroy first")
+    reasons = (Reason.REQUESTED, *((Reason.MOVED,) if source else ()))
+    return Change(address, Action.REPLACE, reasons, entry, story, moved_from=source,
+                  metadata_changed=False)
 
 
 def _intent_change(address: str, intent: Intent, story: ResolvedStory | None,
@@ -266,14 +315,17 @@ def _gone(address: str, entry: LockEntry, record: object, source: str | None,
 
 
 def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: object,
-             identity: str, source: str | None, errors: list[str]) -> Change:
+             identity: str, source: str | None, errors: list[str],
+             quality: Mapping[str, Any] | None = None) -> Change:
     moved = (Reason.MOVED,) if source else ()
 
     def change(action: Action, reasons: Iterable[Reason],
-               fields: Iterable[FieldChange] = (), *, resume: bool = False) -> Change:
+               fields: Iterable[FieldChange] = (), *, resume: bool = False,
+               after: ResolvedStory | None = None,
+               scenes: tuple[tuple[int, ...], int] | None = None) -> Change:
         fields = tuple(fields)
         return Change(address, action, (*reasons, *moved), entry, story, fields,
-                      moved_from=source, resume=resume,
+                      moved_from=source, resume=resume, scenes=scenes,
                       metadata_changed=any(f.path in METADATA_FIELDS for f in fields),
                       output_moved=any(f.path == "output" for f in fields))
 
@@ -290,10 +342,21 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
             errors.append(_protected_replace(address, entry, forcing))
         return change(Action.REPLACE, force_reasons, forcing + soft)
     if story.storyboard_fingerprint != entry.storyboard_fingerprint:
-        board = FieldChange("storyboard", _short(entry.storyboard_fingerprint),
-                            _short(story.storyboard_fingerprint))
-        return change(Action.REGENERATE, [Reason.STORYBOARD, *soft_reasons], [board, *soft])
+        if entry.storyboard is not None and story.storyboard is not None:
+            new_board = reference_shape(story.storyboard)
+            board, scenes = _scene_fields(entry.storyboard, new_board)
+            if board:
+                return change(Action.REGENERATE, [Reason.STORYBOARD, *soft_reasons],
+                              [*board, *soft], scenes=scenes)
+        board = [FieldChange("storyboard", _short(entry.storyboard_fingerprint),
+                             _short(story.storyboard_fingerprint))]
+        return change(Action.REGENERATE, [Reason.STORYBOARD, *soft_reasons], [*board, *soft])
+    if story.overrides_fingerprint != entry.overrides_fingerprint:
+        return _overridden(story, entry, errors, soft, soft_reasons, change)
     resume = _resume_reasons(entry, status)
+    drafted = _draft_fields(entry, quality, identity) if not resume else []
+    if drafted:
+        return change(Action.REGENERATE, [Reason.DRAFT, *soft_reasons], [*drafted, *soft])
     if soft:  # a story still running (or not downloaded) is finished first
         return change(Action.UPDATE, soft_reasons + resume, soft, resume=bool(resume))
     if resume:
@@ -301,6 +364,54 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
     if source:
         return change(Action.MOVE, [])
     return change(Action.NOOP, [])
+
+
+def _overridden(story: ResolvedStory, entry: LockEntry, errors: list[str],
+                soft: list[FieldChange], soft_reasons: list[Reason],
+                change: Callable[..., Change]) -> Change:
+    """Overrides changed: a regenerate on the same story with the recorded storyboard, the
+    overrides applied (by the executor, from the entry: the plan's story stays the spec's,
+    so a saved plan matches the specs). Without a recorded storyboard (an older lockfile)
+    apply reads the story's own from the provider; the plan shows the fingerprints."""
+    base = entry.storyboard
+    reasons = [Reason.OVERRIDES, *soft_reasons]
+    if base is None:
+        if story.overrides is None:
+            errors.append(f"{_at(story)}overrides were removed, but the lockfile has no "
+                          "record of the storyboard before them; run `vidflow apply "
+                          f"--replace '{story.address}'` for a fresh story")
+        fields = [FieldChange("overrides", _short(entry.overrides_fingerprint),
+                              _short(story.overrides_fingerprint))]
+        return change(Action.REGENERATE, reasons, [*fields, *soft])
+    for path, message in override_problems(base, story.overrides):
+        errors.append(f"{_at(story)}{path}: {message}")
+    after = apply_overrides(base, story.overrides)
+    fields, scenes = _scene_fields(apply_overrides(base, entry.overrides), after)
+    return change(Action.REGENERATE, reasons, [*fields, *soft], scenes=scenes)
+
+
+def _draft_fields(entry: LockEntry, quality: Mapping[str, Any] | None, identity: str
+                  ) -> list[FieldChange]:
+    """A local video rendered below the quality the engine renders at now (a draft, with
+    VIDFLOW_ENGINE_SCALE/FPS) is regenerated at it; a better one than asked stays."""
+    made = entry.render
+    if not quality or not made or entry.provider != identity:
+        return []
+    if all(quality.get(k, 0) <= made.get(k, 0) for k in quality):
+        return []
+    return [FieldChange(f"render.{k}", made.get(k), quality[k]) for k in sorted(quality)
+            if made.get(k) != quality[k]]
+
+
+def _scene_fields(before: dict[str, Any], after: dict[str, Any]
+                  ) -> tuple[list[FieldChange], tuple[tuple[int, ...], int]]:
+    fields = [FieldChange(path, old, new) for path, old, new in board_changes(before, after)]
+    touched = scenes_touched(after, [f.path for f in fields])
+    return fields, (tuple(sorted(touched)), len(after.get("scenes") or []))
+
+
+def _at(story: ResolvedStory) -> str:
+    return f"{story.location}: {story.address}: " if story.location else f"{story.address}: "
 
 
 def _protected_replace(address: str, entry: LockEntry, forcing: Sequence[FieldChange]) -> str:
@@ -421,6 +532,8 @@ def spec_digest(project: Project) -> str:
                           story.title, story.description, story.visibility_status,
                           story.output, story.lifecycle.prevent_destroy,
                           getattr(story, "webhook_url", None)]
+        if story.overrides_fingerprint:  # absent otherwise: digests of older plans hold
+            row.append(story.overrides_fingerprint)
         if not story.fingerprint:
             row.append(story.params)
         digest.update(b"\0" + json.dumps(row, sort_keys=True, default=str).encode())

@@ -27,6 +27,7 @@ _STYLE = {
     Action.MOVE: "blue",
     Action.RESUME: "blue",
     Action.UNKNOWN: "magenta",
+    Action.FORGET: "blue",
     Action.NOOP: "dim",
 }
 
@@ -77,6 +78,11 @@ def render_change(change: Change) -> list[str]:
                      f"find the story, or `vidflow state forget-intent '{address}'` to create "
                      "it again (paying again if it was made)[/magenta]")
     lines += [render_field(f) for f in change.fields]
+    if change.scenes is not None:
+        rerendered, count = change.scenes
+        lines.append(f"        [dim]# {len(rerendered)} of {count} scenes re-rendered"
+                     + (f" ({', '.join(str(n) for n in rerendered)})" if rerendered else "")
+                     + "[/dim]")
     lines.append("")
     return lines
 

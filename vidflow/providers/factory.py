@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,19 @@ from vidflow.engine import settings
 from vidflow.errors import VidflowError
 from vidflow.providers.base import Provider
 from vidflow.spec.model import Project
+
+
+def render_quality(project: Project, environ: Mapping[str, str] | None = None
+                   ) -> dict[str, Any] | None:
+    """The quality the local engine would render `project` at now ({"scale", "fps"}, as
+    the local provider records it); None for other providers. Makes no provider."""
+    if project.provider.type != "local":
+        return None
+    from vidflow.engine.service import EngineConfig
+
+    defaults = {f.name: f.default for f in fields(EngineConfig) if f.name in ("scale", "fps")}
+    return {**defaults, **{k: v for k, v in settings.engine_overrides(
+        os.environ if environ is None else environ).items() if k in defaults}}
 
 
 def make_provider(project: Project, *, environ: Mapping[str, str] | None = None,

@@ -48,6 +48,7 @@ class LocalProvider(ApiProvider):
         config = EngineConfig(data_dir=self.data_dir, resume=resume,
                               **dict(overrides or {}))
         self.engine = StoryEngine(config)
+        self.render_quality = {"scale": config.scale, "fps": config.fps}
         super().__init__(root, EngineBackend(self.engine))
 
     def _elements(self, story: ResolvedStory) -> dict[str, Any] | None:

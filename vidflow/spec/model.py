@@ -11,6 +11,7 @@ so the canonical form (and the fingerprint) changes exactly when a file's bytes 
 What a change costs decides the plan action (see ../shared/design.md):
   - `title`, `description`, `visibility_status`  → update in place (PUT)
   - `storyboard` (pinned, mode "storyboard")      → regenerate on the same story
+  - `overrides` (changes to a generated storyboard) → regenerate on the same story
   - anything in `params`                          → replace
     (except `webhook_url`: sent with the create call, left out of the fingerprint)
 """
@@ -60,6 +61,10 @@ class ResolvedStory:
     location: Location | None = None  # where the story is declared
     fingerprint: str = ""  # sha256 of canonical `mode` + `params`
     storyboard_fingerprint: str | None = None  # sha256 of canonical `storyboard`
+    # Changes to the generated storyboard (vidflow.spec.overrides): scenes by number as text,
+    # elements by name. Not a generation input: a change regenerates on the same story.
+    overrides: dict[str, Any] | None = None
+    overrides_fingerprint: str | None = None
     # Added by the spec language (not generation inputs, so outside `params`/fingerprint):
     webhook_url: str | None = None  # also params["webhook_url"]; never in the fingerprint
     variant: dict[str, Any] = field(default_factory=dict)  # the expansion's values
@@ -86,6 +91,8 @@ class ResolvedStory:
             "variant": self.variant,
             "fingerprint": self.fingerprint,
             "storyboard_fingerprint": self.storyboard_fingerprint,
+            "overrides": self.overrides,
+            "overrides_fingerprint": self.overrides_fingerprint,
             "location": _text(self.root_location or self.location),
         }
 
@@ -116,5 +123,7 @@ class Project:
     provider: ProviderConfig
     stories: dict[str, ResolvedStory]  # address → story, sorted by address
     moved: tuple[Moved, ...] = ()
+    # `removed:` addresses (or story names): forgotten by the lockfile, never deleted
+    removed: tuple[str, ...] = ()
     files: tuple[str, ...] = ()  # spec files read, relative to root
     blocks: tuple[str, ...] = ()  # story blocks as declared (before variant expansion)

@@ -130,6 +130,7 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
     moved = _moved(docs, problems, places)
     _check_moves(list(zip(moved, places, strict=True)), stories, blocks,
                  resolved=not problems, problems=problems)
+    removed = _removed(docs, stories, blocks, problems)
     if problems:
         raise SpecErrors(problems.all())
     return Project(
@@ -137,6 +138,7 @@ def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
         provider=provider,
         stories=dict(sorted(stories.items())),
         moved=moved,
+        removed=removed,
         files=tuple(f.name for f in files),
         blocks=blocks,
     )
@@ -259,6 +261,26 @@ def _moved(docs: list[Document], problems: _Problems,
             if places is not None:
                 places.append(_Place(doc, i))
     return tuple(out)
+
+
+def _removed(docs: list[Document], stories: Mapping[str, ResolvedStory],
+             blocks: Sequence[str], problems: _Problems) -> tuple[str, ...]:
+    """The `removed` entries' addresses; one still declared is an error (it would be
+    managed and forgotten at once)."""
+    out = []
+    for doc in docs:
+        entries = doc.data.get("removed") if isinstance(doc.data, dict) else None
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("from"), str):
+                continue  # the schema said so already
+            address = normalize_address(entry["from"])
+            if address in stories or address in blocks:
+                problems.add(f"{address!r} is in `removed` but is still declared; remove "
+                             "the story, or this `removed` entry",
+                             doc.where(("removed", i, "from")), ("removed", i, "from"))
+                continue
+            out.append(address)
+    return tuple(sorted(set(out)))
 
 
 def _check_moves(moved: Sequence[tuple[Moved, _Place]], stories: Mapping[str, ResolvedStory],

@@ -18,6 +18,7 @@ from vidflow.errors import Location
 from vidflow.hashing import sha256_file
 from vidflow.spec.canonical import fingerprint, storyboard_fingerprint
 from vidflow.spec.model import DEFAULT_DEADLINE, Lifecycle, ResolvedStory
+from vidflow.spec.overrides import normalized, overrides_fingerprint
 from vidflow.spec.rules import MODE_PARAMS, PARAM_DEFAULTS, duration_seconds
 
 Problem = tuple[tuple[str | int, ...], str, bool]
@@ -133,6 +134,7 @@ def build_story(address: str, story: dict[str, Any], *, output: str, files: File
     if mode == "storyboard" and "storyboard" in story:
         pinned = _elements(story["storyboard"], "storyboard", files, problems)
     lifecycle = story.get("lifecycle") or {}
+    overrides = normalized(story.get("overrides")) if mode != "storyboard" else None
     return ResolvedStory(
         address=address,
         mode=mode,
@@ -146,6 +148,8 @@ def build_story(address: str, story: dict[str, Any], *, output: str, files: File
         location=location,
         fingerprint=fingerprint(mode, params),
         storyboard_fingerprint=storyboard_fingerprint(pinned),
+        overrides=overrides,
+        overrides_fingerprint=overrides_fingerprint(overrides),
         webhook_url=story.get("webhook_url") or None,
         deadline=duration_seconds(story.get("deadline") or DEFAULT_DEADLINE),
         variant=variant,

@@ -18,7 +18,8 @@ MODE_PARAMS: dict[str, tuple[str, ...]] = {mode: mode_params(mode) for mode in S
 ALL_PARAMS = frozenset(p for params in MODE_PARAMS.values() for p in params)
 # Fields every mode takes that are not generation inputs (or, storyboard, regenerate-only).
 META_FIELDS = frozenset({"mode", "title", "description", "visibility", "webhook_url", "output",
-                         "lifecycle", "variants", "storyboard", "deadline"})
+                         "lifecycle", "variants", "storyboard", "deadline",
+                         "overrides"})
 DURATION_PATTERN = r"^[0-9]+(\.[0-9]+)?(s|m|h)$"
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 
@@ -73,6 +74,7 @@ def check_story(story: dict[str, Any], *, rendered: bool = True) -> list[Problem
     if mode != "storyboard" and "storyboard" in story:
         problems.append((("storyboard",), "a pinned storyboard needs `mode: storyboard`", True))
     problems.extend(_element_problems(story, rendered))
+    problems.extend(_override_problems(story, mode))
     if rendered:
         problems.extend(_output_problems(story.get("output")))
     return problems
@@ -135,6 +137,33 @@ def _element_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:
                 elif _plain(item.get("image"), rendered) and not _is_image_name(item["image"]):
                     problems.append(((top, kind, i, "image"), _FORMATS_MESSAGE, False))
     return problems
+
+
+def _override_problems(story: dict[str, Any], mode: str) -> list[Problem]:
+    """Overrides change a generated storyboard; a scene past a known scene_count is an
+    error now (element names and the real count are checked at plan time)."""
+    overrides = story.get("overrides")
+    if not isinstance(overrides, dict):
+        return []
+    if mode == "storyboard":
+        return [(("overrides",), "storyboard mode pins the whole storyboard: edit it there "
+                                 "instead of overriding it", True)]
+    count = story.get("scene_count")
+    if mode == "images":  # one scene per image
+        images = story.get("image_urls") or story.get("image_files")
+        count = len(images) if isinstance(images, list) else None
+    scenes = overrides.get("scenes")
+    if not isinstance(scenes, dict):
+        return []
+    if not isinstance(count, int):
+        return []
+    return [(("overrides", "scenes", key), f"the story has {count} scenes (scene_count); "
+                                           f"number them 1 to {count}", True)
+            for key in scenes if _scene_number(key) and int(key) > count]
+
+
+def _scene_number(key: Any) -> bool:
+    return not isinstance(key, bool) and str(key).isdigit() and int(key) >= 1
 
 
 def _output_problems(output: Any) -> list[Problem]:

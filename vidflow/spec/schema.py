@@ -140,6 +140,32 @@ def _storyboard() -> dict[str, Any]:
     }
 
 
+def _overrides() -> dict[str, Any]:
+    from vidflow.spec.overrides import ELEMENT_OVERRIDE_FIELDS
+
+    scene = _scene()["properties"]
+    element = _element_item()["properties"]
+    scene_fields = {"type": "object", "minProperties": 1, "additionalProperties": False,
+                    "properties": scene}
+    element_fields = {"type": "object", "minProperties": 1, "additionalProperties": False,
+                      "properties": {k: element.get(k, _string("An image URL."))
+                                     for k in ELEMENT_OVERRIDE_FIELDS}}
+    return {
+        "type": "object",
+        "description": "Changes to the storyboard the engine generated (idea, url and images "
+                       "modes): scenes by number from 1, elements by name, only the fields "
+                       "given. A change regenerates the story's scenes on the same story; "
+                       "`vidflow storyboard ADDR` prints what there is to override.",
+        "additionalProperties": False,
+        "properties": {
+            "scenes": {"type": "object", "propertyNames": {"pattern": "^[1-9][0-9]*$"},
+                       "additionalProperties": scene_fields},
+            **{kind: {"type": "object", "propertyNames": {"minLength": 1},
+                      "additionalProperties": element_fields} for kind in ELEMENT_KINDS},
+        },
+    }
+
+
 def _audio_option() -> dict[str, Any]:
     return {
         "type": "object",
@@ -200,6 +226,7 @@ def story_properties() -> dict[str, Any]:
                         "items": _string("A local image, relative to the spec file's folder "
                                          "and inside the project.", minLength=1)},
         "storyboard": _storyboard(),
+        "overrides": _overrides(),
         **{name: _param(name) for name in ("option", "enhance_image", "motion_type")},
         **{name: _param(name, maximum=PARAMS[name].maximum) for name in ("duration", "loop")},
         "webhook_url": templatable({"$ref": "#/$defs/http_url"}),
@@ -245,6 +272,12 @@ def build_schema() -> dict[str, Any]:
                 "type": "object", "required": ["from", "to"], "additionalProperties": False,
                 "properties": {"from": {"type": "string", "pattern": MOVED_ADDRESS_PATTERN},
                                "to": {"type": "string", "pattern": MOVED_ADDRESS_PATTERN}}}},
+            "removed": {"type": "array", "description": "Stories vidflow stops managing "
+                        "without deleting them or their videos (Terraform's `removed` with "
+                        "destroy = false); the lockfile forgets them at the next apply.",
+                        "items": {
+                "type": "object", "required": ["from"], "additionalProperties": False,
+                "properties": {"from": {"type": "string", "pattern": MOVED_ADDRESS_PATTERN}}}},
         },
         "$defs": {
             "story": story,

@@ -80,6 +80,15 @@ class LockEntry:
     params: dict[str, Any] | None = None
     prevent_destroy: bool = False
     deposed: list[str] = field(default_factory=list)
+    # The storyboard the story was generated from, in the reference's shape, before any
+    # override (vidflow.spec.overrides): a plan checks overrides against it and shows
+    # them scene by scene without asking the provider. None: not known (older lockfiles).
+    storyboard: dict[str, Any] | None = None
+    overrides: dict[str, Any] | None = None  # the overrides applied to it
+    overrides_fingerprint: str | None = None
+    # the local engine's render quality the video was made at ({"scale", "fps"}): a plan
+    # at a higher one regenerates it (drafts become finals). None: another provider.
+    render: dict[str, Any] | None = None
 
     @classmethod
     def from_story(cls, story: ResolvedStory, *, story_id: str, provider: str,
@@ -98,6 +107,8 @@ class LockEntry:
             output=story.output or None,
             params=recorded_params(story.params),
             prevent_destroy=story.lifecycle.prevent_destroy,
+            overrides=story.overrides,
+            overrides_fingerprint=story.overrides_fingerprint,
             **extra,
         )
 
@@ -105,6 +116,9 @@ class LockEntry:
         """A plain dict (shallow: `params` is shared, not copied; 10,000 entries are cheap)."""
         data = {f.name: getattr(self, f.name) for f in _ENTRY_FIELDS}
         data["deposed"] = list(self.deposed)
+        for name in _OPTIONAL:  # absent when unset: older lockfiles stay byte-identical
+            if data[name] is None:
+                del data[name]
         if self.video_url:  # a signed media URL's token stays out of every file
             data["video_url"] = scrub_url(self.video_url)
         return data
@@ -118,6 +132,7 @@ class LockEntry:
 
 _ENTRY_FIELDS = fields(LockEntry)
 _ENTRY_NAMES = frozenset(f.name for f in _ENTRY_FIELDS)
+_OPTIONAL = ("storyboard", "overrides", "overrides_fingerprint", "render")
 
 
 def recorded_params(params: dict[str, Any]) -> dict[str, Any]:

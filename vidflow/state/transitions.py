@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from vidflow.api.models import StoryRecord
 from vidflow.spec.model import ResolvedStory
+from vidflow.spec.overrides import reference_shape
 from vidflow.spec.variants import default_output
 from vidflow.state.intents import Intent
 from vidflow.state.lockfile import LockEntry, Lockfile
@@ -71,8 +72,13 @@ def imported(story: ResolvedStory, record: StoryRecord, *, provider: str) -> Loc
                                  status=recorded_status(record), video_url=record.video_url,
                                  used_credits=record.used_credits,
                                  created_at=record.created_at, updated_at=record.updated_at)
+    # a story made elsewhere has none of the spec's overrides yet: the next plan applies
+    # them to its storyboard as it is
+    plain = replace(story, overrides=None, overrides_fingerprint=None)
     return replace(entry, title=record.title, description=record.description,
-                   visibility_status=record.visibility_status)
+                   visibility_status=record.visibility_status, overrides=None,
+                   overrides_fingerprint=None,
+                   storyboard=generated_storyboard(plain, record, None))
 
 
 def downloaded(entry: LockEntry, output: str, sha256: str) -> LockEntry:
@@ -103,7 +109,7 @@ def started(lock: Lockfile, story: ResolvedStory, record: StoryRecord, *, provid
         updated_at=record.updated_at, deposed=deposed)
     if old is not None and old.story_id == entry.story_id:
         entry = replace(entry, description=old.description,
-                        visibility_status=old.visibility_status)
+                        visibility_status=old.visibility_status, storyboard=old.storyboard)
     else:
         entry = replace(entry, **CREATE_DEFAULTS)
     # the answer and the end of its intent in one write: never one without the other
@@ -134,15 +140,31 @@ def progressed(lock: Lockfile, address: str, record: StoryRecord) -> Lockfile:
 
 
 def finished(lock: Lockfile, story: ResolvedStory, record: StoryRecord, *, provider: str,
-             output: str, sha256: str) -> Lockfile:
+             output: str, sha256: str, render: dict | None = None) -> Lockfile:
     """The story succeeded and its video is at `output`: the entry records the spec."""
     old = lock.get(story.address)
     entry = LockEntry.from_story(
         story, story_id=record.id, provider=provider, status="success",
         video_url=record.video_url, used_credits=record.used_credits, message=record.message,
         created_at=record.created_at, updated_at=record.updated_at,
-        deposed=list(old.deposed) if old else [])
+        deposed=list(old.deposed) if old else [],
+        storyboard=generated_storyboard(story, record, old),
+        render=dict(render) if render else None)
     return _set(lock, story.address, downloaded(entry, output, sha256))
+
+
+def generated_storyboard(story: ResolvedStory, record: StoryRecord,
+                         old: LockEntry | None) -> dict | None:
+    """The storyboard a finished story was generated from, before overrides: a pinned
+    one is the spec's; a regenerate keeps the one recorded for the same story; a new story
+    takes what the engine wrote (overrides are applied after it, by a regenerate)."""
+    if story.mode == "storyboard":
+        return reference_shape(story.storyboard) if story.storyboard else None
+    if old is not None and old.story_id == record.id and old.storyboard is not None:
+        return old.storyboard
+    if story.overrides or not record.storyboard:
+        return None  # what the engine has now may be overridden already: not a base
+    return reference_shape(record.storyboard)
 
 
 def updated(lock: Lockfile, story: ResolvedStory, record: StoryRecord | None, *,

@@ -27,11 +27,12 @@ MODULE = "vidflow.ui"
 # vidflow's actions under Terraform's names where Terraform has one
 ACTIONS = {"create": "create", "update": "update", "replace": "replace", "delete": "delete",
            "move": "move", "regenerate": "regenerate", "resume": "resume", "no-op": "noop",
-           "unknown": "unknown", "decide": "decide"}
+           "unknown": "unknown", "decide": "decide", "forget": "forget"}
 _DOING = {"create": "Creating", "update": "Modifying", "replace": "Replacing",
           "delete": "Destroying", "move": "Moving", "regenerate": "Regenerating",
-          "resume": "Resuming"}
+          "resume": "Resuming", "forget": "Forgetting"}
 _FINAL = {"success": "apply_complete", "done": "apply_complete", "deleted": "apply_complete",
+          "forgotten": "apply_complete",
           "moved": "apply_complete", "fail": "apply_errored", "failed": "apply_errored",
           "interrupted": "apply_errored", "skipped": "apply_errored",
           "needs a decision": "apply_errored"}
