@@ -44,6 +44,7 @@ def request_digest(story: ResolvedStory) -> str:
     """What a paid call for `story` asks for: the generation inputs and the title."""
     return sha256_text(canonical_json({"fingerprint": story.fingerprint,
                                        "storyboard": story.storyboard_fingerprint,
+                                       "overrides": story.overrides_fingerprint,
                                        "mode": story.mode, "title": story.title}))
 
 
