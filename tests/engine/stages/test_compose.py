@@ -199,6 +199,24 @@ def test_copy_path_matches_a_full_encode(tmp_path: Path, clips: list[Path]) -> N
         assert diff < 4  # codec noise only: no shifted or missing frame
 
 
+def test_copy_path_is_frame_exact_when_cuts_fall_between_microseconds(
+        tmp_path: Path, scene_png: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """At 30 fps a cut at frame 89 is 2.9666... s: rounded to the microsecond it used to
+    let one frame too many through, the join failed its check and the whole video was
+    encoded again. Now the clips' middles are copied and the count is exact."""
+    clips = []
+    for i in range(3):
+        clip = tmp_path / f"c{i}.mp4"
+        animate_scene(scene_png, clip, duration=104 / 30, camera_movement="zoom_in",
+                      size=SMALL, fps=30, preset="ultrafast")
+        clips.append(clip)
+    out = tmp_path / "story.mp4"
+    compose_story(clips, out, size=SMALL, fps=30, transition=0.5, preset="ultrafast")
+    assert "stream-copy join failed" not in caplog.text
+    assert probe(out, count_frames=True).frames == 3 * 104 - 2 * 15
+    assert {89, 89 + 15, 89 + 89, 89 + 89 + 15} <= set(keyframe_indexes(out))
+
+
 def test_output_is_faststart(tmp_path: Path, clips: list[Path]) -> None:
     """The index (moov) comes before the media data, so players start at once."""
     out = tmp_path / "f.mp4"

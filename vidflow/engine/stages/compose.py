@@ -11,10 +11,12 @@ the narration), ambience is mixed in, and the mix is normalized to about -16 LUF
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -326,14 +328,21 @@ def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transit
     for i, c in enumerate(clips):
         start = k if i > 0 else 0
         end = frames[i] - k if i < len(clips) - 1 else frames[i]
-        lines.append(_listing_entry(c.path, start / fps, end / fps))
+        lines.append(_listing_entry(c.path, start, end, fps))
         if i < len(clips) - 1:
-            lines.append(_listing_entry(fades, i * k / fps, (i + 1) * k / fps))
+            lines.append(_listing_entry(fades, i * k, (i + 1) * k, fps))
     return lines
 
 
-def _listing_entry(path: Path, inpoint: float, outpoint: float) -> str:
-    return f"file '{_quote(path)}'\ninpoint {inpoint:.6f}\noutpoint {outpoint:.6f}\n"
+def _listing_entry(path: Path, first: int, end: int, fps: float) -> str:
+    """Frames [first, end) of `path` by stream copy. The concat demuxer reads times in
+    whole microseconds and a segment lasts outpoint - inpoint: the in point is rounded up
+    (its seek then lands on the keyframe at `first`, not the one before), the out point
+    down (rounding it up would let frame `end` through, one frame too many)."""
+    rate = Fraction(fps).limit_denominator(1001)
+    inpoint = math.ceil(Fraction(first) * 10**6 / rate)
+    outpoint = math.floor(Fraction(end) * 10**6 / rate)
+    return f"file '{_quote(path)}'\ninpoint {inpoint}us\noutpoint {outpoint}us\n"
 
 
 def _encode_fades(clips: Sequence[Clip], out: Path, *, k: int, fps: float, preset: str,
