@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,7 @@ NARRATION_PAD = 0.5  # seconds of quiet after a scene's narration
 MIN_SCENE = 1.5  # seconds; a scene never flashes by shorter than this
 TRANSITION = 0.5  # seconds of xfade between scenes when is_transition
 ANIMATION_WORKERS = 2  # scenes animated at once (the machines here have 2 cores)
+IMAGE_WORKERS = 2  # scene images drawn at once (Pillow and NumPy release the GIL)
 OUTPUT_KEYS = ("image_url", "narration_url", "video_url", "duration", "narration_duration")
 
 # Mood families in the music stage's vocabulary; the first family the idea mentions wins.
@@ -121,9 +122,35 @@ class Run:
     seconds_per_frame: float = 0.003
     step: str = ""  # the step running now (steps.execute sets it); progress is its share
     assets: AssetStore = field(init=False)
+    # Assets a later step needs, made ahead on a thread while an earlier step runs.
+    background: dict[str, Future[object]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.assets = AssetStore(self.story_dir / "assets")
+
+    def prefetch(self, key: str, make: Callable[[], object]) -> None:
+        """Start making content-addressed assets now, on a thread, unless already started.
+        The step that needs them calls `settle(key)` and then asks the asset store as
+        usual: a hit when the prefetch finished, the same work redone (and its error
+        reported by that step) when it failed."""
+        if key in self.background:
+            return
+        future: Future[object] = Future()
+
+        def work() -> None:
+            try:
+                future.set_result(make())
+            except BaseException as exc:  # reported by the step that needs it
+                future.set_exception(exc)
+
+        threading.Thread(target=work, daemon=True, name=f"vidflow-prefetch-{key}").start()
+        self.background[key] = future
+
+    def settle(self, key: str) -> None:
+        """Wait for the prefetch `key` (if any) to end, successfully or not."""
+        future = self.background.pop(key, None)
+        if future is not None:
+            future.exception()
 
     def progress(self, fraction: float) -> None:
         """`fraction` (0..1) of the running step is done."""
@@ -276,8 +303,12 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
     # Elements without image fields: the user's images arrive only via element_paths.
     clean = {**board, **{k: [_element_inputs(e) for e in board.get(k, [])]
                          for k in ELEMENT_KINDS}}
-    out = []
-    for i, scene in enumerate(scenes):
+    done = 0
+    lock = threading.Lock()
+
+    def one(i: int) -> Path:
+        nonlocal done
+        scene = scenes[i]
         shown = [str(n) for n in scene.get("elements", [])] + [str(scene.get("environment"))]
         used = {n: element_paths[n] for n in shown if n in element_paths}
         base = base_images[i] if i < len(base_images) else None
@@ -289,9 +320,17 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
         path = run.assets.get(
             "scene", inputs, "png", lambda tmp, sc=scene, b=base: stage.render_scene(
                 sc, clean, run.size, tmp, element_images=dict(element_paths), base_image=b))
-        out.append(path)
+        with lock:
+            done += 1
+            fraction = done / len(scenes)
+        run.progress(fraction)
+        return path
+
+    workers = max(1, min(IMAGE_WORKERS, len(scenes)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-scene") as pool:
+        out = list(pool.map(one, range(len(scenes))))
+    for scene, path in zip(scenes, out, strict=True):
         scene["image_url"] = run.url_for(path)
-        run.progress((i + 1) / len(scenes))
     return out
 
 
@@ -312,6 +351,7 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
         return [None] * len(scenes)
     from vidflow.engine.stages.ffmpeg import probe
 
+    run.settle("narration")
     voice = str(audio.get("narrator") or AUDIO_DEFAULTS["narrator"])
     out: list[tuple[Path, float] | None] = []
     for i, scene in enumerate(scenes):
@@ -328,6 +368,18 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
         run.progress((i + 1) / len(scenes))
     run.progress(1.0)
     return out
+
+
+def prefetch_narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
+                        language: str) -> None:
+    """Speak the scenes' narration on a thread while the images are drawn (step 4 then
+    finds the WAVs in the asset store)."""
+    if not narration_on(audio):
+        return
+    voice = str(audio.get("narrator") or AUDIO_DEFAULTS["narrator"])
+    texts = [t for t in (narration_text(s) for s in board.get("scenes", [])) if t]
+    run.prefetch("narration", lambda: [narration_asset(run, t, voice=voice, language=language)
+                                       for t in texts])
 
 
 def narration_asset(run: Run, text: str, *, voice: str, language: str) -> Path:

@@ -95,12 +95,19 @@ def _stored_storyboard(ctx: Context, s: State) -> State:
     return {"base": _uploads(ctx)}
 
 
+def _prefetch_narration(ctx: Context, s: State) -> None:
+    pipeline.prefetch_narrations(ctx.run, s["board"], ctx.params["audio"],
+                                 ctx.params["language"])
+
+
 def _elements(ctx: Context, s: State) -> State:
+    _prefetch_narration(ctx, s)
     found = pipeline.element_images(ctx.run, s["board"])
     return {"elements": {name: ctx.rel(p) for name, p in found.items()}}
 
 
 def _scenes(ctx: Context, s: State) -> State:
+    _prefetch_narration(ctx, s)
     board = s["board"]
     elements = {name: ctx.path(r) for name, r in s.get("elements", {}).items()}
     images = pipeline.scene_images(ctx.run, board, elements, ctx.paths(s.get("base", [])))
