@@ -441,50 +441,98 @@ def ambient(run: Run, board: dict[str, Any], durations: Sequence[float],
 # --- 6. animation --------------------------------------------------------------------------
 
 def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: Sequence[float],
-            *, loop: int = 1, static: bool = False) -> list[Path]:
-    """One clip per scene; two encoders side by side (OpenCV and x264 release the GIL)."""
+            *, loop: int = 1, static: bool = False, transition: float = 0.0
+            ) -> tuple[list[Path], Path | None]:
+    """One clip per scene, and the crossfades between them when `transition` (they are
+    rendered from the same frames, so composition only copies); two encoders side by side
+    (OpenCV and x264 release the GIL)."""
     from vidflow.engine.stages import animate as stage
+    from vidflow.engine.stages.compose import crossfade_frames
 
     scenes = board["scenes"]
     workers = max(1, min(ANIMATION_WORKERS, len(images)))
     threads = max(1, (os.cpu_count() or 2) // workers)
+    k = crossfade_frames(durations, transition, run.fps) if len(images) > 1 else 0
+    if k != round(TRANSITION * run.fps):
+        k = 0  # the clips' keyframes sit TRANSITION from their ends: compose would encode
     done = 0
     lock = threading.Lock()
+    cameras = ["static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
+               for i in range(len(images))]
+    inputs = [{"image": file_digest(image), "seconds": seconds, "camera": camera,
+               "size": run.size, "fps": run.fps, "loop": loop, "preset": run.preset}
+              for image, seconds, camera in zip(images, durations, cameras, strict=True)]
+    jobs = len(images) + (1 if k else 0)
 
-    def one(i: int) -> Path:
+    def advanced() -> None:
         nonlocal done
-        run.check()
-        image, seconds = images[i], durations[i]
-        camera = "static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
-        inputs = {"image": file_digest(image), "seconds": seconds, "camera": camera,
-                  "size": run.size, "fps": run.fps, "loop": loop, "preset": run.preset}
-        path = run.assets.get("clip", inputs, "mp4", lambda tmp: stage.animate_scene(
-            image, tmp, duration=seconds, camera_movement=camera,
-            size=run.size, fps=run.fps, loop=loop, preset=run.preset, threads=threads))
         with lock:
             done += 1
-            fraction = done / len(images)
+            fraction = done / jobs
         run.progress(fraction)
+
+    def one(i: int) -> Path:
+        run.check()
+        image, seconds, camera = images[i], durations[i], cameras[i]
+        path = run.assets.get("clip", inputs[i], "mp4", lambda tmp: stage.animate_scene(
+            image, tmp, duration=seconds, camera_movement=camera,
+            size=run.size, fps=run.fps, loop=loop, preset=run.preset, threads=threads))
+        advanced()
+        return path
+
+    def fades() -> Path:
+        run.check()
+        shots = [stage.Shot(image, stage.frame_count(seconds, run.fps), camera, loop)
+                 for image, seconds, camera in zip(images, durations, cameras, strict=True)]
+        path = run.assets.get("fades", {"clips": inputs, "frames": k}, "mp4",
+                              lambda tmp: stage.encode_crossfades(
+                                  shots, tmp, k=k, size=run.size, fps=run.fps,
+                                  preset=run.preset, threads=threads))
+        advanced()
         return path
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-animate") as pool:
-        clips = list(pool.map(one, range(len(images))))
+        futures = [pool.submit(one, i) for i in range(len(images))]
+        fade_future = pool.submit(fades) if k else None  # last: it overlaps the last clip
+        clips = [f.result() for f in futures]
+        fades_path = fade_future.result() if fade_future is not None else None
     frames = sum(round(d * run.fps) for d in durations)
     if frames and time.monotonic() - started > 0.5:  # a real render, not cache hits
         run.seconds_per_frame = (time.monotonic() - started) / frames
     for i, path in enumerate(clips):
         scenes[i]["video_url"] = run.url_for(path)
         scenes[i]["duration"] = durations[i]
-    return clips
+    return clips, fades_path
 
 
 # --- 7. composition ------------------------------------------------------------------------
 
+def soundtrack(run: Run, durations: Sequence[float], *, transition: float,
+               narration: Sequence[tuple[Path, float]], music_path: Path | None,
+               ambient_path: Path | None) -> Path | None:
+    """The film's mixed soundtrack (an asset; None when silent), exactly as long as
+    compose_story makes the film of clips with these durations."""
+    from vidflow.engine.stages import compose as stage
+
+    if not narration and music_path is None and ambient_path is None:
+        return None
+    fade = stage.crossfade_frames(durations, transition, run.fps) / run.fps
+    total = stage.total_duration(durations, fade if len(durations) > 1 else 0.0)
+    inputs = {"narration": [(file_digest(p), start) for p, start in narration],
+              "music": file_digest(music_path) if music_path else None,
+              "ambient": file_digest(ambient_path) if ambient_path else None,
+              "seconds": round(total, 6)}
+    return run.assets.get("mix", inputs, "m4a", lambda tmp: stage.mix_audio(
+        tmp, narrations=narration, music=music_path, ambient=ambient_path, total=total))
+
+
 def compose(run: Run, clips: Sequence[Path], *, transition: float,
             narration: Sequence[tuple[Path, float]], music_path: Path | None,
-            ambient_path: Path | None) -> Path:
-    """The final MP4 (an asset, then published as the story's final.mp4)."""
+            ambient_path: Path | None, fades: Path | None = None,
+            durations: Sequence[float] | None = None) -> Path:
+    """The final MP4 (an asset, then published as the story's final.mp4). With the
+    clips' `durations`, the soundtrack comes from `soundtrack` (premixed while animating)."""
     from vidflow.engine.stages import compose as stage
 
     frames = sum(probe_frames(c) for c in clips)
@@ -493,12 +541,17 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
               "music": file_digest(music_path) if music_path else None,
               "ambient": file_digest(ambient_path) if ambient_path else None,
               "size": run.size, "fps": run.fps, "preset": run.preset}
+    def mixed() -> Path | None:
+        run.settle("soundtrack")
+        return soundtrack(run, durations, transition=transition, narration=narration,
+                          music_path=music_path, ambient_path=ambient_path) if durations else None
+
     # Measured: composing takes about as long as animating the same frames did.
     with ticking(run, expected=frames * run.seconds_per_frame):
         path = run.assets.get("final", inputs, "mp4", lambda tmp: stage.compose_story(
             list(clips), tmp, size=run.size, fps=run.fps,
             transition=transition, narrations=list(narration), music=music_path,
-            ambient=ambient_path, preset=run.preset))
+            ambient=ambient_path, preset=run.preset, fades=fades, soundtrack=mixed()))
     run.progress(0.97)
     return publish(run, path)
 
