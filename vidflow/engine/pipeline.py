@@ -271,20 +271,33 @@ def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
     from vidflow.engine.stages import images as stage
 
     items = [(kind, el) for kind in ELEMENT_KINDS for el in board.get(kind, [])]
-    out: dict[str, Path] = {}
-    for n, (kind, element) in enumerate(items):
-        source = element_source(run, element)
+    sources = [element_source(run, element) for _, element in items]  # may download
+    done = 0
+    lock = threading.Lock()
+
+    def one(n: int) -> Path:
+        nonlocal done
+        (kind, element), source = items[n], sources[n]
         inputs = {"kind": kind, "element": _element_inputs(element), "size": run.size,
                   "source": file_digest(source) if source else None}
         # The stage sees no image fields: which user image is used is decided here.
         bare = _element_inputs(element)
-        path = run.assets.get("element", inputs, "png", lambda tmp, el=bare, k=kind,
-                              src=source: stage.render_element(el, k, run.size, tmp,
-                                                source=src))
+        path = run.assets.get("element", inputs, "png", lambda tmp: stage.render_element(
+            bare, kind, run.size, tmp, source=source))
+        with lock:
+            done += 1
+            fraction = done / len(items)
+        run.progress(fraction)
+        return path
+
+    workers = max(1, min(IMAGE_WORKERS, len(items)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-element") as pool:
+        paths = list(pool.map(one, range(len(items))))
+    out: dict[str, Path] = {}
+    for (_, element), source, path in zip(items, sources, paths, strict=True):
         out[str(element.get("name"))] = path
         if source is None or not any(element.get(k) for k in ("image_url", "URL", "url")):
             element["image_url"] = run.url_for(path)
-        run.progress((n + 1) / len(items))
     run.progress(1.0)
     return out
 
