@@ -1,122 +1,163 @@
-"""Benchmark: a 5-scene 9:16 idea story through every media stage, against the FFmpeg floor.
+"""Benchmark the shipped path: `vidflow apply` of a 5-scene 9:16 story, against the floor.
 
-    .venv/bin/python benchmarks/render.py [--scenes 5] [--aspect 9:16] [--keep DIR]
+    .venv/bin/python benchmarks/render.py [--runs 3] [--keep DIR] [--profile FILE]
 
-Stages: storyboard → scene images → narration → music → animate (2 workers) → compose
-(0.5 s crossfades, narration, ducked music, loudnorm). The floor is a plain FFmpeg x264
-encode of the same frames at the same settings (decode the finished video, encode it again:
-720x1280, 30 fps, veryfast, yuv420p); it is measured right before and right after the
-render and averaged, since the machine is shared. The last two lines are README-ready.
+Each run is the whole command as users run it (`vidflow apply --auto-approve` in a fresh
+project folder, as a subprocess, default full-quality engine settings), once for a narrated
+story (narration, music, crossfades) and once for the same story unnarrated (music and
+crossfades, 5 s scenes). The floor is a plain x264 `veryfast` encode of the same finished
+frames (same count, size and fps) through the same bundled FFmpeg: the produced MP4 is
+decoded to raw frames once, and each floor run pipes them to `ffmpeg -c:v libx264 -preset
+veryfast`. Story and floor runs alternate, since the machine is shared; medians are
+reported, and ratios are median story / median floor. The last lines are README-ready.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
-from vidflow.engine.stages import images, music, narration, storyboard
-from vidflow.engine.stages.animate import SceneJob, animate_scenes
-from vidflow.engine.stages.compose import compose_story
-from vidflow.engine.stages.ffmpeg import ffmpeg_exe, probe
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from vidflow.engine.stages.ffmpeg import ffmpeg_exe, probe  # noqa: E402
 
 IDEA = ("A fun winter commercial for SkinRevive. A skier glides down snowy slopes at dawn. "
         "She rests in a cozy cabin and applies the cream. Her skin glows in the cold wind. "
         "The SkinRevive jar shines on the table at night.")
-T = TypeVar("T")
+SPEC = """\
+version: 1
+provider: {{type: local}}
+stories:
+  promo:
+    mode: idea
+    title: SkinRevive winter
+    idea: "{idea}"
+    scene_count: 5
+    scene_duration: "5"
+    aspect_ratio: "9:16"
+    is_transition: true
+    audio_option: {{has_bg_music: true, has_narration: {narrated}, narrator: Rachel}}
+    output: out/promo.mp4
+"""
+STORIES = {"narrated": "true", "unnarrated": "false"}
 
 
-def timed(times: dict[str, float], stage: str, fn: Callable[[], T]) -> T:
+def vidflow_cmd() -> list[str]:
+    """The project's console script beside this interpreter, else `python -m vidflow`."""
+    script = Path(sys.executable).with_name("vidflow")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "vidflow"]
+
+
+def apply_once(work: Path, story: str, *, profile: Path | None = None) -> tuple[float, Path]:
+    """Wall time of one `vidflow apply` in a fresh project folder; the produced MP4."""
+    project = work / f"{story}-project"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    (project / "videos.yaml").write_text(SPEC.format(idea=IDEA, narrated=STORIES[story]))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIDFLOW_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep)
+    cmd = vidflow_cmd()
+    if profile is not None:
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "vidflow"]
     start = time.perf_counter()
-    result = fn()
-    times[stage] = time.perf_counter() - start
-    print(f"  {stage:<11} {times[stage]:6.2f} s", flush=True)
-    return result
+    subprocess.run([*cmd, "apply", "--auto-approve", str(project)], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start, project / "out" / "promo.mp4"
 
 
-def render(work: Path, *, scenes: int, aspect: str, fps: int, scene_s: float,
-           transition: float, workers: int) -> tuple[Path, float]:
-    """Every stage once, timed; returns the story MP4 and the total wall time."""
-    times: dict[str, float] = {}
-    size = images.aspect_size(aspect)
-    board = timed(times, "storyboard",
-                  lambda: storyboard.write_storyboard(IDEA, scene_count=scenes))
-
-    def scene_images() -> list[Path]:
-        paths = [work / f"scene{i}.png" for i in range(scenes)]
-        for scene, path in zip(board["scenes"], paths, strict=True):
-            images.render_scene(scene, board, size, path)
-        return paths
-
-    stills = timed(times, "images", scene_images)
-
-    def narrate() -> list[tuple[Path, float]]:
-        out = []
-        for i, scene in enumerate(board["scenes"]):
-            wav = work / f"narration{i}.wav"
-            narration.synthesize(scene["narrator"], narrator="Rachel", out=wav)
-            out.append((wav, i * (scene_s - transition)))
-        return out
-
-    voices = timed(times, "narration", narrate)
-    total = scenes * scene_s - (scenes - 1) * transition
-    bed = work / "music.wav"
-    timed(times, "music", lambda: music.background_music(total, mood="fun upbeat", out=bed))
-    jobs = [SceneJob(still, work / f"clip{i}.mp4", scene_s, scene["camera_movement"])
-            for i, (still, scene) in enumerate(zip(stills, board["scenes"], strict=True))]
-    timed(times, "animate",
-          lambda: animate_scenes(jobs, size=size, fps=fps, workers=workers))
-    final = work / "story.mp4"
-    timed(times, "compose",
-          lambda: compose_story([j.out for j in jobs], final, size=size, fps=fps,
-                                transition=transition, narrations=voices, music=bed))
-    times["total"] = sum(times.values())
-    print(f"  {'total':<11} {times['total']:6.2f} s")
-    return final, times["total"]
-
-
-def floor(video: Path, work: Path) -> float:
-    """Wall time of a plain x264 encode of the finished video's frames, same settings."""
-    start = time.perf_counter()
+def decode_raw(video: Path, raw: Path) -> None:
+    """The finished video's frames as raw yuv420p, once (the floor's input)."""
     subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-                    "-i", str(video), "-an", "-c:v", "libx264", "-preset", "veryfast",
-                    "-pix_fmt", "yuv420p", str(work / "floor.mp4")], check=True)
+                    "-i", str(video), "-an", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+                    str(raw)], check=True)
+
+
+def floor_once(raw: Path, *, width: int, height: int, fps: float, out: Path) -> float:
+    """Wall time of piping the raw frames to a plain x264 veryfast encode."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+           "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}",
+           "-r", f"{fps:g}", "-i", "pipe:0", "-c:v", "libx264", "-preset", "veryfast",
+           "-pix_fmt", "yuv420p", str(out)]
+    start = time.perf_counter()
+    with raw.open("rb") as src:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
+        assert proc.stdin is not None
+        shutil.copyfileobj(src, proc.stdin, 1 << 22)
+        proc.stdin.close()
+        if proc.wait() != 0:
+            raise SystemExit(f"floor encode failed (exit {proc.returncode})")
     return time.perf_counter() - start
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenes", type=int, default=5)
-    parser.add_argument("--aspect", default="9:16")
-    parser.add_argument("--fps", type=int, default=30)
-    parser.add_argument("--scene-seconds", type=float, default=5.0)
-    parser.add_argument("--transition", type=float, default=0.5)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--keep", type=Path, help="keep the media in this folder")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each (median)")
+    parser.add_argument("--story", choices=sorted(STORIES), action="append",
+                        help="only this story (repeatable; default both)")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--profile", type=Path,
+                        help="cProfile one extra narrated apply into this file")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="vidflow-bench-") as tmp:
-        work = args.keep or Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
-        print(f"cores: {os.cpu_count()}, load average: "
-              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        final, total = render(work, scenes=args.scenes, aspect=args.aspect, fps=args.fps,
-                              scene_s=args.scene_seconds, transition=args.transition,
-                              workers=args.workers)
-        info = probe(final)
-        floors = [floor(final, work), floor(final, work)]
-        base = sum(floors) / len(floors)
-        print(f"floors: {', '.join(f'{f:.2f} s' for f in floors)}")
-        print(f"render: {args.scenes} scenes {args.aspect} {info.width}x{info.height}"
-              f"@{args.fps}, {info.duration:.1f} s video, {info.frames} frames: "
-              f"{total:.1f} s wall")
-        print(f"floor (x264 veryfast encode of the same {info.frames} frames): {base:.1f} s"
-              f" → render = {total / base:.2f}x floor")
+    stories = args.story or list(STORIES)
+    tmp = tempfile.mkdtemp(prefix="vidflow-bench-")
+    work = args.keep or Path(tmp)
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"cores: {os.cpu_count()}, load average at start: {load()}", flush=True)
+    try:
+        if args.profile:
+            seconds, _ = apply_once(work, "narrated", profile=args.profile)
+            print(f"profiled narrated apply: {seconds:.2f} s → {args.profile}")
+            return 0
+        times: dict[str, list[float]] = {s: [] for s in stories}
+        floors: dict[str, list[float]] = {s: [] for s in stories}
+        info: dict[str, tuple[int, int, float, int, float]] = {}
+        for n in range(args.runs):
+            for story in stories:
+                seconds, video = apply_once(work, story)
+                times[story].append(seconds)
+                if story not in info:
+                    meta = probe(video)
+                    fps = float(meta.fps or 30)
+                    info[story] = (meta.width, meta.height, fps, meta.frames, meta.duration)
+                    decode_raw(video, work / f"{story}.yuv")
+                width, height, fps, _, _ = info[story]
+                floors[story].append(floor_once(work / f"{story}.yuv", width=width,
+                                                height=height, fps=fps,
+                                                out=work / "floor.mp4"))
+                print(f"  run {n + 1} {story:<10} apply {seconds:6.2f} s   floor "
+                      f"{floors[story][-1]:5.2f} s   (load {load()})", flush=True)
+        cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(f"children's CPU: user {cpu.ru_utime:.1f} s, system {cpu.ru_stime:.1f} s; "
+              f"load average at end: {load()}")
+        worst = 0.0
+        for story in stories:
+            width, height, fps, frames, duration = info[story]
+            apply_s, floor_s = statistics.median(times[story]), statistics.median(floors[story])
+            ratio = apply_s / floor_s
+            worst = max(worst, ratio)
+            print(f"{story}: {duration:.1f} s video, {frames} frames {width}x{height}@{fps:g}: "
+                  f"vidflow apply median {apply_s:.2f} s, floor median {floor_s:.2f} s "
+                  f"→ {ratio:.2f}x the floor (runs: "
+                  f"{', '.join(f'{t:.1f}' for t in times[story])} / "
+                  f"{', '.join(f'{t:.1f}' for t in floors[story])})")
+        print("OK" if worst <= 1.5 else "OVER TARGET (1.5x the floor)")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -105,6 +106,9 @@ def real_path_problem(root: str | os.PathLike[str], text: str, *,
     return ProjectPaths(root, reserved).problem(text, output=output)
 
 
+_SLOW = object()  # ProjectPaths: the fast check cannot decide this path
+
+
 class ProjectPaths:
     """`real_path_problem` for many paths of one project, resolving each folder once (a
     spec with 10,000 variants writes them all to out/). For one load only: the disk may
@@ -115,7 +119,11 @@ class ProjectPaths:
         self.root = Path(root)
         self.base = Path(os.path.realpath(root))
         self.reserved = frozenset(Path(os.path.realpath(f)) for f in reserved)
+        self._reserved_text = frozenset(str(f) for f in self.reserved)
         self._folders: dict[str, Path] = {}
+        # folder text -> (its real path, inside the project, under a reserved folder,
+        # the project folder itself): what every file in that folder shares
+        self._facts: dict[str, tuple[str, bool, bool, bool]] = {}
 
     def real(self, text: str) -> Path:
         """Where `text` really leads, every symlink resolved."""
@@ -128,6 +136,50 @@ class ProjectPaths:
         return Path(os.path.realpath(candidate)) if candidate.is_symlink() else candidate
 
     def problem(self, text: str, *, output: bool = True) -> str | None:
+        fast = self._plain_file_problem(text, output)
+        return self._problem(text, output) if fast is _SLOW else fast
+
+    def _plain_file_problem(self, text: str, output: bool) -> str | object | None:
+        """`problem` in one lstat for a path that is no symlink in a folder already seen
+        (10,000 variants' outputs in out/); _SLOW when the general check must decide."""
+        folder, _, name = text.rpartition("/")
+        if name in ("", ".", ".."):
+            return _SLOW
+        try:
+            facts = self._facts.get(folder)
+            if facts is None:
+                facts = self._facts[folder] = self._folder_facts(folder)
+            real_folder, inside, reserved_dir, at_base = facts
+            if not inside:
+                return _SLOW
+            candidate = os.path.join(real_folder, name)
+            try:
+                mode = os.lstat(candidate).st_mode
+            except FileNotFoundError:
+                mode = 0
+        except (OSError, ValueError):
+            return _SLOW
+        if stat.S_ISLNK(mode):
+            return _SLOW
+        if output:
+            if stat.S_ISDIR(mode):
+                return "names a folder; name the video file in it, such as out/story.mp4"
+            if reserved_dir or candidate in self._reserved_text or (at_base and (
+                    name.lower() == LOCKFILE_NAME or _is_spec_name(name))):
+                return f"is one of the project's own files; {_WHERE}"
+        return None
+
+    def _folder_facts(self, folder: str) -> tuple[str, bool, bool, bool]:
+        real = os.path.realpath(self.root / folder)
+        base = str(self.base)
+        if real == base:
+            return real, True, False, True
+        if not real.startswith(base.rstrip(os.sep) + os.sep):
+            return real, False, False, False
+        parts = real[len(base.rstrip(os.sep)) + 1:].split(os.sep)
+        return real, True, any(p.lower() in _RESERVED_DIRS for p in parts), False
+
+    def _problem(self, text: str, output: bool) -> str | None:
         try:
             real = self.real(text)
         except (OSError, ValueError) as exc:  # a symlink loop, an unreadable folder

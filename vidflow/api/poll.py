@@ -40,13 +40,17 @@ def poll_until_done(get: Callable[[str], StoryRecord], story_id: str, *,
                     sleep: Callable[[float], None] | None = None,
                     first_interval: float = 0.2, max_interval: float = 2.0,
                     timeout: float | None = None,
-                    clock: Callable[[], float] = time.monotonic) -> StoryRecord:
+                    clock: Callable[[], float] = time.monotonic,
+                    pause: Callable[[float], bool] | None = None) -> StoryRecord:
     """The finished record (success or fail: returned, not raised).
 
     `on_progress` sees every record polled. Pauses go through `stop.wait` when `stop` is
     given (so Ctrl-C ends them at once), else through `sleep`. A `timeout` raises
-    WaitTimeout carrying the last record.
+    WaitTimeout carrying the last record. `pause(seconds)`, when given, replaces both: it
+    may return early (an in-process engine returns when the job ends, so the finished
+    story is read at once, not up to `max_interval` later) and returns True to stop.
     """
+    wait_for = pause
     deadline = None if timeout is None else clock() + timeout
     interval, throttled, record = first_interval, 0, None
     while True:
@@ -73,7 +77,10 @@ def poll_until_done(get: Callable[[str], StoryRecord], story_id: str, *,
                                   f"{record.progress_percentage}% after {timeout:g}s",
                                   record=record)
             pause = min(pause, remaining)
-        if stop is not None:
+        if wait_for is not None:
+            if wait_for(pause):
+                raise Interrupted(f"stopped waiting for story {story_id}")
+        elif stop is not None:
             if stop.wait(pause):
                 raise Interrupted(f"stopped waiting for story {story_id}")
         else:

@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,7 @@ NARRATION_PAD = 0.5  # seconds of quiet after a scene's narration
 MIN_SCENE = 1.5  # seconds; a scene never flashes by shorter than this
 TRANSITION = 0.5  # seconds of xfade between scenes when is_transition
 ANIMATION_WORKERS = 2  # scenes animated at once (the machines here have 2 cores)
+IMAGE_WORKERS = 2  # scene images drawn at once (Pillow and NumPy release the GIL)
 OUTPUT_KEYS = ("image_url", "narration_url", "video_url", "duration", "narration_duration")
 
 # Mood families in the music stage's vocabulary; the first family the idea mentions wins.
@@ -123,9 +124,35 @@ class Run:
     # Renders clips and compositions elsewhere (cluster.ClusterStages); None: in process.
     cluster: Any = None
     assets: AssetStore = field(init=False)
+    # Assets a later step needs, made ahead on a thread while an earlier step runs.
+    background: dict[str, Future[object]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.assets = AssetStore(self.story_dir / "assets")
+
+    def prefetch(self, key: str, make: Callable[[], object]) -> None:
+        """Start making content-addressed assets now, on a thread, unless already started.
+        The step that needs them calls `settle(key)` and then asks the asset store as
+        usual: a hit when the prefetch finished, the same work redone (and its error
+        reported by that step) when it failed."""
+        if key in self.background:
+            return
+        future: Future[object] = Future()
+
+        def work() -> None:
+            try:
+                future.set_result(make())
+            except BaseException as exc:  # reported by the step that needs it
+                future.set_exception(exc)
+
+        threading.Thread(target=work, daemon=True, name=f"vidflow-prefetch-{key}").start()
+        self.background[key] = future
+
+    def settle(self, key: str) -> None:
+        """Wait for the prefetch `key` (if any) to end, successfully or not."""
+        future = self.background.pop(key, None)
+        if future is not None:
+            future.exception()
 
     def progress(self, fraction: float) -> None:
         """`fraction` (0..1) of the running step is done."""
@@ -246,20 +273,33 @@ def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
     from vidflow.engine.stages import images as stage
 
     items = [(kind, el) for kind in ELEMENT_KINDS for el in board.get(kind, [])]
-    out: dict[str, Path] = {}
-    for n, (kind, element) in enumerate(items):
-        source = element_source(run, element)
+    sources = [element_source(run, element) for _, element in items]  # may download
+    done = 0
+    lock = threading.Lock()
+
+    def one(n: int) -> Path:
+        nonlocal done
+        (kind, element), source = items[n], sources[n]
         inputs = {"kind": kind, "element": _element_inputs(element), "size": run.size,
                   "source": file_digest(source) if source else None}
         # The stage sees no image fields: which user image is used is decided here.
         bare = _element_inputs(element)
-        path = run.assets.get("element", inputs, "png", lambda tmp, el=bare, k=kind,
-                              src=source: stage.render_element(el, k, run.size, tmp,
-                                                source=src))
+        path = run.assets.get("element", inputs, "png", lambda tmp: stage.render_element(
+            bare, kind, run.size, tmp, source=source))
+        with lock:
+            done += 1
+            fraction = done / len(items)
+        run.progress(fraction)
+        return path
+
+    workers = max(1, min(IMAGE_WORKERS, len(items)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-element") as pool:
+        paths = list(pool.map(one, range(len(items))))
+    out: dict[str, Path] = {}
+    for (_, element), source, path in zip(items, sources, paths, strict=True):
         out[str(element.get("name"))] = path
         if source is None or not any(element.get(k) for k in ("image_url", "URL", "url")):
             element["image_url"] = run.url_for(path)
-        run.progress((n + 1) / len(items))
     run.progress(1.0)
     return out
 
@@ -278,8 +318,12 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
     # Elements without image fields: the user's images arrive only via element_paths.
     clean = {**board, **{k: [_element_inputs(e) for e in board.get(k, [])]
                          for k in ELEMENT_KINDS}}
-    out = []
-    for i, scene in enumerate(scenes):
+    done = 0
+    lock = threading.Lock()
+
+    def one(i: int) -> Path:
+        nonlocal done
+        scene = scenes[i]
         shown = [str(n) for n in scene.get("elements", [])] + [str(scene.get("environment"))]
         used = {n: element_paths[n] for n in shown if n in element_paths}
         base = base_images[i] if i < len(base_images) else None
@@ -291,9 +335,17 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
         path = run.assets.get(
             "scene", inputs, "png", lambda tmp, sc=scene, b=base: stage.render_scene(
                 sc, clean, run.size, tmp, element_images=dict(element_paths), base_image=b))
-        out.append(path)
+        with lock:
+            done += 1
+            fraction = done / len(scenes)
+        run.progress(fraction)
+        return path
+
+    workers = max(1, min(IMAGE_WORKERS, len(scenes)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-scene") as pool:
+        out = list(pool.map(one, range(len(scenes))))
+    for scene, path in zip(scenes, out, strict=True):
         scene["image_url"] = run.url_for(path)
-        run.progress((i + 1) / len(scenes))
     return out
 
 
@@ -314,6 +366,7 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
         return [None] * len(scenes)
     from vidflow.engine.stages.ffmpeg import probe
 
+    run.settle("narration")
     voice = str(audio.get("narrator") or AUDIO_DEFAULTS["narrator"])
     out: list[tuple[Path, float] | None] = []
     for i, scene in enumerate(scenes):
@@ -330,6 +383,18 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
         run.progress((i + 1) / len(scenes))
     run.progress(1.0)
     return out
+
+
+def prefetch_narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
+                        language: str) -> None:
+    """Speak the scenes' narration on a thread while the images are drawn (step 4 then
+    finds the WAVs in the asset store)."""
+    if not narration_on(audio):
+        return
+    voice = str(audio.get("narrator") or AUDIO_DEFAULTS["narrator"])
+    texts = [t for t in (narration_text(s) for s in board.get("scenes", [])) if t]
+    run.prefetch("narration", lambda: [narration_asset(run, t, voice=voice, language=language)
+                                       for t in texts])
 
 
 def narration_asset(run: Run, text: str, *, voice: str, language: str) -> Path:
@@ -391,52 +456,102 @@ def ambient(run: Run, board: dict[str, Any], durations: Sequence[float],
 # --- 6. animation --------------------------------------------------------------------------
 
 def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: Sequence[float],
-            *, loop: int = 1, static: bool = False) -> list[Path]:
-    """One clip per scene; two encoders side by side (OpenCV and x264 release the GIL)."""
+            *, loop: int = 1, static: bool = False, transition: float = 0.0
+            ) -> tuple[list[Path], Path | None]:
+    """One clip per scene, and the crossfades between them when `transition` (they are
+    rendered from the same frames, so composition only copies); two encoders side by side
+    (OpenCV and x264 release the GIL)."""
     from vidflow.engine.stages import animate as stage
+    from vidflow.engine.stages.compose import crossfade_frames
 
     scenes = board["scenes"]
     workers = max(1, min(ANIMATION_WORKERS, len(images)))
     threads = max(1, (os.cpu_count() or 2) // workers)
     render = run.cluster or stage  # a cluster takes every scene at once, same encoder
     workers = max(1, len(images)) if run.cluster else workers
+    k = crossfade_frames(durations, transition, run.fps) if len(images) > 1 else 0
+    if k != round(TRANSITION * run.fps) or run.cluster:
+        # the clips' keyframes sit TRANSITION from their ends (else compose would encode),
+        # and a cluster's composition renders its crossfades itself
+        k = 0
     done = 0
     lock = threading.Lock()
+    cameras = ["static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
+               for i in range(len(images))]
+    inputs = [{"image": file_digest(image), "seconds": seconds, "camera": camera,
+               "size": run.size, "fps": run.fps, "loop": loop, "preset": run.preset}
+              for image, seconds, camera in zip(images, durations, cameras, strict=True)]
+    jobs = len(images) + (1 if k else 0)
 
-    def one(i: int) -> Path:
+    def advanced() -> None:
         nonlocal done
-        run.check()
-        image, seconds = images[i], durations[i]
-        camera = "static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
-        inputs = {"image": file_digest(image), "seconds": seconds, "camera": camera,
-                  "size": run.size, "fps": run.fps, "loop": loop, "preset": run.preset}
-        path = run.assets.get("clip", inputs, "mp4", lambda tmp: render.animate_scene(
-            image, tmp, duration=seconds, camera_movement=camera,
-            size=run.size, fps=run.fps, loop=loop, preset=run.preset, threads=threads))
         with lock:
             done += 1
-            fraction = done / len(images)
+            fraction = done / jobs
         run.progress(fraction)
+
+    def one(i: int) -> Path:
+        run.check()
+        image, seconds, camera = images[i], durations[i], cameras[i]
+        path = run.assets.get("clip", inputs[i], "mp4", lambda tmp: render.animate_scene(
+            image, tmp, duration=seconds, camera_movement=camera,
+            size=run.size, fps=run.fps, loop=loop, preset=run.preset, threads=threads))
+        advanced()
+        return path
+
+    def fades() -> Path:
+        run.check()
+        shots = [stage.Shot(image, stage.frame_count(seconds, run.fps), camera, loop)
+                 for image, seconds, camera in zip(images, durations, cameras, strict=True)]
+        path = run.assets.get("fades", {"clips": inputs, "frames": k}, "mp4",
+                              lambda tmp: stage.encode_crossfades(
+                                  shots, tmp, k=k, size=run.size, fps=run.fps,
+                                  preset=run.preset, threads=threads))
+        advanced()
         return path
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-animate") as pool:
-        clips = list(pool.map(one, range(len(images))))
+        futures = [pool.submit(one, i) for i in range(len(images))]
+        fade_future = pool.submit(fades) if k else None  # last: it overlaps the last clip
+        clips = [f.result() for f in futures]
+        fades_path = fade_future.result() if fade_future is not None else None
     frames = sum(round(d * run.fps) for d in durations)
     if frames and time.monotonic() - started > 0.5:  # a real render, not cache hits
         run.seconds_per_frame = (time.monotonic() - started) / frames
     for i, path in enumerate(clips):
         scenes[i]["video_url"] = run.url_for(path)
         scenes[i]["duration"] = durations[i]
-    return clips
+    return clips, fades_path
 
 
 # --- 7. composition ------------------------------------------------------------------------
 
+def soundtrack(run: Run, durations: Sequence[float], *, transition: float,
+               narration: Sequence[tuple[Path, float]], music_path: Path | None,
+               ambient_path: Path | None) -> Path | None:
+    """The film's mixed soundtrack (an asset; None when silent), exactly as long as
+    compose_story makes the film of clips with these durations."""
+    from vidflow.engine.stages import compose as stage
+
+    if not narration and music_path is None and ambient_path is None:
+        return None
+    fade = stage.crossfade_frames(durations, transition, run.fps) / run.fps
+    total = stage.total_duration(durations, fade if len(durations) > 1 else 0.0)
+    inputs = {"narration": [(file_digest(p), start) for p, start in narration],
+              "music": file_digest(music_path) if music_path else None,
+              "ambient": file_digest(ambient_path) if ambient_path else None,
+              "seconds": round(total, 6)}
+    return run.assets.get("mix", inputs, "m4a", lambda tmp: stage.mix_audio(
+        tmp, narrations=narration, music=music_path, ambient=ambient_path, total=total))
+
+
 def compose(run: Run, clips: Sequence[Path], *, transition: float,
             narration: Sequence[tuple[Path, float]], music_path: Path | None,
-            ambient_path: Path | None) -> Path:
-    """The final MP4 (an asset, then published as the story's final.mp4)."""
+            ambient_path: Path | None, fades: Path | None = None,
+            durations: Sequence[float] | None = None) -> Path:
+    """The final MP4 (an asset, then published as the story's final.mp4). With the
+    clips' `durations`, the soundtrack comes from `soundtrack` (premixed while animating)."""
     from vidflow.engine.stages import compose as stage
 
     frames = sum(probe_frames(c) for c in clips)
@@ -445,13 +560,20 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
               "music": file_digest(music_path) if music_path else None,
               "ambient": file_digest(ambient_path) if ambient_path else None,
               "size": run.size, "fps": run.fps, "preset": run.preset}
+    def mixed() -> Path | None:
+        run.settle("soundtrack")
+        return soundtrack(run, durations, transition=transition, narration=narration,
+                          music_path=music_path, ambient_path=ambient_path) if durations else None
+
     # Measured: composing takes about as long as animating the same frames did.
     render = run.cluster or stage
+    # a cluster's worker gets the media as bytes and mixes and fades itself: no local paths
+    ready = {} if run.cluster else {"fades": fades, "soundtrack": mixed()}
     with ticking(run, expected=frames * run.seconds_per_frame):
         path = run.assets.get("final", inputs, "mp4", lambda tmp: render.compose_story(
             list(clips), tmp, size=run.size, fps=run.fps,
             transition=transition, narrations=list(narration), music=music_path,
-            ambient=ambient_path, preset=run.preset))
+            ambient=ambient_path, preset=run.preset, **ready))
     run.progress(0.97)
     return publish(run, path)
 

@@ -95,12 +95,19 @@ def _stored_storyboard(ctx: Context, s: State) -> State:
     return {"base": _uploads(ctx)}
 
 
+def _prefetch_narration(ctx: Context, s: State) -> None:
+    pipeline.prefetch_narrations(ctx.run, s["board"], ctx.params["audio"],
+                                 ctx.params["language"])
+
+
 def _elements(ctx: Context, s: State) -> State:
+    _prefetch_narration(ctx, s)
     found = pipeline.element_images(ctx.run, s["board"])
     return {"elements": {name: ctx.rel(p) for name, p in found.items()}}
 
 
 def _scenes(ctx: Context, s: State) -> State:
+    _prefetch_narration(ctx, s)
     board = s["board"]
     elements = {name: ctx.path(r) for name, r in s.get("elements", {}).items()}
     images = pipeline.scene_images(ctx.run, board, elements, ctx.paths(s.get("base", [])))
@@ -142,22 +149,35 @@ def _music(ctx: Context, s: State) -> State:
             "ambient": ctx.rel(ambient) if ambient else None}
 
 
+def _placed(ctx: Context, s: State, timing: Timing) -> list[tuple[Path, float]]:
+    return [(v[0], timing.starts[i]) for i, v in enumerate(_voice(ctx, s)) if v is not None]
+
+
+def _mix_kwargs(ctx: Context, s: State) -> dict[str, Any]:
+    timing = Timing(**s["timing"])
+    return {"transition": timing.fade, "narration": _placed(ctx, s, timing),
+            "music_path": ctx.path(s["music"]) if s["music"] else None,
+            "ambient_path": ctx.path(s["ambient"]) if s["ambient"] else None}
+
+
 def _animation(ctx: Context, s: State) -> State:
     timing = Timing(**s["timing"])
-    clips = pipeline.animate(ctx.run, s["board"], ctx.paths(s["images"]), timing.durations,
-                             loop=timing.loop, static=_plan(ctx).static)
-    return {"clips": [ctx.rel(c) for c in clips],
+    # the soundtrack needs no pictures: mix it while the scenes are animated
+    ctx.run.prefetch("soundtrack", lambda: pipeline.soundtrack(
+        ctx.run, timing.durations, **_mix_kwargs(ctx, s)))
+    clips, fades = pipeline.animate(ctx.run, s["board"], ctx.paths(s["images"]),
+                                    timing.durations, loop=timing.loop,
+                                    static=_plan(ctx).static, transition=timing.fade)
+    return {"clips": [ctx.rel(c) for c in clips], "fades": ctx.rel(fades) if fades else None,
             "seconds_per_frame": ctx.run.seconds_per_frame}
 
 
 def _composition(ctx: Context, s: State) -> State:
     board, timing = s["board"], Timing(**s["timing"])
     ctx.run.seconds_per_frame = s.get("seconds_per_frame", ctx.run.seconds_per_frame)
-    placed = [(v[0], timing.starts[i]) for i, v in enumerate(_voice(ctx, s)) if v is not None]
-    final = pipeline.compose(
-        ctx.run, ctx.paths(s["clips"]), transition=timing.fade, narration=placed,
-        music_path=ctx.path(s["music"]) if s["music"] else None,
-        ambient_path=ctx.path(s["ambient"]) if s["ambient"] else None)
+    final = pipeline.compose(ctx.run, ctx.paths(s["clips"]), **_mix_kwargs(ctx, s),
+                             fades=ctx.path(s["fades"]) if s.get("fades") else None,
+                             durations=timing.durations)
     ctx.save(storyboard=board, scenes=pipeline.scene_records(board),
              video_url=ctx.run.url_for(final))
     return {"final": ctx.rel(final)}
@@ -259,7 +279,7 @@ def execute(steps: Sequence[Step], ctx: Context, state: State, *, done: Sequence
     return state
 
 
-_FILE_KEYS = ("base", "images", "clips", "music", "ambient", "final")
+_FILE_KEYS = ("base", "images", "clips", "fades", "music", "ambient", "final")
 
 
 def files_in(state: State) -> Iterator[str]:

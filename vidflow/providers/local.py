@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from vidflow import faults
 from vidflow.api.models import StoryRecord
+from vidflow.api.poll import ProgressCallback, poll_until_done
 from vidflow.api.retry import RetryPolicy, retry_refused
 from vidflow.errors import MediaError
 from vidflow.hashing import sha256_file
@@ -29,6 +31,7 @@ DEFAULT_DATA_DIR = ".vidflow/engine"
 # Six attempts, as before the retry moved here: a job slot frees within the engine's
 # Retry-After most of the time.
 SPEND_POLICY = RetryPolicy(max_retries=5)
+STOP_CHECK = 0.05  # seconds between looks at the stop event while a job runs
 
 
 class LocalProvider(ApiProvider):
@@ -70,6 +73,28 @@ class LocalProvider(ApiProvider):
                                                    field=f"elements.{kind}[{i}].image"))
                 out[kind].append(item)
         return out
+
+    def wait(self, story_id: str, on_progress: ProgressCallback | None = None, *,
+             stop: threading.Event | None = None,
+             timeout: float | None = None) -> StoryRecord:
+        """Poll for progress, but wake the moment the engine's job for the story ends: the
+        finished record is read at once, not up to `poll_max` after the render."""
+        stop = stop or threading.Event()
+        jobs = self.engine.jobs
+
+        def pause(seconds: float) -> bool:
+            if not jobs.is_active(story_id):  # nothing running here to wake us: just wait
+                return stop.wait(seconds)
+            end = time.monotonic() + seconds
+            while (left := end - time.monotonic()) > 0 and not stop.is_set():
+                # short slices: Ctrl-C (stop) is noticed within STOP_CHECK seconds
+                if jobs.wait_idle(story_id, min(left, STOP_CHECK)):
+                    break
+            return stop.is_set()
+
+        return poll_until_done(self.get, story_id, on_progress=on_progress, stop=stop,
+                               timeout=timeout, first_interval=self.poll_first,
+                               max_interval=self.poll_max, pause=pause)
 
     def download(self, record: StoryRecord, dest: Path) -> str:
         """Copy the engine's file beside `dest`, verify it, then rename into place."""

@@ -10,7 +10,7 @@ import av
 import numpy as np
 import pytest
 
-from vidflow.engine.stages.animate import animate_scene
+from vidflow.engine.stages.animate import Shot, animate_scene, encode_crossfades
 from vidflow.engine.stages.compose import compose_story, concat_videos, transition_offsets
 from vidflow.engine.stages.ffmpeg import ffmpeg_exe, keyframe_indexes, probe
 from vidflow.engine.stages.music import background_music
@@ -197,6 +197,62 @@ def test_copy_path_matches_a_full_encode(tmp_path: Path, clips: list[Path]) -> N
         diff = np.abs(x.to_ndarray(format="rgb24").astype(float)
                       - y.to_ndarray(format="rgb24").astype(float)).mean()
         assert diff < 4  # codec noise only: no shifted or missing frame
+
+
+def test_copy_path_is_frame_exact_when_cuts_fall_between_microseconds(
+        tmp_path: Path, scene_png: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """At 30 fps a cut at frame 89 is 2.9666... s: rounded to the microsecond it used to
+    let one frame too many through, the join failed its check and the whole video was
+    encoded again. Now the clips' middles are copied and the count is exact."""
+    clips = []
+    for i in range(3):
+        clip = tmp_path / f"c{i}.mp4"
+        animate_scene(scene_png, clip, duration=104 / 30, camera_movement="zoom_in",
+                      size=SMALL, fps=30, preset="ultrafast")
+        clips.append(clip)
+    out = tmp_path / "story.mp4"
+    compose_story(clips, out, size=SMALL, fps=30, transition=0.5, preset="ultrafast")
+    assert "stream-copy join failed" not in caplog.text
+    assert probe(out, count_frames=True).frames == 3 * 104 - 2 * 15
+    assert {89, 89 + 15, 89 + 89, 89 + 89 + 15} <= set(keyframe_indexes(out))
+
+
+def test_crossfades_rendered_while_animating_are_joined_by_copy(
+        tmp_path: Path, clips: list[Path], scene_png: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The engine renders the crossfades from the scenes' own frames as it animates them;
+    composition then only copies, and the pictures match a full encode's."""
+    fades = tmp_path / "fades.mp4"
+    shots = [Shot(scene_png, 15, move) for move in ("zoom_in", "pan_left", "zoom_out")]
+    encode_crossfades(shots, fades, k=5, size=SMALL, fps=FPS, preset="ultrafast")
+    assert probe(fades, count_frames=True).frames == 2 * 5
+    assert {0, 5} <= set(keyframe_indexes(fades))
+    fast, full = tmp_path / "fast.mp4", tmp_path / "full.mp4"
+    compose_story(clips, fast, size=SMALL, fps=FPS, transition=0.5, preset="ultrafast",
+                  fades=fades)
+    compose_story(clips, full, size=SMALL, fps=FPS, transition=0.5, preset="ultrafast",
+                  copy=False)
+    assert "do not fit" not in caplog.text and "stream-copy join failed" not in caplog.text
+    with av.open(str(fast)) as a, av.open(str(full)) as b:
+        pairs = list(zip(a.decode(video=0), b.decode(video=0), strict=True))
+    assert len(pairs) == 35
+    for x, y in pairs:
+        diff = np.abs(x.to_ndarray(format="rgb24").astype(float)
+                      - y.to_ndarray(format="rgb24").astype(float)).mean()
+        assert diff < 4
+
+
+def test_crossfades_that_do_not_fit_are_encoded_again(
+        tmp_path: Path, clips: list[Path], scene_png: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    wrong = tmp_path / "fades.mp4"  # 3-frame crossfades where composition needs 5
+    encode_crossfades([Shot(scene_png, 15, "zoom_in")] * 3, wrong, k=3, size=SMALL,
+                      fps=FPS, preset="ultrafast")
+    out = tmp_path / "story.mp4"
+    compose_story(clips, out, size=SMALL, fps=FPS, transition=0.5, preset="ultrafast",
+                  fades=wrong)
+    assert "do not fit" in caplog.text
+    assert probe(out, count_frames=True).frames == 35
 
 
 def test_output_is_faststart(tmp_path: Path, clips: list[Path]) -> None:

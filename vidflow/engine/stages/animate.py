@@ -9,6 +9,7 @@ and each plane is warped on its own, so per frame we warp 1.5 bytes per pixel, n
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Iterator, Sequence
@@ -129,8 +130,9 @@ def frame_count(duration: float, fps: float) -> int:
 
 
 def render_frames(image: Path, *, frames: int, camera_movement: str, size: Size,
-                  loop: int = 1) -> Iterator[memoryview]:
-    """Yield each frame as a yuv420p buffer; the same buffer is reused (consume at once)."""
+                  loop: int = 1, start: int = 0) -> Iterator[memoryview]:
+    """Yield each frame (from frame `start` on) as a yuv420p buffer; the same buffer is
+    reused (consume at once)."""
     y, u, v = _load_yuv(image, size)
     dw, dh = size
     src = (y.shape[1], y.shape[0])
@@ -141,8 +143,8 @@ def render_frames(image: Path, *, frames: int, camera_movement: str, size: Size,
     view = memoryview(buf)
     flags = cv2.INTER_LINEAR
     still = _ends(camera_movement)[0] == _ends(camera_movement)[1]
-    for i in range(frames):
-        if i == 0 or not still:
+    for i in range(start, frames):
+        if i == start or not still:
             m = affine(view_at(camera_movement, progress(i, frames, loop)), src, size)
             mc = _chroma(m)
             cv2.warpAffine(y, m, (dw, dh), dst=out_y, flags=flags,
@@ -186,6 +188,50 @@ def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: s
         for frame in render_frames(Path(image), frames=frames,
                                    camera_movement=camera_movement, size=size, loop=loop):
             encoder.write(frame)
+    tmp.replace(out)
+
+
+@dataclass(frozen=True)
+class Shot:
+    """What one scene's frames are made from (as animate_scene is given them)."""
+
+    image: Path
+    frames: int
+    camera_movement: str
+    loop: int = 1
+
+
+def encode_crossfades(shots: Sequence[Shot], out: Path, *, k: int, size: Size,
+                      fps: float = 30, preset: str = "veryfast", threads: int = 0) -> None:
+    """Every crossfade between neighbouring shots, back to back in one file: shot i's last
+    k frames fading into shot i+1's first k, each crossfade starting on a keyframe, with
+    animate_scene's encoder settings, so compose_story joins them to the clips by copy.
+
+    The frames are rendered again (cheap warps), not decoded from the clips, and blended
+    as FFmpeg's xfade=fade blends: frame j is (1 - j/k) of the old shot and j/k of the
+    new one."""
+    count = len(shots) - 1
+    if count < 1 or k < 1 or any(s.frames < k for s in shots):
+        raise MediaError(f"no crossfades of {k} frames between {len(shots)} shots")
+    width, height = size
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.stem + ".part" + out.suffix)
+    mixed = np.empty(width * height * 3 // 2, np.uint8)
+    with RawVideoEncoder(tmp, width=width, height=height, fps=fps, frames=count * k,
+                         preset=preset, threads=threads,
+                         keyframes=[i * k for i in range(count)], bframes=0,
+                         what="encode crossfades") as encoder:
+        for a, b in itertools.pairwise(shots):
+            tail = render_frames(a.image, frames=a.frames, camera_movement=a.camera_movement,
+                                 size=size, loop=a.loop, start=a.frames - k)
+            head = render_frames(b.image, frames=b.frames, camera_movement=b.camera_movement,
+                                 size=size, loop=b.loop)
+            for j, (old, new) in enumerate(zip(tail, head, strict=False)):
+                w = j / k
+                cv2.addWeighted(np.frombuffer(old, np.uint8), 1 - w,
+                                np.frombuffer(new, np.uint8), w, 0, dst=mixed)
+                encoder.write(mixed)
     tmp.replace(out)
 
 

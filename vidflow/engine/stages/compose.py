@@ -11,10 +11,12 @@ the narration), ambience is mixed in, and the mix is normalized to about -16 LUF
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +67,11 @@ def _fit_transition(transition: float, durations: Sequence[float], fps: float) -
         return 0.0
     frames = min(round(transition * fps), int(min(durations) * fps) // 2)
     return max(0, frames) / fps
+
+
+def crossfade_frames(durations: Sequence[float], transition: float, fps: float) -> int:
+    """How many frames each crossfade of compose_story lasts (0: none)."""
+    return round(_fit_transition(transition, durations, fps) * fps)
 
 
 def total_duration(durations: Sequence[float], transition: float) -> float:
@@ -217,8 +224,16 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
                   transition: float = 0.0,
                   narrations: Sequence[tuple[Path, float]] = (),
                   music: Path | None = None, ambient: Path | None = None,
-                  preset: str = "veryfast", threads: int = 0, copy: bool = True) -> float:
+                  preset: str = "veryfast", threads: int = 0, copy: bool = True,
+                  fades: Path | None = None, soundtrack: Path | None = None) -> float:
     """The final story MP4; returns its duration in seconds (probed).
+
+    `soundtrack`: mix_audio's output for these narrations, music and ambience, already
+    made (the engine mixes it while the scenes are animated); else it is mixed here.
+
+    `fades`: the crossfades already encoded (animate.encode_crossfades: each
+    crossfade_frames long, back to back, a keyframe at each start, the clips' settings),
+    used instead of decoding the clips' ends to encode them here; checked first.
 
     The soundtrack is mixed by its own FFmpeg while the video is made, then both are
     muxed without re-encoding. The video copies the clips wherever it can: back to back
@@ -236,18 +251,19 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
     with tempfile.TemporaryDirectory(prefix="vidflow-compose-") as tmpdir:
         work = Path(tmpdir)
         with ThreadPoolExecutor(max_workers=1) as pool:  # the soundtrack, alongside
-            soundtrack = pool.submit(mix_audio, work / "audio.m4a", narrations=narrations,
-                                     music=music, ambient=ambient, total=total)
+            mixed = pool.submit(mix_audio, work / "audio.m4a", narrations=narrations,
+                                music=music, ambient=ambient, total=total
+                                ) if soundtrack is None else None
             video = work / "video.mp4"
             copied = copy and _copyable(scene_clips, size, fps) and _video_by_copy(
                 scene_clips, video, work, fps=fps, transition=transition, preset=preset,
-                threads=threads)
+                threads=threads, fades=fades)
             if copy and not copied:
                 log.debug("compose %s: encoding the whole video", out.name)
             if not copied:
                 _video_by_encoding(scene_clips, video, size=size, fps=fps,
                                    transition=transition, preset=preset, threads=threads)
-            audio = soundtrack.result()
+            audio = mixed.result() if mixed is not None else soundtrack
         args: list[str | Path] = ["-i", video]
         if audio:
             args += ["-i", audio, "-map", "0:v", "-map", "1:a"]
@@ -270,12 +286,13 @@ def _video_by_encoding(clips: Sequence[Clip], out: Path, *, size: Size, fps: flo
 
 
 def _video_by_copy(clips: Sequence[Clip], out: Path, work: Path, *, fps: float,
-                   transition: float, preset: str, threads: int) -> bool:
+                   transition: float, preset: str, threads: int,
+                   fades: Path | None = None) -> bool:
     """Join the clips by stream copy (plus encoded crossfades); False if it cannot be
     done frame-exactly, so the caller encodes instead."""
     if transition > 0:
         lines = _crossfade_listing(clips, work, fps=fps, transition=transition,
-                                   preset=preset, threads=threads)
+                                   preset=preset, threads=threads, premade=fades)
         if lines is None:
             return False
     else:
@@ -303,7 +320,8 @@ def _complete(path: Path, durations: Sequence[float], transition: float, fps: fl
 
 
 def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transition: float,
-                       preset: str, threads: int) -> list[str] | None:
+                       preset: str, threads: int,
+                       premade: Path | None = None) -> list[str] | None:
     """Concat-listing lines joining copied clip middles and freshly encoded crossfades.
 
     Only when every clip has keyframes exactly where the crossfades start and end and all
@@ -318,22 +336,46 @@ def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transit
         needed = ({k} if i > 0 else set()) | ({frames[i] - k} if i < len(clips) - 1 else set())
         if not needed <= keys or codec_extradata(c.path) != setup:
             return None
-    fades = work / "fades.mp4"
-    _encode_fades(clips, fades, k=k, fps=fps, preset=preset, threads=threads)
+    if premade is not None and _fits(premade, count=len(clips) - 1, k=k, setup=setup):
+        fades = premade
+    else:
+        if premade is not None:
+            log.warning("compose: the crossfades made while animating do not fit; encoding")
+        fades = work / "fades.mp4"
+        _encode_fades(clips, fades, k=k, fps=fps, preset=preset, threads=threads)
     if codec_extradata(fades) != setup:
         return None
     lines = []
     for i, c in enumerate(clips):
         start = k if i > 0 else 0
         end = frames[i] - k if i < len(clips) - 1 else frames[i]
-        lines.append(_listing_entry(c.path, start / fps, end / fps))
+        lines.append(_listing_entry(c.path, start, end, fps))
         if i < len(clips) - 1:
-            lines.append(_listing_entry(fades, i * k / fps, (i + 1) * k / fps))
+            lines.append(_listing_entry(fades, i * k, (i + 1) * k, fps))
     return lines
 
 
-def _listing_entry(path: Path, inpoint: float, outpoint: float) -> str:
-    return f"file '{_quote(path)}'\ninpoint {inpoint:.6f}\noutpoint {outpoint:.6f}\n"
+def _fits(fades: Path, *, count: int, k: int, setup: bytes) -> bool:
+    """Whether a premade crossfades file has `count` crossfades of k frames, each
+    starting on a keyframe, in the clips' codec setup (so it joins them by copy)."""
+    try:
+        info = probe(fades, count_frames=True)
+        keys = set(keyframe_indexes(fades))
+    except MediaError:
+        return False
+    return (info.frames == count * k and {i * k for i in range(count)} <= keys
+            and codec_extradata(fades) == setup)
+
+
+def _listing_entry(path: Path, first: int, end: int, fps: float) -> str:
+    """Frames [first, end) of `path` by stream copy. The concat demuxer reads times in
+    whole microseconds and a segment lasts outpoint - inpoint: the in point is rounded up
+    (its seek then lands on the keyframe at `first`, not the one before), the out point
+    down (rounding it up would let frame `end` through, one frame too many)."""
+    rate = Fraction(fps).limit_denominator(1001)
+    inpoint = math.ceil(Fraction(first) * 10**6 / rate)
+    outpoint = math.floor(Fraction(end) * 10**6 / rate)
+    return f"file '{_quote(path)}'\ninpoint {inpoint}us\noutpoint {outpoint}us\n"
 
 
 def _encode_fades(clips: Sequence[Clip], out: Path, *, k: int, fps: float, preset: str,
