@@ -65,8 +65,11 @@ def render_clip(image: bytes, suffix: str, params: dict[str, Any]) -> bytes:
 
 
 def render_final(clips: Sequence[bytes], narrations: Sequence[tuple[bytes, float]],
-                 music: bytes | None, ambient: bytes | None, params: dict[str, Any]) -> bytes:
-    """A story's composition (stages.compose.compose_story) from its media's bytes."""
+                 music: bytes | None, ambient: bytes | None, params: dict[str, Any],
+                 ready: dict[str, tuple[bytes, str]] | None = None) -> bytes:
+    """A story's composition (stages.compose.compose_story) from its media's bytes;
+    `ready`: the crossfades and soundtrack the engine made while animating (name → bytes,
+    file suffix), so the composition only copies, as a local one does."""
     from vidflow.engine.stages import compose
 
     with tempfile.TemporaryDirectory(prefix="vidflow-dask-") as folder:
@@ -77,6 +80,8 @@ def render_final(clips: Sequence[bytes], narrations: Sequence[tuple[bytes, float
             return root / name
 
         out = root / "final.mp4"
+        for name, (data, suffix) in (ready or {}).items():
+            params[name] = put(name + suffix, data)
         compose.compose_story(
             [put(f"clip-{i}.mp4", c) for i, c in enumerate(clips)], out,
             narrations=[(put(f"voice-{i}.wav", w), t) for i, (w, t) in enumerate(narrations)],
@@ -191,10 +196,13 @@ class ClusterStages:
                       music: Path | None = None, ambient: Path | None = None,
                       **params: Any) -> None:
         params["threads"] = x264_threads(int(params.get("threads", 0)))
+        ready = {name: (Path(made).read_bytes(), Path(made).suffix)
+                 for name in ("fades", "soundtrack") if (made := params.pop(name, None))}
         data = self.cluster.run(
             FINAL_KEY, render_final, [Path(c).read_bytes() for c in clips],
             [(Path(p).read_bytes(), float(t)) for p, t in narrations],
             Path(music).read_bytes() if music else None,
-            Path(ambient).read_bytes() if ambient else None, params, check=self.check)
+            Path(ambient).read_bytes() if ambient else None, params, ready,
+            check=self.check)
         Path(out).write_bytes(data)
 

@@ -470,10 +470,8 @@ def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: 
     render = run.cluster or stage  # a cluster takes every scene at once, same encoder
     workers = max(1, len(images)) if run.cluster else workers
     k = crossfade_frames(durations, transition, run.fps) if len(images) > 1 else 0
-    if k != round(TRANSITION * run.fps) or run.cluster:
-        # the clips' keyframes sit TRANSITION from their ends (else compose would encode),
-        # and a cluster's composition renders its crossfades itself
-        k = 0
+    if k != round(TRANSITION * run.fps):
+        k = 0  # the clips' keyframes sit TRANSITION from their ends: compose would encode
     done = 0
     lock = threading.Lock()
     cameras = ["static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
@@ -567,13 +565,11 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
 
     # Measured: composing takes about as long as animating the same frames did.
     render = run.cluster or stage
-    # a cluster's worker gets the media as bytes and mixes and fades itself: no local paths
-    ready = {} if run.cluster else {"fades": fades, "soundtrack": mixed()}
     with ticking(run, expected=frames * run.seconds_per_frame):
         path = run.assets.get("final", inputs, "mp4", lambda tmp: render.compose_story(
             list(clips), tmp, size=run.size, fps=run.fps,
             transition=transition, narrations=list(narration), music=music_path,
-            ambient=ambient_path, preset=run.preset, **ready))
+            ambient=ambient_path, preset=run.preset, fades=fades, soundtrack=mixed()))
     run.progress(0.97)
     return publish(run, path)
 
