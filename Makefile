@@ -41,6 +41,7 @@ test: $(TEST_STAMP) lint
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/plan.py
+	$(BIN)/python benchmarks/regenerate.py
 
 clean:
 	rm -rf $(VENV) .vidflow out .pytest_cache .hypothesis
