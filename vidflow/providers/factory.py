@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,7 @@ def render_quality(project: Project, environ: Mapping[str, str] | None = None
     the local provider records it); None for other providers. Makes no provider."""
     if project.provider.type != "local":
         return None
-    from vidflow.engine.service import EngineConfig
-
-    defaults = {f.name: f.default for f in fields(EngineConfig) if f.name in ("scale", "fps")}
+    defaults = settings.DEFAULT_QUALITY  # not the engine itself: plan stays light
     return {**defaults, **{k: v for k, v in settings.engine_overrides(
         os.environ if environ is None else environ).items() if k in defaults}}
 
