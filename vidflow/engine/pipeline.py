@@ -268,33 +268,44 @@ def _element_inputs(element: dict[str, Any]) -> dict[str, Any]:
                                                           "image_path")}
 
 
+def each(run: Run, count: int, one: Callable[[int], Path], *, workers: int,
+         name: str) -> list[Path]:
+    """`one(i)` for every i below `count`, `workers` at a time (the stages release the
+    GIL), the step's progress reported as each ends; results in order."""
+    done = 0
+    lock = threading.Lock()
+
+    def tracked(i: int) -> Path:
+        nonlocal done
+        path = one(i)
+        with lock:
+            done += 1
+            fraction = done / count
+        run.progress(fraction)
+        return path
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, count)),
+                            thread_name_prefix=name) as pool:
+        return list(pool.map(tracked, range(count)))
+
+
 def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
     """Render (or reuse) an image per element; generated ones get an image_url."""
     from vidflow.engine.stages import images as stage
 
     items = [(kind, el) for kind in ELEMENT_KINDS for el in board.get(kind, [])]
     sources = [element_source(run, element) for _, element in items]  # may download
-    done = 0
-    lock = threading.Lock()
 
     def one(n: int) -> Path:
-        nonlocal done
         (kind, element), source = items[n], sources[n]
         inputs = {"kind": kind, "element": _element_inputs(element), "size": run.size,
                   "source": file_digest(source) if source else None}
         # The stage sees no image fields: which user image is used is decided here.
         bare = _element_inputs(element)
-        path = run.assets.get("element", inputs, "png", lambda tmp: stage.render_element(
+        return run.assets.get("element", inputs, "png", lambda tmp: stage.render_element(
             bare, kind, run.size, tmp, source=source))
-        with lock:
-            done += 1
-            fraction = done / len(items)
-        run.progress(fraction)
-        return path
 
-    workers = max(1, min(IMAGE_WORKERS, len(items)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-element") as pool:
-        paths = list(pool.map(one, range(len(items))))
+    paths = each(run, len(items), one, workers=IMAGE_WORKERS, name="vidflow-element")
     out: dict[str, Path] = {}
     for (_, element), source, path in zip(items, sources, paths, strict=True):
         out[str(element.get("name"))] = path
@@ -318,11 +329,8 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
     # Elements without image fields: the user's images arrive only via element_paths.
     clean = {**board, **{k: [_element_inputs(e) for e in board.get(k, [])]
                          for k in ELEMENT_KINDS}}
-    done = 0
-    lock = threading.Lock()
 
     def one(i: int) -> Path:
-        nonlocal done
         scene = scenes[i]
         shown = [str(n) for n in scene.get("elements", [])] + [str(scene.get("environment"))]
         used = {n: element_paths[n] for n in shown if n in element_paths}
@@ -332,18 +340,11 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
                   "element_text": [_element_inputs(e) for kind in ELEMENT_KINDS
                                    for e in board.get(kind, []) if e.get("name") in used],
                   "base": file_digest(base) if base else None}
-        path = run.assets.get(
+        return run.assets.get(
             "scene", inputs, "png", lambda tmp, sc=scene, b=base: stage.render_scene(
                 sc, clean, run.size, tmp, element_images=dict(element_paths), base_image=b))
-        with lock:
-            done += 1
-            fraction = done / len(scenes)
-        run.progress(fraction)
-        return path
 
-    workers = max(1, min(IMAGE_WORKERS, len(scenes)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-scene") as pool:
-        out = list(pool.map(one, range(len(scenes))))
+    out = each(run, len(scenes), one, workers=IMAGE_WORKERS, name="vidflow-scene")
     for scene, path in zip(scenes, out, strict=True):
         scene["image_url"] = run.url_for(path)
     return out
