@@ -65,7 +65,7 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
     from vidflow.apply.workspace import open_workspace
     from vidflow.plan.planfile import load_plan, plan_project, read_plan
     from vidflow.plan.planner import make_plan
-    from vidflow.plan.render import print_plan
+    from vidflow.plan.render import show_plan
     from vidflow.providers.factory import render_quality
 
     plan_file = path if is_plan_file(path) else None
@@ -90,10 +90,7 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
             plan = make_plan(project, lock, remote, targets=targets, damaged=damaged,
                              replace_addresses=replace_addresses,
                              quality=render_quality(project))
-        if events is not None:
-            events.plan(plan, operation="apply")
-        else:
-            print_plan(plan)
+        show_plan(plan, events, operation="apply")
         check_plan(project, plan)
         if not plan.has_changes:
             return 0

@@ -33,7 +33,7 @@ def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = 
     from vidflow.apply.session import approve, check_plan, execute, report
     from vidflow.apply.workspace import open_workspace
     from vidflow.plan.planner import make_plan
-    from vidflow.plan.render import print_plan
+    from vidflow.plan.render import show_plan
     from vidflow.ui.events import json_ui
 
     if as_json and not auto_approve:
@@ -45,10 +45,7 @@ def destroy(path: Path, *, auto_approve: bool = False, targets: Sequence[str] = 
             lock = ws.lock
             plan = make_plan(dataclasses.replace(project, stories={}),
                              _as_specified(lock, project), targets=targets, destroy=True)
-            if events is not None:
-                events.plan(plan, operation="destroy")
-            else:
-                print_plan(plan)
+            show_plan(plan, events, operation="destroy")
             check_plan(project, plan)
             if not plan.has_changes:
                 return 0

@@ -28,7 +28,7 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
     from vidflow.apply.workspace import open_workspace
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
-    from vidflow.plan.render import print_plan
+    from vidflow.plan.render import show_plan
     from vidflow.providers.factory import render_quality
     from vidflow.ui.events import json_ui
 
@@ -45,10 +45,7 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
             result = make_plan(project, lock, remote, targets=targets, damaged=damaged,
                                replace_addresses=replace_addresses,
                                quality=render_quality(project))
-        if events is not None:
-            events.plan(result)
-        else:
-            print_plan(result)
+        show_plan(result, events)
         check_plan(project, result)
         if out is not None:
             save_plan(out, result, path)

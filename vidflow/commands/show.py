@@ -16,7 +16,7 @@ from vidflow.errors import VidflowError
 def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = False) -> int:
     path = _lockview.split_args(root_arg)[1]
     if path.is_file() and path.suffix == ".json":
-        return show_plan(path, as_json=as_json)
+        return show_saved_plan(path, as_json=as_json)
     if not path.exists():
         raise VidflowError(f"{path}: no such file or folder",
                            hint="give the project folder holding vidflow.lock")
@@ -59,7 +59,7 @@ def show(address: str | None, root_arg: tuple[str, ...], *, as_json: bool = Fals
     return 0
 
 
-def show_plan(path: Path, *, as_json: bool) -> int:
+def show_saved_plan(path: Path, *, as_json: bool) -> int:
     """A plan saved by `vidflow plan --out`: as plan would print it, or the whole document."""
     from vidflow.plan.planfile import read_plan
     from vidflow.plan.render import print_plan

@@ -8,12 +8,15 @@ nothing is pending.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
 from vidflow import output
 from vidflow.plan.model import Action, Change, FieldChange, Plan
+
+if TYPE_CHECKING:
+    from vidflow.ui.events import EventStream
 
 NO_CHANGES = "No changes. Your videos match the specs."
 _MAX_VALUE = 80
@@ -114,6 +117,14 @@ def _window(text: str, start: int, width: int) -> str:
     piece = text[start:start + width]
     tail = "…" if start + width < len(text) else ""
     return head + piece + tail
+
+
+def show_plan(plan: Plan, events: EventStream | None, *, operation: str = "plan") -> None:
+    """The plan for whoever reads it: JSON events (`--json`), else the terminal."""
+    if events is not None:
+        events.plan(plan, operation=operation)
+    else:
+        print_plan(plan)
 
 
 def print_plan(plan: Plan) -> None:
