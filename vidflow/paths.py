@@ -43,8 +43,22 @@ class UnsafePath(VidflowError):
     """A path from a spec, lockfile or saved plan that vidflow must not follow."""
 
 
+# The common case, decided at once: plain segments that start with a letter, digit or '_'
+# (so no '.', '..', '.git' or '.vidflow'), ending in .mp4 (so neither the lockfile nor a
+# spec). Anything else takes the full checks below, which word the problem.
+_PLAIN_OUTPUT = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9_.=,+-]{0,254}/)*"
+                           r"[A-Za-z0-9_][A-Za-z0-9_.=,+-]{0,250}\.mp4")
+
+
 def output_problem(text: object) -> str | None:
     """Why `text` cannot be a video's output path (None: it can), from the text alone."""
+    if type(text) is str and len(text) <= _MAX_PATH and _PLAIN_OUTPUT.fullmatch(text):
+        return None
+    return worded_output_problem(text)
+
+
+def worded_output_problem(text: object) -> str | None:
+    """output_problem without its fast path (tests check the two agree)."""
     problem = _relative_problem(text)
     if problem is not None:
         return problem

@@ -25,7 +25,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from vidflow.engine.outbound import Opening
 from vidflow.errors import VidflowError
 
 SCALE_ENV = "VIDFLOW_ENGINE_SCALE"
@@ -52,6 +51,8 @@ def dask_scheduler(value: str) -> str:
 
 def allow_networks(entries: Iterable[str], source: str) -> tuple[str, ...]:
     """The entries, checked (VidflowError naming `source` for the first bad one)."""
+    from vidflow.engine.outbound import Opening  # requests and urllib3: not for a plan
+
     items = tuple(e.strip() for e in entries if e.strip())
     try:
         Opening.parse(items)

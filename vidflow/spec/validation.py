@@ -6,24 +6,35 @@ import difflib
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from vidflow.errors import SpecError
 from vidflow.spec.loader import Document, PathKey, coerce_scalar, format_path
 from vidflow.spec.schema import PATTERN_MESSAGES, build_schema
+from vidflow.state.fastschema import compile_predicate
+
+if TYPE_CHECKING:  # jsonschema (0.12 s to import) loads only to word a problem
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(build_schema())
+
+
+@cache
+def _valid() -> Any:
+    return compile_predicate(build_schema())
 
 
 def schema_errors(doc: Document) -> list[tuple[PathKey, SpecError]]:
     """Every schema violation of one document, each at its own position, with the path
     of the value it is about (so the caller can skip resolving a broken story)."""
+    if _valid()(doc.data):
+        return []
     found: list[tuple[PathKey, SpecError]] = []
     for err in _validator().iter_errors(doc.data):
         path = tuple(err.absolute_path)
@@ -159,6 +170,8 @@ def _real(schema: dict[str, Any] | None, root: dict[str, Any]) -> dict[str, Any]
 
 @cache
 def _leaf_validator(story_path: PathKey) -> Draft202012Validator | None:
+    from jsonschema import Draft202012Validator
+
     schema = leaf_schema(story_path)
     return Draft202012Validator(schema) if schema is not None else None
 
