@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -121,6 +120,7 @@ def real_path_problem(root: str | os.PathLike[str], text: str, *,
 
 
 _SLOW = object()  # ProjectPaths: the fast check cannot decide this path
+_ABSENT, _LINK, _DIR, _FILE = object(), object(), object(), object()  # a folder's entries
 
 
 class ProjectPaths:
@@ -138,6 +138,7 @@ class ProjectPaths:
         # folder text -> (its real path, inside the project, under a reserved folder,
         # the project folder itself): what every file in that folder shares
         self._facts: dict[str, tuple[str, bool, bool, bool]] = {}
+        self._listings: dict[str, dict[str, object]] = {}
 
     def real(self, text: str) -> Path:
         """Where `text` really leads, every symlink resolved."""
@@ -167,21 +168,35 @@ class ProjectPaths:
             if not inside:
                 return _SLOW
             candidate = os.path.join(real_folder, name)
-            try:
-                mode = os.lstat(candidate).st_mode
-            except FileNotFoundError:
-                mode = 0
+            kind = self._listing(real_folder).get(name, _ABSENT)
         except (OSError, ValueError):
             return _SLOW
-        if stat.S_ISLNK(mode):
+        if kind is _LINK:
             return _SLOW
         if output:
-            if stat.S_ISDIR(mode):
+            if kind is _DIR:
                 return "names a folder; name the video file in it, such as out/story.mp4"
             if reserved_dir or candidate in self._reserved_text or (at_base and (
                     name.lower() == LOCKFILE_NAME or _is_spec_name(name))):
                 return f"is one of the project's own files; {_WHERE}"
         return None
+
+    def _listing(self, real_folder: str) -> dict[str, object]:
+        """Each entry of a folder: a link, a folder or a file; one scandir per folder
+        instead of one lstat per variant's output."""
+        listing = self._listings.get(real_folder)
+        if listing is None:
+            listing = {}
+            try:
+                with os.scandir(real_folder) as entries:
+                    for entry in entries:
+                        listing[entry.name] = (_LINK if entry.is_symlink() else
+                                               _DIR if entry.is_dir(follow_symlinks=False)
+                                               else _FILE)
+            except FileNotFoundError:
+                pass
+            self._listings[real_folder] = listing
+        return listing
 
     def _folder_facts(self, folder: str) -> tuple[str, bool, bool, bool]:
         real = os.path.realpath(self.root / folder)

@@ -397,6 +397,7 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
     location = doc.key_where(story_path)
     # rendered text (or the problem) by template and the values it reads
     results: dict[Any, str | templating.TemplateProblem] = {}
+    dropped: dict[str, frozenset[str]] = {}  # by mode: the defaults it does not take
     out = []
     for variant in variants:
         address = variant_address(name, variant.identity)
@@ -405,7 +406,7 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
                         results)
         if story is None:
             continue
-        story = _own_fields(story, origin, story_path)
+        story = _own_fields(story, origin, story_path, dropped)
         found = check_story(story)
         if disk is not None and not any(path == ("output",) for path, _, _ in found):
             # on the disk: a symlinked out/ leading elsewhere, a folder, a spec file
@@ -421,11 +422,20 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
 
 
 def _own_fields(story: dict[str, Any], origin: dict[PathKey, PathKey],
-                story_path: PathKey) -> dict[str, Any]:
-    """The story without defaults its mode does not take."""
+                story_path: PathKey, dropped: dict[str, frozenset[str]] | None = None,
+                ) -> dict[str, Any]:
+    """The story without defaults its mode does not take. `dropped` remembers them by
+    mode across the variants of one story block (their fields are the same)."""
     mode = story.get("mode", "idea")
-    return {k: v for k, v in story.items()
-            if origin.get((k,), story_path)[0] != "defaults" or applies(mode, k)}
+    names = dropped.get(mode) if dropped is not None and isinstance(mode, str) else None
+    if names is None:
+        names = frozenset(k for k in story if origin.get((k,), story_path)[0] == "defaults"
+                          and not applies(mode, k))
+        if dropped is not None and isinstance(mode, str):
+            dropped[mode] = names
+    if not names:
+        return story
+    return {k: v for k, v in story.items() if k not in names}
 
 
 def _place(found: list[Problem], origin: dict[PathKey, PathKey], story_path: PathKey,
@@ -549,7 +559,7 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
             continue
         source = leaf.source
         if leaf.path == ("output",) and leaf.compiled.source == DEFAULT_OUTPUT:
-            _set_in(story, leaf.path, default_output(address), copied)  # common, fast
+            _set_in(story, leaf.path, default_output(address, slug), copied)  # common, fast
             continue
         key = leaf.compiled.result_key(variant.values, address, slug)
         text = results.get(key) if key is not None else None

@@ -65,11 +65,11 @@ def address_slug(address: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", address.lower()).strip("-")
 
 
-def default_output(address: str) -> str:
+def default_output(address: str, slug: str | None = None) -> str:
     """The spec's default `output` (rules.DEFAULT_OUTPUT, `out/{{ address_slug }}.mp4`)
     for `address`. A story name always gives a non-empty slug; "story" guards addresses
     built elsewhere (tests, older plans)."""
-    return f"out/{address_slug(address) or 'story'}.mp4"
+    return f"out/{(address_slug(address) if slug is None else slug) or 'story'}.mp4"
 
 
 def _matches(combo: dict[str, Any], entry: dict[str, Any], keys: Any) -> bool:

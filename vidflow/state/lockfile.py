@@ -125,9 +125,10 @@ class LockEntry:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LockEntry:
-        values = {k: v for k, v in data.items() if k in _ENTRY_NAMES}
-        values["deposed"] = list(values.get("deposed") or [])
-        return cls(**values)
+        if data.keys() <= _ENTRY_NAMES and type(data.get("deposed", [])) is list:
+            return cls(**data)  # always, once the schema passed: no copy
+        return cls(**{k: v for k, v in data.items() if k in _ENTRY_NAMES},
+                   deposed=list(data.get("deposed") or []))
 
 
 _ENTRY_FIELDS = fields(LockEntry)
