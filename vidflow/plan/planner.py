@@ -32,6 +32,7 @@ from dataclasses import replace
 from typing import Any
 
 from vidflow.api.models import StoryRecord
+from vidflow.bulk import paused_gc
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
 from vidflow.spec.model import Moved, Project, ResolvedStory
 from vidflow.spec.overrides import (
@@ -46,7 +47,6 @@ from vidflow.state.intents import Intent, request_digest
 from vidflow.state.lockfile import (
     LockEntry,
     Lockfile,
-    paused_gc,
     recorded_params,
     scrub_provider,
 )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidflow.bulk import paused_gc
 from vidflow.errors import Location, SpecError, SpecErrors
 from vidflow.paths import ProjectPaths
 from vidflow.spec import templating
@@ -75,6 +76,12 @@ class _Problems:
 def load_project(path: str | Path, *, vars: Mapping[str, str] | None = None,
                  var_files: Sequence[Path] = ()) -> Project:
     """The project at `path` (a spec file or a folder of them); raises SpecErrors."""
+    with paused_gc():
+        return _load_project(path, vars, var_files)
+
+
+def _load_project(path: str | Path, vars: Mapping[str, str] | None,
+                  var_files: Sequence[Path]) -> Project:
     problems = _Problems()
     templating.start_load()
     given = Path(path)

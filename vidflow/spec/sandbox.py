@@ -462,6 +462,11 @@ def _replace(tree: nodes.Node, swaps: dict[int, nodes.Node]) -> None:
                         value[i] = swaps[id(item)]
 
 
+# The same checks for vidflow.spec.fastrender, which renders plain templates without Jinja
+finalize = _emit
+guarded_concat = _concat
+
+
 def capped_concat(chunks: Iterable[str]) -> str:
     """A render's output chunks joined, refusing a result over MAX_LENGTH."""
     out: list[str] = []

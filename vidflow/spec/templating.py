@@ -16,7 +16,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.runtime import Context
 
-from vidflow.spec import sandbox
+from vidflow.spec import fastrender, sandbox
 
 RESERVED = frozenset({"vars", "variant", "address", "address_slug"})
 
@@ -48,6 +48,7 @@ class Compiled:
     # mean an equal result, so 10,000 variants render `{{ brand }} jar` once.
     variant_attrs: tuple[str, ...] | None = ()
     uses_address: tuple[str, ...] = ()
+    fast: fastrender.Render | None = None  # substitutions, rendered without Jinja
 
     def result_key(self, variant: dict[str, Any], address: str, slug: str) -> Any:
         """A hashable key for this template's result in one variant (None: do not reuse)."""
@@ -92,7 +93,8 @@ def compile_template(source: str) -> Compiled:
         if isinstance(node.node, nodes.Name) and node.node.name == "variant")
     compiled = Compiled(source, template, attributes,
                         tuple(sorted(variant_attrs)) if attr_only else None,
-                        tuple(n for n in ("address", "address_slug") if n in names))
+                        tuple(n for n in ("address", "address_slug") if n in names),
+                        fastrender.compile_fast(ast))
     _cache[source] = compiled
     return compiled
 
@@ -117,6 +119,11 @@ def render(compiled: Compiled, context: dict[str, Any]) -> str:
     template = compiled.template
     try:
         sandbox.start()
+        if compiled.fast is not None:
+            try:
+                return compiled.fast(context)
+            except fastrender.Fallback:
+                sandbox.start()  # Jinja renders it again, from a fresh count
         ctx = Context(_env, context, None, template.blocks)
         return sandbox.capped_concat(template.root_render_func(ctx))
     except sandbox.LimitExceeded as exc:
