@@ -35,8 +35,9 @@ def chromium_path() -> str:
 
 
 @contextlib.contextmanager
-def browser_page() -> Iterator[Any]:
-    """A page of a fresh headless Chromium (its own user-data-dir, thrown away after)."""
+def browser() -> Iterator[Any]:
+    """A fresh headless Chromium (its own user-data-dir, thrown away after): a context
+    whose `new_page()` the tests call. Started once per session: it takes about 2 s."""
     executable = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
@@ -46,10 +47,9 @@ def browser_page() -> Iterator[Any]:
         context = pw.chromium.launch_persistent_context(
             data, executable_path=executable, args=ARGS, headless=True,
             viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
         try:
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            yield page
+            yield context
         finally:
             context.close()
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import browser
 from support.cli import SMALL_RENDER, project, run
 
 SPEC = """\
@@ -83,3 +84,10 @@ def site(applied_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
                 os.environ[key] = value
     assert result.code == 0, result.err
     return out
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium, shared by the browser tests (a page each)."""
+    with browser() as context:
+        yield context

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import browser_page, served
+from browser import served
 from conftest import FOX_VARIANTS
 
 from vidflow.gallery import story_slug
@@ -16,9 +16,11 @@ AB_TOLERANCE = 0.25  # seconds: the page corrects drift past 0.1 s; allow one co
 
 
 @pytest.fixture(scope="module")
-def page_at(site: Path) -> Any:
-    with served(site) as base, browser_page() as page:
+def page_at(site: Path, chromium: Any) -> Any:
+    with served(site) as base:
+        page = chromium.new_page()
         yield base, page
+        page.close()
 
 
 def test_grid_shows_every_variant(page_at: Any, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import requests
-from browser import browser_page, wait_until
+from browser import wait_until
 
 from vidflow.api.client import StoryClient
 from vidflow.testing import story_server
@@ -28,11 +28,13 @@ def server() -> Any:
         yield base, key, other, story
 
 
-def test_the_page_shows_the_keys_stories_and_plays_them(server: Any, tmp_path: Path) -> None:
+def test_the_page_shows_the_keys_stories_and_plays_them(server: Any, chromium: Any,
+                                                        tmp_path: Path) -> None:
     """Typed key → the story's card (title as text, status, credits) and a playing video;
     another key sees none of them."""
     base, key, other, _story = server
-    with browser_page() as page:
+    page = chromium.new_page()
+    try:
         requested: list[str] = []
         page.on("request", lambda r: requested.append(r.url))
         page.goto(base + "/")
@@ -55,6 +57,8 @@ def test_the_page_shows_the_keys_stories_and_plays_them(server: Any, tmp_path: P
         wait_until(page, "document.getElementById('served-status').textContent"
                          ".startsWith('0 stories')")
         assert page.locator(".card[data-id]").count() == 0
+    finally:
+        page.close()
 
 
 def test_the_story_list_needs_a_key_and_the_page_is_locked_down(server: Any) -> None:
