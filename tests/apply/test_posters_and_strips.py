@@ -107,3 +107,24 @@ def test_side_file_through_a_symlink_out_of_the_project_is_refused(tmp_path: Pat
     (root / "out/a.poster.jpg").symlink_to(outside)
     with pytest.raises(UnsafePath, match="outside the project"):
         side_files_for(root, "out/a.mp4", address="a")
+
+
+def test_http_provider_videos_get_pictures_too(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through `vidflow serve` on loopback: the same poster and a tile per scene, made
+    from the downloaded file with the durations the server's storyboard gives."""
+    from vidflow.testing import story_server
+
+    monkeypatch.delenv("CI", raising=False)
+    with story_server() as (base_url, api_key, _engine):
+        monkeypatch.setenv("VF_POSTER_KEY", api_key)
+        spec = SPEC.replace("{type: local}", f"{{type: http, base_url: '{base_url}', "
+                                             "api_key_env: VF_POSTER_KEY}")
+        root = project(tmp_path / "videos", spec)
+        result = run("apply", "--auto-approve", str(root))
+    assert result.code == 0, result.err
+    assert api_key not in (root / ".vidflow" / "side-files.json").read_text()
+    with Image.open(root / "out/fox.poster.jpg") as poster:
+        assert poster.width > 0
+    with Image.open(root / f"out/fox{STRIP_SUFFIX}") as strip:
+        assert round(strip.width / (TILE_WIDTH + 6)) == 3
