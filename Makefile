@@ -36,6 +36,8 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check vidflow tests benchmarks
 
 test: $(TEST_STAMP) lint
+	@command -v chromium >/dev/null || echo "NOTE: Debian's chromium package is missing:" \
+	  "apt-get install chromium (bash .ci/run installs it); tests/gallery's browser tests will fail."
 	$(BIN)/pytest
 
 bench: $(TEST_STAMP)

@@ -275,3 +275,20 @@ def checked_input(root: str | os.PathLike[str], text: object, *, source: str) ->
     if problem is not None:
         raise UnsafePath(f"{source}: {text!r} {problem}")
     return Path(os.path.realpath(Path(root) / str(text)))
+
+
+def checked_side_file(root: str | os.PathLike[str], output: object, suffix: str, *,
+                      source: str) -> Path:
+    """The real absolute path of a file written beside the video at `output` (its poster,
+    its storyboard strip): `out/a.mp4` → `out/a<suffix>`. The video path must pass the
+    output rule, and the side file the same real-path rule (inside the project, not a
+    folder, not a project file), so a symlink planted at `out/a.poster.jpg` cannot lead
+    a write outside."""
+    problem = output_problem(output)
+    if problem is None:
+        assert isinstance(output, str)
+        side = output[: -len(VIDEO_SUFFIX)] + suffix
+        problem = real_path_problem(root, side)
+    if problem is not None:
+        raise UnsafePath(f"{source}: {output!r} {problem}")
+    return Path(os.path.realpath(Path(root) / side))

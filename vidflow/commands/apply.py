@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +21,9 @@ from vidflow.commands._options import (
 )
 from vidflow.errors import PlanError
 from vidflow.ui.events import EventStream, json_ui
+
+if TYPE_CHECKING:
+    from vidflow.providers.base import Provider
 
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
@@ -100,7 +104,25 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
             return 1
         result = execute(project, plan, provider, lock, parallelism=parallelism,
                          events=events, deadline=deadline)
+        if result.signum is None:  # stopped by a signal: exit now, pictures next time
+            _side_files(ws.root, ws.lock_path, provider)
     return report(result, root=ws.root, events=events)
+
+
+def _side_files(root: Path, lock_path: Path, provider: Provider) -> None:
+    """A poster and a storyboard strip beside every new video (vidflow.gallery.posters)."""
+    from vidflow.errors import VidflowError
+    from vidflow.gallery.posters import refresh_side_files
+    from vidflow.state.lockfile import read_lockfile
+
+    def storyboard(story_id: str) -> dict[str, Any] | None:
+        try:  # the provider's storyboard has each scene's duration; the lockfile's none
+            return provider.get(story_id).storyboard
+        except VidflowError:
+            return None
+
+    for warning in refresh_side_files(root, read_lockfile(lock_path), storyboard):
+        output.warn(warning)
 
 
 @click.command("apply")

@@ -416,6 +416,11 @@ class StoryEngine:
     def get_story(self, story_id: str, *, account: str = "local") -> dict[str, Any]:
         return self._present(self._own(story_id, account))
 
+    def list_stories(self, *, account: str = "local", limit: int = 500) -> list[dict[str, Any]]:
+        """The account's stories as get_story shows them, newest first. Not a Story API
+        route (the reference has no list): only `vidflow serve`'s gallery page uses it."""
+        return [self._present(row) for row in self.store.of_account(account, limit=limit)]
+
     def update_story(self, story_id: str, *, account: str = "local", title: str | None = None,
                      description: str | None = None,
                      visibility_status: str | None = None,

@@ -38,6 +38,8 @@ _SCHEDULER = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1
 
 # The quality the engine renders at unless told otherwise (a story records the one it had)
 DEFAULT_QUALITY: dict[str, Any] = {"scale": 1.0, "fps": 30}
+# A draft: what `vidflow preview` renders at (a quarter of each side, 10 frames a second)
+DRAFT_QUALITY: dict[str, Any] = {"scale": 0.25, "fps": 10}
 
 
 def dask_scheduler(value: str) -> str:

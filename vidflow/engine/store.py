@@ -193,6 +193,12 @@ class Store:
         self._execute("DELETE FROM stories WHERE id = ?", (story_id,))
         shutil.rmtree(self.story_dir(story_id), ignore_errors=True)
 
+    def of_account(self, account: str, *, limit: int = 500) -> list[StoryRow]:
+        """An account's stories, newest first (the gallery page of `vidflow serve`)."""
+        rows = self._execute("SELECT * FROM stories WHERE account = ? "
+                             "ORDER BY created_at DESC LIMIT ?", (account, int(limit)))
+        return [_decode(r) for r in rows]
+
     def unfinished(self) -> list[StoryRow]:
         """Stories a previous process left with a pending job."""
         rows = self._execute(

@@ -269,6 +269,9 @@ def create_app(engine: StoryEngine | None, keys: KeyRing,
     app.state.refuses_empty = {}  # (path, method) → fields whose schema refuses ""
     for router in (auto, advanced, records, media):
         app.include_router(router)
+    from vidflow.gallery.live import router as gallery  # `/`: not in the OpenAPI
+
+    app.include_router(gallery)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _announce_idempotency(app)

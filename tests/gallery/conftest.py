@@ -1,0 +1,93 @@
+"""One small applied project for the gallery tests: a 2x2 variant matrix, one story left
+unapplied, one hostile title. Made once per session (about 5 s of real renders)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import browser
+from support.cli import SMALL_RENDER, project, run
+
+SPEC = """\
+version: 1
+provider: {type: local}
+stories:
+  fox:
+    mode: idea
+    title: "Fox {{ variant.tone }}"
+    idea: "A {{ variant.tone }} fox in the snow."
+    scene_count: 1
+    scene_duration: "5"
+    aspect_ratio: "{{ variant.aspect_ratio }}"
+    audio_option: {has_bg_music: false, has_narration: false}
+    variants:
+      matrix: {tone: [fun, calm], aspect_ratio: ["16:9", "1:1"]}
+  owl:
+    mode: idea
+    title: "<script>alert('owl')</script> & co"
+    idea: An owl at night.
+    scene_count: 2
+    scene_duration: "5"
+    aspect_ratio: "16:9"
+    audio_option: {has_bg_music: false, has_narration: false}
+"""
+LATER = """\
+  hare:
+    mode: idea
+    title: Hare
+    idea: A hare in a meadow.
+    scene_count: 1
+    scene_duration: "5"
+    aspect_ratio: "16:9"
+    audio_option: {has_bg_music: false, has_narration: false}
+"""
+FOX_VARIANTS = ("fox[aspect_ratio=16:9,tone=calm]", "fox[aspect_ratio=16:9,tone=fun]",
+                "fox[aspect_ratio=1:1,tone=calm]", "fox[aspect_ratio=1:1,tone=fun]")
+
+
+@pytest.fixture(scope="session")
+def applied_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """fox's four variants and owl applied (draft quality); hare in the specs only."""
+    saved = {k: os.environ.get(k) for k in (*SMALL_RENDER, "CI")}
+    os.environ.update(SMALL_RENDER)
+    os.environ.pop("CI", None)
+    try:
+        root = project(tmp_path_factory.mktemp("gallery") / "videos", SPEC)
+        result = run("apply", "--auto-approve", str(root))
+        assert result.code == 0, result.err
+        (root / "videos.yaml").write_text(SPEC + LATER, encoding="utf-8")
+        yield root
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def site(applied_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static gallery of the project, as `vidflow gallery --out` writes it."""
+    out = tmp_path_factory.mktemp("site") / "gallery"
+    saved = os.environ.get("VIDFLOW_ENGINE_SCALE"), os.environ.get("VIDFLOW_ENGINE_FPS")
+    os.environ.update(SMALL_RENDER)  # the drafts are in sync at draft quality
+    try:
+        result = run("gallery", "--out", str(out), str(applied_project))
+    finally:
+        for key, value in zip(SMALL_RENDER, saved, strict=True):
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert result.code == 0, result.err
+    return out
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium, shared by the browser tests (a page each)."""
+    with browser() as context:
+        yield context

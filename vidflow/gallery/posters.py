@@ -1,0 +1,243 @@
+"""A poster frame and a storyboard strip made from a downloaded video, beside it.
+
+    out/promo.mp4             the video
+    out/promo.poster.jpg      one frame from the middle of the video
+    out/promo.storyboard.jpg  one thumbnail per scene (the middle of the scene), each with
+                              its number and narration
+
+Made from the file itself (PyAV decodes, Pillow composes), so they are the same for the
+local engine and any http provider. Scene times come from the storyboard the provider
+returns (each scene's `duration`, scaled to the video's real length: crossfades overlap
+scenes); without durations (the lockfile keeps the storyboard without them) the video is
+split evenly. A record in `.vidflow/side-files.json` (local data, never the lockfile)
+keeps the video's sha256 the pictures were made from, so an unchanged video is never
+decoded again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from vidflow.paths import STATE_DIR, checked_side_file
+from vidflow.state.lockfile import Lockfile
+
+StoryboardSource = Callable[[str], Mapping[str, Any] | None]
+
+POSTER_SUFFIX = ".poster.jpg"
+STRIP_SUFFIX = ".storyboard.jpg"
+RECORD_FILE = Path(STATE_DIR) / "side-files.json"
+TILE_WIDTH = 240  # px of one scene's thumbnail in the strip
+CAPTION_LINES = 3
+_JPEG_QUALITY = 85
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What a strip tile shows: the scene's number (from 1), its narration, its length."""
+
+    number: int
+    narration: str
+    duration: float | None = None
+
+
+@dataclass(frozen=True)
+class SideFiles:
+    poster: Path
+    strip: Path
+
+
+def scenes_of(storyboard: Mapping[str, Any] | None) -> list[Scene]:
+    """The scenes of a storyboard (the provider's, or the lockfile's reference shape)."""
+    out = []
+    for i, scene in enumerate((storyboard or {}).get("scenes") or []):
+        if not isinstance(scene, Mapping):
+            continue
+        duration = scene.get("duration")
+        seconds = float(duration) if isinstance(duration, int | float) and duration > 0 \
+            else None
+        out.append(Scene(i + 1, str(scene.get("narrator") or scene.get("narration") or ""),
+                         seconds))
+    return out
+
+
+def scene_midpoints(durations: Sequence[float | None], video_seconds: float) -> list[float]:
+    """The middle of each scene, in seconds of a video `video_seconds` long. Known
+    durations are scaled to the video (crossfades make it shorter than their sum); any
+    unknown one makes the split even."""
+    if not durations:
+        return []
+    if any(d is None for d in durations):
+        lengths = [video_seconds / len(durations)] * len(durations)
+    else:
+        total = sum(d for d in durations if d is not None)
+        lengths = [d * video_seconds / total for d in durations if d is not None]
+    out, start = [], 0.0
+    for length in lengths:
+        out.append(start + length / 2)
+        start += length
+    return out
+
+
+def video_seconds(video: Path) -> float:
+    import av
+
+    with av.open(str(video)) as container:
+        if container.duration:
+            return container.duration / 1_000_000
+        stream = container.streams.video[0]
+        return float(stream.duration * stream.time_base) if stream.duration else 0.0
+
+
+def grab_frames(video: Path, times: Sequence[float]) -> list[Image.Image]:
+    """The first frame at or after each time (seconds), decoded by PyAV."""
+    import av
+
+    frames = []
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        for t in times:
+            container.seek(int(max(t, 0.0) * 1_000_000), any_frame=False, backward=True)
+            picked = None
+            for frame in container.decode(stream):
+                picked = frame
+                if frame.time is not None and frame.time >= t - 1e-3:
+                    break
+            if picked is None:
+                raise ValueError(f"{video}: no video frame at {t:.2f} s")
+            frames.append(picked.to_image())
+    return frames
+
+
+def compose_strip(frames: Sequence[Image.Image], scenes: Sequence[Scene]) -> Image.Image:
+    """One tile per scene side by side: the thumbnail, its number, its narration."""
+    from vidflow.engine.stages.images import font
+
+    if not frames:
+        raise ValueError("a storyboard strip needs at least one scene")
+    width = TILE_WIDTH
+    thumb_h = max(1, round(frames[0].height * width / frames[0].width))
+    text_font, number_font = font(14), font(18)
+    line_h, pad = 18, 6
+    tile_h = thumb_h + pad * 2 + line_h * CAPTION_LINES
+    strip = Image.new("RGB", (width * len(frames) + pad * (len(frames) + 1), tile_h + pad * 2),
+                      (24, 24, 28))
+    draw = ImageDraw.Draw(strip)
+    for i, (frame, scene) in enumerate(zip(frames, scenes, strict=True)):
+        x = pad + i * (width + pad)
+        strip.paste(frame.convert("RGB").resize((width, thumb_h)), (x, pad))
+        draw.rectangle((x, pad, x + 28, pad + 24), fill=(0, 0, 0))
+        draw.text((x + 6, pad + 2), str(scene.number), fill=(255, 255, 255), font=number_font)
+        lines = textwrap.wrap(scene.narration, width=30)[:CAPTION_LINES] or [""]
+        for j, line in enumerate(lines):
+            draw.text((x, pad + thumb_h + pad + j * line_h), line, fill=(230, 230, 230),
+                      font=text_font)
+    return strip
+
+
+def make_side_files(video: Path, scenes: Sequence[Scene], poster: Path, strip: Path) -> None:
+    """Write the poster and the strip of `video` (one tile per scene; a video whose
+    storyboard is unknown gets one tile)."""
+    seconds = video_seconds(video)
+    shown = list(scenes) or [Scene(1, "")]
+    times = [seconds / 2, *scene_midpoints([s.duration for s in shown], seconds)]
+    # a frame a hair before the end: the last frame may start just before `seconds`
+    times = [min(t, max(seconds - 0.05, 0.0)) for t in times]
+    frames = grab_frames(video, times)
+    _save_jpeg(frames[0].convert("RGB"), poster)
+    _save_jpeg(compose_strip(frames[1:], shown), strip)
+
+
+def side_files_for(root: Path, output: str, *, address: str) -> SideFiles:
+    """Where the poster and strip of the video at `output` go (checked by vidflow.paths)."""
+    source = f"{address}: output"
+    return SideFiles(checked_side_file(root, output, POSTER_SUFFIX, source=source),
+                     checked_side_file(root, output, STRIP_SUFFIX, source=source))
+
+
+def ensure_side_files(root: Path, output: str, video_sha256: str,
+                      storyboard: Mapping[str, Any] | None, *, address: str) -> SideFiles:
+    """The poster and strip of the video at `output`, made only when the video's sha256
+    is not the one they were made from (or a picture is missing)."""
+    root = Path(root)
+    files = side_files_for(root, output, address=address)
+    record = _read_record(root)
+    if record.get(output) == video_sha256 and files.poster.is_file() and files.strip.is_file():
+        return files
+    video = root / output
+    make_side_files(video, scenes_of(storyboard), files.poster, files.strip)
+    record[output] = video_sha256
+    _write_record(root, record)
+    return files
+
+
+def refresh_side_files(root: Path, lock: Lockfile, get_storyboard: StoryboardSource
+                       ) -> list[str]:
+    """Posters and strips for every downloaded video of `lock` that has none made from its
+    bytes yet; `get_storyboard(story_id)` gives the provider's storyboard (with scene
+    durations), or None to use the lockfile's. Returns one warning per video that failed:
+    the video is paid for and downloaded, a picture must never fail the apply."""
+    from vidflow.state.transitions import is_downloaded
+
+    root = Path(root)
+    record = _read_record(root)
+    warnings = []
+    for address in lock:
+        entry = lock.entries[address]
+        if not is_downloaded(entry) or entry.output is None or entry.output_sha256 is None:
+            continue
+        try:
+            files = side_files_for(root, entry.output, address=address)
+            if record.get(entry.output) == entry.output_sha256 and files.poster.is_file() \
+                    and files.strip.is_file():
+                continue
+            board = get_storyboard(entry.story_id) or entry.storyboard
+            ensure_side_files(root, entry.output, entry.output_sha256, board, address=address)
+        except Exception as exc:  # reported, never fatal (see above)
+            warnings.append(f"{address}: no poster or storyboard strip: {exc}")
+    return warnings
+
+
+def _save_jpeg(image: Image.Image, dest: Path) -> None:
+    """Atomically: a reader (the gallery) never sees half a picture."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            image.save(out, "JPEG", quality=_JPEG_QUALITY)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _read_record(root: Path) -> dict[str, str]:
+    try:
+        data = json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.items()}
+    except (OSError, ValueError, AttributeError):
+        return {}  # no record: the pictures are made again, nothing else lost
+
+
+def _write_record(root: Path, record: dict[str, str]) -> None:
+    path = root / RECORD_FILE
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".side-files.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(dict(sorted(record.items())), out, indent=0)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
