@@ -29,6 +29,7 @@ from typing import Any
 from vidflow.contract import prices
 from vidflow.contract.params import OPERATIONS
 from vidflow.contract.storyboard import effective_audio
+from vidflow.errors import PlanError
 from vidflow.plan.model import Action, Change
 from vidflow.spec.model import ProviderConfig, ResolvedStory
 from vidflow.state.lockfile import LockEntry, scrub_provider
@@ -236,3 +237,28 @@ def _bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes")
     return bool(value)
+
+
+def check_budget(cost: Cost | None, limit: int | None, *, source: str = "--max-credits"
+                 ) -> None:
+    """Refuse (PlanError, exit 1) a plan costing more than `limit` credits, naming the
+    total, the limit and the costliest changes. Called before any paid call."""
+    if limit is None or cost is None or cost.total <= limit:
+        return
+    biggest = ", ".join(f"{address} ({credits} {_credits(credits)})"
+                        for address, credits in cost.biggest(3))
+    more = len([c for c in cost.credits.values() if c > 0]) - len(cost.biggest(3))
+    if more > 0:
+        biggest += f" and {more} more"
+    kind = "costs" if cost.exact else "is estimated at"
+    raise PlanError(f"the plan {kind} {cost.total} {_credits(cost.total)}, more than the "
+                    f"limit of {limit} ({source}); the biggest changes: {biggest}. Nothing "
+                    "was sent",
+                    hint="raise the limit, or apply fewer changes with --target ADDR")
+
+
+def budget(cli_limit: int | None, provider: ProviderConfig) -> tuple[int | None, str]:
+    """The limit in force and where it was set: --max-credits wins over the project's."""
+    if cli_limit is not None:
+        return cli_limit, "--max-credits"
+    return provider.max_credits, "max_credits in the provider block"
