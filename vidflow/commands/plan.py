@@ -19,7 +19,6 @@ from vidflow.commands._options import (
     var_options,
 )
 
-
 FORMATS = ("text", "json", "markdown")
 
 
