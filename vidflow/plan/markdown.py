@@ -29,9 +29,12 @@ from vidflow.plan.model import Action, Change, FieldChange, Plan
 from vidflow.scrub import scrub_text, scrub_urls_in
 from vidflow.spec.variants import address_slug
 
-# Markdown's and HTML's punctuation, `@` (mentions) and `:` (autolinks): written as
-# numeric entities, which render as the character and are never read as syntax
-_INERT = {ord(c): f"&#{ord(c)};" for c in "&<>\"'`*_{}[]()#+-.!|~\\@:=$"}
+# Markdown's and HTML's punctuation and `:` (autolinks): written as numeric entities,
+# which render as the character and are never read as syntax. GitHub finds @mentions in
+# the rendered text, where an entity is an `@` again: a word joiner after it (invisible)
+# keeps "@name" from notifying anyone.
+_INERT = {ord(c): f"&#{ord(c)};" for c in "&<>\"'`*_{}[]()#+-.!|~\\:=$"}
+_INERT[ord("@")] = "&#64;&#8288;"
 _MAX_VALUE = 200  # characters of one value in a diff line
 _NO_POSTER = (Action.DELETE, Action.FORGET, Action.UNKNOWN)
 
@@ -133,7 +136,8 @@ def _details(change: Change) -> list[str]:
     elif fields:
         summary += "&#58; the new story"
     lines = ["<details>", f"<summary>{summary}</summary>", ""]
-    lines += [f"{text(n)}" for n in notes] + ([""] if notes else [])
+    if notes:
+        lines += [text("; ".join(notes)), ""]
     if body:
         fence = _fence(body)
         lines += [f"{fence}diff", *body, fence]
