@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lifecycle_helpers import vidflow
+from lifecycle_helpers import lock_entries, vidflow
 
 from vidflow.testing import story_server
 
@@ -108,6 +109,14 @@ def test_apply_over_the_limit_sends_no_paid_request(root: Path, served) -> None:
     assert applied.code == 0, applied.out + applied.err
     assert len(requests.posts()) == 2
     assert server_state(data) == (2, total)
+    # what each story used is recorded, and teaches the next estimate its credits per scene
+    used = {a: e["used_credits"] for a, e in lock_entries(root).items()}
+    assert used == credits
+    (root / "videos.yaml").write_text((root / "videos.yaml").read_text() + STORY.format(
+        name="more", idea="Two more scenes.", scenes=2), encoding="utf-8")
+    _, more = planned_total(root)
+    assert json.loads((root / "plan.json").read_text())["cost"]["basis"] == "lockfile-average"
+    assert more == {"more": math.ceil(2 * sum(used.values()) / 4)}  # 2 of the 4 scenes
 
 
 def test_the_project_limit_refuses_a_saved_plan_too(root: Path, served) -> None:
