@@ -3,7 +3,6 @@ pull-request plan needs no secret."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -116,15 +115,16 @@ def _plan_step(name: str) -> dict:
 
 
 def _fake_vidflow(folder: Path, plan_code: int, version: str = "vidflow, version 0.1.0") -> Path:
-    """A `vidflow` on PATH whose plan exits `plan_code` (and prints a JSON line for --json)."""
+    """A `vidflow` on PATH whose plan exits `plan_code` (and prints a Markdown plan, with
+    the arguments it got, for --format markdown)."""
     bin_dir = folder / "bin"
     bin_dir.mkdir(exist_ok=True)
     script = bin_dir / "vidflow"
     script.write_text(f"""#!/usr/bin/env bash
 if [ "$1" = "--version" ]; then echo "{version}"; exit 0; fi
 for arg in "$@"; do
-  if [ "$arg" = "--json" ]; then
-    echo '{{"type": "change_summary", "@message": "Plan: 1 to create."}}'; exit 0
+  if [ "$arg" = "markdown" ]; then
+    echo "### vidflow plan: Plan: 1 to create."; echo "args: $*"; exit 0
   fi
 done
 echo "planned"; exit {plan_code}
@@ -133,11 +133,12 @@ echo "planned"; exit {plan_code}
     return bin_dir
 
 
-def _run_step(step: dict, cwd: Path, bin_dir: Path) -> tuple[int, str]:
+def _run_step(step: dict, cwd: Path, bin_dir: Path, **extra: str) -> tuple[int, str]:
     outputs = cwd / "github_output"
     outputs.write_text("")
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "SPECS": "videos",
-           "GITHUB_OUTPUT": str(outputs), "VIDFLOW_PACKAGE": "vidflow-iac"}
+           "GITHUB_OUTPUT": str(outputs), "VIDFLOW_PACKAGE": "vidflow-iac", "GALLERY_URL": "",
+           **extra}
     done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=60)
     return done.returncode, outputs.read_text()
@@ -150,8 +151,20 @@ def test_the_plan_step_fails_on_every_code_but_0_and_2(tmp_path: Path, code: int
     rc, outputs = _run_step(_plan_step("vidflow plan"), tmp_path, _fake_vidflow(tmp_path, code))
     assert (rc == 0) is passes
     assert f"exitcode={code}" in outputs
-    if passes:  # what the comment step reads
-        assert json.loads((tmp_path / "plan.jsonl").read_text())["type"] == "change_summary"
+    if passes:  # what the comment step posts
+        posted = (tmp_path / "plan.md").read_text()
+        assert posted.startswith("### vidflow plan: ") and "--no-refresh" in posted
+        assert "--gallery-url" not in posted  # GALLERY_URL empty: no thumbnails
+
+
+def test_the_comment_is_the_markdown_plan_with_the_gallery_when_one_is_set(
+        tmp_path: Path) -> None:
+    rc, _ = _run_step(_plan_step("vidflow plan"), tmp_path, _fake_vidflow(tmp_path, 2),
+                      GALLERY_URL="https://example.org/pr-7")
+    assert rc == 0
+    assert "--gallery-url https://example.org/pr-7" in (tmp_path / "plan.md").read_text()
+    script = _plan_step("Comment the plan on the pull request")["with"]["script"]
+    assert "readFileSync('plan.md'" in script and "plan.jsonl" not in script
 
 
 def test_an_unrelated_vidflow_package_fails_the_install_step(tmp_path: Path) -> None:

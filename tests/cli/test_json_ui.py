@@ -36,8 +36,10 @@ def test_plan_streams_version_changes_and_summary(root: Path) -> None:
     assert events[0]["vidflow"] == __version__ and events[0]["ui"] == "1.0"
     assert [e["change"]["resource"]["addr"] for e in events[1:3]] == ["alpha", "beta"]
     assert {e["change"]["action"] for e in events[1:3]} == {"create"}
-    assert events[-1]["changes"] == {"add": 2, "change": 0, "remove": 0, "move": 0,
-                                     "operation": "plan"}
+    changes = dict(events[-1]["changes"])
+    assert changes.pop("credits") == sum(e["change"]["credits"] for e in events[1:3]) > 0
+    assert changes.pop("cost_basis") == "engine"
+    assert changes == {"add": 2, "change": 0, "remove": 0, "move": 0, "operation": "plan"}
 
 
 def test_a_whole_apply_streams_in_order_and_validates(root: Path) -> None:

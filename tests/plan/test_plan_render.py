@@ -24,7 +24,9 @@ def test_each_change_has_its_symbol_address_and_reason():
     assert "  - gone (story " in text
     assert "# new address in the specs" in text
     assert 'title: "Title" → "T2"' in text
-    assert text.rstrip().endswith("Plan: 1 to create, 1 to update, 0 to replace, 1 to delete.")
+    summary, cost = text.rstrip().splitlines()[-2:]
+    assert summary == "Plan: 1 to create, 1 to update, 0 to replace, 1 to delete."
+    assert cost.startswith("Estimated cost: ") and "exact" in cost
 
 
 def test_replace_marks_the_field_that_forces_it():

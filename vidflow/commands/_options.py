@@ -65,6 +65,12 @@ def json_option(func: F) -> F:
                              "shapes.")(func)
 
 
+def max_credits_option(func: F) -> F:
+    return click.option("--max-credits", type=click.IntRange(min=0), metavar="N",
+                        help="Refuse, before any paid call, a plan costing more than N "
+                             "credits (default: max_credits in the provider block).")(func)
+
+
 def lock_timeout_option(func: F) -> F:
     return click.option("--lock-timeout", type=float, default=0.0, show_default=True,
                         metavar="SECONDS",

@@ -13,6 +13,7 @@ from vidflow.commands._options import (
     auto_approve_option,
     load,
     lock_timeout_option,
+    max_credits_option,
     parallelism_option,
     path_argument,
     replace_option,
@@ -47,7 +48,8 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
           targets: Sequence[str] = (), lock_timeout: float = 0.0, refresh: bool = True,
           vars_: Mapping[str, str] | None = None, var_files: Sequence[Path] = (),
           project_dir: Path | None = None, as_json: bool = False,
-          deadline: float | None = None, replace_addresses: Sequence[str] = ()) -> int:
+          deadline: float | None = None, replace_addresses: Sequence[str] = (),
+          max_credits: int | None = None) -> int:
     if as_json and not auto_approve and not is_plan_file(path):
         raise PlanError("--json cannot ask for approval", hint="add --auto-approve, or apply "
                         "a plan saved by `vidflow plan --out`")
@@ -56,17 +58,18 @@ def apply(path: Path, *, auto_approve: bool = False, parallelism: int = 4,
                       targets=targets, lock_timeout=lock_timeout, refresh=refresh,
                       vars_=vars_, var_files=var_files, project_dir=project_dir,
                       events=events, deadline=deadline,
-                      replace_addresses=replace_addresses)
+                      replace_addresses=replace_addresses, max_credits=max_credits)
 
 
 def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequence[str],
            lock_timeout: float, refresh: bool, vars_: Mapping[str, str] | None,
            var_files: Sequence[Path], project_dir: Path | None,
            events: EventStream | None, deadline: float | None,
-           replace_addresses: Sequence[str] = ()) -> int:
+           replace_addresses: Sequence[str] = (), max_credits: int | None = None) -> int:
     from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import approve, check_plan, execute, refresh_remote, report
     from vidflow.apply.workspace import open_workspace
+    from vidflow.plan.cost import budget, check_budget
     from vidflow.plan.planfile import load_plan, plan_project, read_plan
     from vidflow.plan.planner import make_plan
     from vidflow.plan.render import show_plan
@@ -96,6 +99,9 @@ def _apply(path: Path, *, auto_approve: bool, parallelism: int, targets: Sequenc
                              quality=render_quality(project))
         show_plan(plan, events, operation="apply")
         check_plan(project, plan)
+        # Before the question and before any paid call: a plan over budget sends nothing.
+        limit, source = budget(max_credits, project.provider)
+        check_budget(plan.cost, limit, source=source)
         if not plan.has_changes:
             return 0
         # A saved plan was reviewed when it was made (as with Terraform): no question.
@@ -141,13 +147,14 @@ def _side_files(root: Path, lock_path: Path, provider: Provider) -> None:
 @click.option("--deadline", metavar="DURATION", callback=_duration,
               help="Stop polling a story after this long (e.g. 30m), whatever its spec's "
                    "`deadline:` says (default 60m); it stays in the lockfile, resumable.")
+@max_credits_option
 @click.option("--project", "project_dir", type=click.Path(path_type=Path),
               help="With a saved plan: the project folder it was made for (default: the one "
                    "recorded in the plan).")
 @var_options
 def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str, ...],
             replace_addresses: tuple[str, ...], lock_timeout: float, refresh: bool,
-            as_json: bool, deadline: float | None,
+            as_json: bool, deadline: float | None, max_credits: int | None,
             project_dir: Path | None, vars_: dict[str, str],
             var_files: tuple[Path, ...]) -> int:
     """Create, update and delete stories until they match the specs.
@@ -168,4 +175,5 @@ def command(path: Path, auto_approve: bool, parallelism: int, targets: tuple[str
     return apply(path, auto_approve=auto_approve, parallelism=parallelism, targets=targets,
                  lock_timeout=lock_timeout, refresh=refresh, vars_=vars_,
                  var_files=var_files, project_dir=project_dir, as_json=as_json,
-                 deadline=deadline, replace_addresses=replace_addresses)
+                 deadline=deadline, replace_addresses=replace_addresses,
+                 max_credits=max_credits)

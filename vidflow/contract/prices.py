@@ -23,6 +23,7 @@ count later; the price does not move after acceptance).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Any
 
 from vidflow.contract.storyboard import narration_on
@@ -39,43 +40,65 @@ CONCAT_VIDEO = 1
 CONCAT_AUDIO = 1
 
 
+@dataclass(frozen=True)
+class PriceTable:
+    """The price of each unit, in credits. `ENGINE` is the embedded engine's; an http
+    provider's block may give its own (`prices:`), by these names, for the plan's estimate.
+    The functions below take a table so the plan and the engine price with the same code."""
+
+    storyboard: int = STORYBOARD
+    element_image: int = ELEMENT_IMAGE
+    scene_image: int = SCENE_IMAGE
+    narration: int = NARRATION
+    music: int = MUSIC
+    native_audio: int = NATIVE_AUDIO
+    video_second: int = VIDEO_SECOND
+    transition: int = TRANSITION
+    concat_video: int = CONCAT_VIDEO
+    concat_audio: int = CONCAT_AUDIO
+
+
+ENGINE = PriceTable()
+PRICE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PriceTable))
+
+
 def videos_price(*, scenes: int, seconds: int, loop: int = 1, transition: bool,
-                 audio: dict[str, Any]) -> int:
+                 audio: dict[str, Any], table: PriceTable = ENGINE) -> int:
     """Animation and composition of `scenes` scenes (music and native sound included)."""
-    price = VIDEO_SECOND * scenes * seconds * max(loop, 1)
+    price = table.video_second * scenes * seconds * max(loop, 1)
     if transition and scenes > 1:
-        price += TRANSITION * (scenes - 1)
+        price += table.transition * (scenes - 1)
     if audio.get("has_bg_music"):
-        price += MUSIC
+        price += table.music
     if audio.get("native_audio"):
-        price += NATIVE_AUDIO * scenes
+        price += table.native_audio * scenes
     return price
 
 
 def automatic_price(*, scenes: int, seconds: int, transition: bool, audio: dict[str, Any],
-                    user_images: bool = False) -> int:
+                    user_images: bool = False, table: PriceTable = ENGINE) -> int:
     """The whole 7-step pipeline; with user images there is no element/scene rendering."""
-    price = STORYBOARD
+    price = table.storyboard
     if not user_images:
-        price += (ELEMENT_IMAGE + SCENE_IMAGE) * scenes
+        price += (table.element_image + table.scene_image) * scenes
     if narration_on(audio):
-        price += NARRATION * scenes
+        price += table.narration * scenes
     return price + videos_price(scenes=scenes, seconds=seconds, transition=transition,
-                                audio=audio)
+                                audio=audio, table=table)
 
 
-def storyboard_price() -> int:
-    return STORYBOARD
+def storyboard_price(table: PriceTable = ENGINE) -> int:
+    return table.storyboard
 
 
-def elements_price(count: int) -> int:
-    return ELEMENT_IMAGE * count
+def elements_price(count: int, table: PriceTable = ENGINE) -> int:
+    return table.element_image * count
 
 
-def scenes_price(*, scenes: int, audio: dict[str, Any]) -> int:
-    narration = NARRATION * scenes if narration_on(audio) else 0
-    return SCENE_IMAGE * scenes + narration
+def scenes_price(*, scenes: int, audio: dict[str, Any], table: PriceTable = ENGINE) -> int:
+    narration = table.narration * scenes if narration_on(audio) else 0
+    return table.scene_image * scenes + narration
 
 
-def concat_price(*, videos: int, audios: int) -> int:
-    return CONCAT_VIDEO * videos + CONCAT_AUDIO * audios
+def concat_price(*, videos: int, audios: int, table: PriceTable = ENGINE) -> int:
+    return table.concat_video * videos + table.concat_audio * audios

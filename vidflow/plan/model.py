@@ -46,13 +46,16 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vidflow.errors import Location, PlanError
 from vidflow.scrub import scrub_urls_in
 from vidflow.spec.model import Lifecycle, ProviderConfig, ResolvedStory
 from vidflow.state.intents import Intent
 from vidflow.state.lockfile import LockEntry
+
+if TYPE_CHECKING:
+    from vidflow.plan.cost import Cost
 
 PLAN_FORMAT_VERSION = 1
 _STORY_FIELDS = fields(ResolvedStory)
@@ -260,6 +263,8 @@ class Plan:
     # Saved plans: the project folder (or spec file) it was made for, relative to the plan
     # file's folder, posix; `vidflow apply plan.json` loads the specs from there.
     project: str | None = None
+    # credits per change and in total (vidflow.plan.cost.estimate; made with the plan)
+    cost: Cost | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -301,8 +306,15 @@ class Plan:
             "errors": list(self.errors),
             "summary": self.summary(),
             "counts": {a.key: counts[a] for a in Action},
-            "changes": [c.to_json() for c in self.changes],
+            "cost": self.cost.to_json() if self.cost else None,
+            "changes": [self._change_json(c) for c in self.changes],
         })  # plans are posted as PR comments and saved: no URL credential in either
+
+    def _change_json(self, change: Change) -> dict[str, Any]:
+        data = change.to_json()
+        if self.cost is not None:
+            data["credits"] = self.cost.of(change)
+        return data
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
@@ -315,6 +327,8 @@ class Plan:
         if version != PLAN_FORMAT_VERSION:
             raise PlanError(f"plan format version {version!r} is not {PLAN_FORMAT_VERSION}",
                             hint="run vidflow plan again")
+        from vidflow.plan.cost import Cost
+
         provider = data.get("provider")
         return cls(
             changes=tuple(Change.from_json(c) for c in data["changes"]),
@@ -324,6 +338,7 @@ class Plan:
             errors=tuple(data.get("errors", ())),
             provider=ProviderConfig(**provider) if provider else None,
             project=data.get("project"),
+            cost=Cost.from_json(data["cost"]) if data.get("cost") else None,
         )
 
 

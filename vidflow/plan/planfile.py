@@ -67,11 +67,14 @@ def load_plan(path: str | os.PathLike[str], project: Project, lock: Lockfile) ->
 
     Raises PlanError (ending with "run vidflow plan again") if the specs or the lockfile
     changed since the plan was made. Webhook URLs, redacted in the file, come from `project`.
+    Its cost is worked out again, never read from the file (a budget must not trust it).
     """
+    from vidflow.plan.planner import with_cost
+
     plan = read_plan(path)
     check_plan_current(plan, project, lock, source=str(path))
     check_plan_paths(plan, project, source=str(path))
-    return with_live_stories(plan, project)
+    return with_cost(with_live_stories(plan, project), project.provider, lock)
 
 
 def check_plan_paths(plan: Plan, project: Project, *, source: str = "the plan") -> None:

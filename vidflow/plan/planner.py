@@ -33,8 +33,9 @@ from typing import Any
 
 from vidflow.api.models import StoryRecord
 from vidflow.bulk import paused_gc
+from vidflow.plan.cost import estimate
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
-from vidflow.spec.model import Moved, Project, ResolvedStory
+from vidflow.spec.model import Moved, Project, ProviderConfig, ResolvedStory
 from vidflow.spec.overrides import (
     apply_overrides,
     board_changes,
@@ -80,9 +81,14 @@ def make_plan(project: Project, lock: Lockfile,
     """
     with paused_gc():
         plan = _make_plan(project, lock, remote, targets, destroy, replace_addresses, quality)
-    if not damaged:
-        return plan
-    return replace(plan, changes=tuple(_download_again(c, damaged) for c in plan.changes))
+    if damaged:
+        plan = replace(plan, changes=tuple(_download_again(c, damaged) for c in plan.changes))
+    return with_cost(plan, project.provider, lock)
+
+
+def with_cost(plan: Plan, provider: ProviderConfig, lock: Lockfile) -> Plan:
+    """The plan with its credits worked out (vidflow.plan.cost) for `provider`."""
+    return replace(plan, cost=estimate(plan.pending, provider, lock.entries.values()))
 
 
 def _download_again(change: Change, damaged: Collection[str]) -> Change:

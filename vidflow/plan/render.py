@@ -42,8 +42,10 @@ def render_plan(plan: Plan) -> str:
     if pending:
         lines += ["vidflow will perform the following actions:", ""]
         for change in pending:
-            lines += render_change(change)
+            lines += render_change(change, plan.cost.of(change) if plan.cost else 0)
         lines.append(f"[bold]{escape(plan.summary())}[/bold]")
+        if plan.cost is not None:
+            lines.append(escape(plan.cost.line()))
     elif not plan.errors:
         lines.append(f"[green]{NO_CHANGES}[/green]")
     if plan.errors:
@@ -54,8 +56,9 @@ def render_plan(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def render_change(change: Change) -> list[str]:
-    """One change: "  -/+ address (story id)" then reasons and changed fields, indented."""
+def render_change(change: Change, credits: int = 0) -> list[str]:
+    """One change: "  -/+ address (story id)" then reasons, changed fields and its credits
+    (when it costs any), indented."""
     style = _STYLE[change.action]
     symbol = escape(change.action.symbol)
     head = f"  [{style}]{symbol:>3}[/{style}] [bold]{escape(change.address)}[/bold]"
@@ -86,6 +89,8 @@ def render_change(change: Change) -> list[str]:
         lines.append(f"        [dim]# {len(rerendered)} of {count} scenes re-rendered"
                      + (f" ({', '.join(str(n) for n in rerendered)})" if rerendered else "")
                      + "[/dim]")
+    if credits:
+        lines.append(f"        [dim]# {credits} {'credit' if credits == 1 else 'credits'}[/dim]")
     lines.append("")
     return lines
 

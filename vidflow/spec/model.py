@@ -35,6 +35,11 @@ class ProviderConfig:
     base_url: str | None = None
     api_key_env: str = "VIMMERSE_API_KEY"
     data_dir: str | None = None  # local engine data, relative to the project root
+    # http only: the provider's price of each unit (vidflow.contract.prices.PRICE_NAMES),
+    # for the plan's estimate; unset, the estimate learns from the lockfile
+    prices: dict[str, int] | None = None
+    # a plan whose cost is above this is refused before any paid call (--max-credits wins)
+    max_credits: int | None = None
 
     @property
     def identity(self) -> str:

@@ -187,9 +187,17 @@ def _provider(docs: list[Document], problems: _Problems) -> ProviderConfig:
     if kind == "http" and "data_dir" in spec:
         problems.add("data_dir is for the local engine; remove it or use `type: local`",
                      first_doc.key_where(("provider", "data_dir")), ("provider", "data_dir"))
+    if kind == "local" and "prices" in spec:
+        problems.add("prices is for the http provider: the local engine charges its own "
+                     "table, which the plan shows exactly; remove it or use `type: http`",
+                     first_doc.key_where(("provider", "prices")), ("provider", "prices"))
+    prices = spec.get("prices")
+    max_credits = spec.get("max_credits")
     return ProviderConfig(type=kind, base_url=spec.get("base_url"),
                           api_key_env=spec.get("api_key_env", "VIMMERSE_API_KEY"),
-                          data_dir=spec.get("data_dir"))
+                          data_dir=spec.get("data_dir"),
+                          prices=dict(prices) if isinstance(prices, dict) else None,
+                          max_credits=max_credits if isinstance(max_credits, int) else None)
 
 
 def _variables(docs: list[Document], cli_vars: Mapping[str, str], var_files: Sequence[Path],

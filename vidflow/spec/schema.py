@@ -17,6 +17,7 @@ from typing import Any
 
 from vidflow.contract.enums import NARRATORS, VISIBILITY
 from vidflow.contract.params import PARAMS, SPEC_MODES, Param
+from vidflow.contract.prices import PRICE_NAMES
 from vidflow.contract.storyboard import AUDIO_DEFAULTS, ELEMENT_KINDS, STORYBOARD_KEYS
 from vidflow.spec.model import DEFAULT_DEADLINE
 from vidflow.spec.rules import DEFAULT_OUTPUT, DURATION_PATTERN
@@ -302,6 +303,16 @@ def _provider() -> dict[str, Any]:
             "api_key_env": {"type": "string", "pattern": IDENTIFIER_PATTERN,
                             "default": "VIMMERSE_API_KEY"},
             "data_dir": {"type": "string", "minLength": 1},
+            "prices": {"type": "object", "additionalProperties": False,
+                       "description": "http only: the provider's price of each unit, in "
+                                      "credits, for the plan's estimate (unset: the average "
+                                      "per scene the lockfile's stories used, else the local "
+                                      "engine's table).",
+                       "properties": {name: {"type": "integer", "minimum": 0}
+                                      for name in PRICE_NAMES}},
+            "max_credits": {"type": "integer", "minimum": 0,
+                            "description": "Refuse a plan whose cost is above this, before "
+                                           "any paid call (`--max-credits` wins)."},
         },
         "if": {"properties": {"type": {"const": "http"}}},
         "then": {"required": ["base_url"]},

@@ -75,13 +75,19 @@ class EventStream:
                                     "reason": "; ".join(r.sentence for r in change.reasons)}
             if change.moved_from:
                 body["previous_resource"] = resource(change.moved_from)
+            if plan.cost is not None:
+                body["credits"] = plan.cost.of(change)
             self.emit("planned_change", f"{change.address}: Plan to {action}", change=body)
         counts = {a.value[0]: n for a, n in plan.counts().items()}
         summary = {"add": counts.get("create", 0) + counts.get("replace", 0),
                    "change": sum(counts.get(k, 0) for k in ("update", "regenerate", "resume")),
                    "remove": counts.get("delete", 0) + counts.get("replace", 0),
                    "move": counts.get("move", 0), "operation": operation}
-        self.emit("change_summary", plan.summary(), changes=summary)
+        message = plan.summary()
+        if plan.cost is not None:
+            summary.update(credits=plan.cost.total, cost_basis=plan.cost.basis)
+            message += " " + plan.cost.line() + "."
+        self.emit("change_summary", message, changes=summary)
         for problem in plan.errors:
             self.emit("diagnostic", problem, level="error",
                       diagnostic={"severity": "error", "summary": problem, "detail": ""})
