@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import served
-from conftest import FOX_VARIANTS
+from support.browser import served
+from support.gallery import FOX_VARIANTS
 
 from vidflow.gallery import story_slug
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import MISSING_CHROMIUM, chromium_path
+from support.browser import MISSING_CHROMIUM, chromium_path
 
 
 def test_missing_chromium_is_a_failure_naming_the_package(tmp_path: Path,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import requests
-from browser import wait_until
+from support.browser import wait_until
 
 from vidflow.api.client import StoryClient
 from vidflow.testing import story_server

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import FOX_VARIANTS
+from support.gallery import FOX_VARIANTS
 
 from vidflow.gallery import story_slug
 

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from vidflow.errors import VidflowError
+from vidflow.gallery import POSTER, STRIP, VIDEO
 from vidflow.gallery.model import Card, Group, cards, groups
 from vidflow.gallery.pages import comparable, compare_page, index_page, story_page
 from vidflow.spec.model import Project
@@ -50,8 +51,7 @@ def write_site(project: Project, lock: Lockfile, out: Path) -> list[Path]:
 def _story(out: Path, card: Card, group: Group) -> Path:
     folder = out / "stories" / card.slug
     folder.mkdir(parents=True, exist_ok=True)
-    for source, name in ((card.video, "video.mp4"), (card.poster, "poster.jpg"),
-                         (card.strip, "storyboard.jpg")):
+    for source, name in ((card.video, VIDEO), (card.poster, POSTER), (card.strip, STRIP)):
         target = folder / name
         if source is None:
             with contextlib.suppress(FileNotFoundError):

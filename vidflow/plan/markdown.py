@@ -14,7 +14,7 @@ scrubbed as in every other plan document.
 The gallery's layout (vidflow.gallery builds it; both sides use this pattern):
     <gallery-url>/stories/<slug>/poster.jpg    the story's poster
     <gallery-url>/stories/<slug>/index.html    its page
-where <slug> is `address_slug(address)` (the slug outputs use), "story" if empty.
+where <slug> is `vidflow.gallery.story_slug(address)`: the gallery owns the layout.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from vidflow.errors import VidflowError
+from vidflow.gallery import page_relpath, poster_relpath
 from vidflow.plan.model import Action, Change, FieldChange, Plan
 from vidflow.scrub import scrub_text, scrub_urls_in
-from vidflow.spec.variants import address_slug
 
 # Markdown's and HTML's punctuation and `:` (autolinks): written as numeric entities,
 # which render as the character and are never read as syntax. GitHub finds @mentions in
@@ -37,19 +37,6 @@ _INERT = {ord(c): f"&#{ord(c)};" for c in "&<>\"'`*_{}[]()#+-.!|~\\:=$"}
 _INERT[ord("@")] = "&#64;&#8288;"
 _MAX_VALUE = 200  # characters of one value in a diff line
 _NO_POSTER = (Action.DELETE, Action.FORGET, Action.UNKNOWN)
-
-
-def poster_relpath(address: str) -> str:
-    """Where the gallery keeps a story's poster, relative to the gallery's root."""
-    return f"stories/{story_slug(address)}/poster.jpg"
-
-
-def page_relpath(address: str) -> str:
-    return f"stories/{story_slug(address)}/index.html"
-
-
-def story_slug(address: str) -> str:
-    return address_slug(address) or "story"
 
 
 def text(value: str) -> str:
