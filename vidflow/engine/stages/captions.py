@@ -51,7 +51,7 @@ SIZES = {"small": 0.05, "medium": 0.065, "large": 0.085}
 CHAR_WIDTH = 0.55  # Aileron's average advance, in ems (for how many characters fit)
 HIGHLIGHT = "&H0000D7FF&"  # ASS colours are &HAABBGGRR: amber
 TEXT_COLOUR = "&H00FFFFFF&"
-MIN_CUE = 0.05  # seconds; a cue shorter than this is dropped rather than flashed
+MIN_CUE = 0.01  # seconds; a cue cut shorter than this at the film's end is dropped
 
 
 @dataclass(frozen=True)
@@ -196,14 +196,14 @@ def ass(cues: Sequence[Line], *, size: tuple[int, int], aspect_ratio: str,
         if not word_style:
             events.append(_dialogue(cue.start, cue.end, _ass_text(cue.text)))
             continue
-        for k, w in enumerate(cue.words):
-            end = cue.words[k + 1].start if k + 1 < len(cue.words) else cue.end
-            if end - w.start <= 0:
-                continue
+        # words eSpeak said together (same start) light up together
+        starts = sorted({w.start for w in cue.words})
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else cue.end
             text = " ".join(
-                f"{{\\c{HIGHLIGHT}}}{_ass_text(x.text)}{{\\c{TEXT_COLOUR}}}" if j == k
-                else _ass_text(x.text) for j, x in enumerate(cue.words))
-            events.append(_dialogue(w.start, end, text))
+                f"{{\\c{HIGHLIGHT}}}{_ass_text(x.text)}{{\\c{TEXT_COLOUR}}}"
+                if x.start == start else _ass_text(x.text) for x in cue.words)
+            events.append(_dialogue(start, end, text))
     return "\n".join(head + events) + "\n"
 
 

@@ -226,9 +226,10 @@ def synthesize(text: str, *, narrator: str = AUDIO_DEFAULTS["narrator"],
 def spoken_words(text: str, events: list[tuple[int, int, int]], samples: np.ndarray,
                  rate: int) -> list[SpokenWord]:
     """The text's whitespace-separated words, each timed by the first word event that falls
-    inside it ("snow-covered" is one caption word however eSpeak splits it); a word with
-    no event of its own (a dash) is spoken with the one before it. A word ends where the
-    next begins; the last where the voice stops (the trailing pause is not speech)."""
+    inside it ("snow-covered" is one caption word however eSpeak splits it). eSpeak says
+    some short words together with the one before ("in the" is one event): such a word
+    starts with it. A word ends where a later word begins; the last where the voice
+    stops (the trailing pause is not speech)."""
     tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
     starts: list[float | None] = [None] * len(tokens)
     k = 0
@@ -239,21 +240,15 @@ def spoken_words(text: str, events: list[tuple[int, int, int]], samples: np.ndar
             starts[k] = sample / rate
     voiced = np.nonzero(np.abs(samples.astype(np.int32)) > SPEECH_FLOOR)[0]
     speech_end = (int(voiced[-1]) + 1) / rate if voiced.size else samples.size / rate
-    words: list[SpokenWord] = []
-    last = 0.0
+    timed: list[float] = []
+    for start in starts:
+        before = timed[-1] if timed else 0.0
+        timed.append(before if start is None else max(before, start))
+    words = []
     for i, (_a, _b, word) in enumerate(tokens):
-        start = starts[i]
-        if start is None:  # said with the previous word: join it
-            if words:
-                words[-1] = SpokenWord(f"{words[-1].text} {word}", words[-1].start,
-                                       words[-1].end)
-                continue
-            start = 0.0
-        last = max(last, start)
-        words.append(SpokenWord(word, last, last))
-    ends = [w.start for w in words[1:]] + [max(speech_end, words[-1].start if words else 0)]
-    return [SpokenWord(w.text, round(w.start, 4), round(max(e, w.start), 4))
-            for w, e in zip(words, ends, strict=True)]
+        end = next((t for t in timed[i + 1:] if t > timed[i]), max(speech_end, timed[i]))
+        words.append(SpokenWord(word, round(timed[i], 4), round(end, 4)))
+    return words
 
 
 def read_words(path: Path) -> list[SpokenWord]:
