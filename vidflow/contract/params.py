@@ -112,8 +112,11 @@ _ALL = (
                    "native_audio", "additional_videos")),
 )
 PARAMS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _ALL})
-# vidflow's own parameters, which the reference does not have
+# vidflow's own parameters, which the reference does not have; `vidflow serve` lists them
+# under this key of its OpenAPI document's `info`, and marks each field with it
 EXTENSIONS: frozenset[str] = frozenset(p.name for p in _ALL if p.extension)
+EXTENSIONS_KEY = "x-vidflow-extensions"
+EXTENSION_FIELD_KEY = "x-vidflow-extension"
 DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {p.name: p.default for p in _ALL if p.default is not None and p.default != ()})
 

@@ -15,6 +15,7 @@ import json
 from functools import cache
 from typing import Any
 
+from vidflow.contract.captions import CAPTIONS_SCHEMA
 from vidflow.contract.enums import NARRATORS, VISIBILITY
 from vidflow.contract.params import PARAMS, SPEC_MODES, Param
 from vidflow.contract.storyboard import AUDIO_DEFAULTS, ELEMENT_KINDS, STORYBOARD_KEYS
@@ -220,6 +221,9 @@ def story_properties() -> dict[str, Any]:
                                            "aspect_ratio", "is_transition", "language")},
         "elements": _elements(),
         "audio_option": _audio_option(),
+        # a vidflow extension: the local provider and `vidflow serve` have it, the hosted
+        # Story API does not (validate says so for an http provider)
+        "captions": CAPTIONS_SCHEMA,
         "image_urls": {"type": "array", "minItems": 1,
                        "items": templatable({"$ref": "#/$defs/http_url"})},
         "image_files": {"type": "array", "minItems": 1,
