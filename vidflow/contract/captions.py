@@ -25,8 +25,7 @@ CAPTIONS_SCHEMA: dict[str, Any] = {
     "description": "A vidflow extension (not on the hosted Story API): true, or a mapping "
                    "of style (plain | word), position (bottom | middle | top) and size "
                    "(small | medium | large).",
-    "anyOf": [
-        {"type": "boolean"},
+    "anyOf": [  # the mapping first: the spec's errors describe the first branch
         {"type": "object", "additionalProperties": False,
          "properties": {
              "style": {"type": "string", "enum": list(CAPTION_STYLES),
@@ -35,6 +34,7 @@ CAPTIONS_SCHEMA: dict[str, Any] = {
                           "default": CAPTION_DEFAULTS["position"]},
              "size": {"type": "string", "enum": list(CAPTION_SIZES),
                       "default": CAPTION_DEFAULTS["size"]}}},
+        {"type": "boolean"},
     ],
 }
 

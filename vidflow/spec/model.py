@@ -35,11 +35,38 @@ class ProviderConfig:
     base_url: str | None = None
     api_key_env: str = "VIMMERSE_API_KEY"
     data_dir: str | None = None  # local engine data, relative to the project root
+    # vidflow extensions the http server has, as the spec declares (`extensions:`)
+    extensions: tuple[str, ...] = ()
 
     @property
     def identity(self) -> str:
         """What the lockfile records to tell providers apart (never a key)."""
         return "local" if self.type == "local" else f"http:{(self.base_url or '').rstrip('/')}"
+
+    def has_extension(self, name: str) -> bool:
+        """Whether stories may use the vidflow extension `name` here: the embedded engine
+        has every one; an http server has those the spec declares for it, and one on
+        loopback is taken to be `vidflow serve`. (At apply, the server's own OpenAPI
+        announcement decides, before anything is paid.) The hosted Story API has none."""
+        if self.type == "local" or name in self.extensions:
+            return True
+        return is_loopback_url(self.base_url or "")
+
+
+def is_loopback_url(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)

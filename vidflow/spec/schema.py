@@ -17,7 +17,7 @@ from typing import Any
 
 from vidflow.contract.captions import CAPTIONS_SCHEMA
 from vidflow.contract.enums import NARRATORS, VISIBILITY
-from vidflow.contract.params import PARAMS, SPEC_MODES, Param
+from vidflow.contract.params import EXTENSIONS, PARAMS, SPEC_MODES, Param
 from vidflow.contract.storyboard import AUDIO_DEFAULTS, ELEMENT_KINDS, STORYBOARD_KEYS
 from vidflow.spec.model import DEFAULT_DEADLINE
 from vidflow.spec.rules import DEFAULT_OUTPUT, DURATION_PATTERN
@@ -306,6 +306,12 @@ def _provider() -> dict[str, Any]:
             "api_key_env": {"type": "string", "pattern": IDENTIFIER_PATTERN,
                             "default": "VIMMERSE_API_KEY"},
             "data_dir": {"type": "string", "minLength": 1},
+            "extensions": {"type": "array", "uniqueItems": True,
+                           "description": "The vidflow extensions this http server has "
+                                          "(`vidflow serve` has them all; the hosted Story "
+                                          "API none). A loopback base_url is taken to be "
+                                          "`vidflow serve`.",
+                           "items": {"enum": sorted(EXTENSIONS)}},
         },
         "if": {"properties": {"type": {"const": "http"}}},
         "then": {"required": ["base_url"]},
