@@ -38,6 +38,9 @@ class ProviderConfig:
     # vidflow extensions the http server has, as the spec declares (`extensions:`)
     extensions: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:  # a saved plan gives a JSON list
+        object.__setattr__(self, "extensions", tuple(self.extensions))
+
     @property
     def identity(self) -> str:
         """What the lockfile records to tell providers apart (never a key)."""
