@@ -79,7 +79,7 @@ def test_apply_writes_sidecars_and_captions_on_or_off_is_another_video(root: Pat
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("CI", raising=False)
-    with story_server(tmp_path / "server-data") as (base_url, api_key, engine):
+    with story_server(tmp_path / "server-data") as (base_url, api_key, _engine):
         monkeypatch.setenv(KEY_ENV, api_key)
         yield base_url
 
