@@ -166,3 +166,11 @@ def test_served_extensions_are_announced_and_marked(served: dict[str, Any]) -> N
             marked = any(b.get(EXTENSION_FIELD_KEY) for b in schema.get("anyOf", [schema]))
             assert marked == PARAMS[name].extension, (op_name, name)
     assert any(set(op.params) & EXTENSIONS for op in OPERATIONS.values())
+
+
+def test_the_story_object_documents_the_extension_fields(served: dict[str, Any]) -> None:
+    from vidflow.contract.captions import CAPTION_URL_FIELDS
+
+    story = served["components"]["schemas"]["StoryObject"]["properties"]
+    marked = {name for name, schema in story.items() if schema.get(EXTENSION_FIELD_KEY)}
+    assert marked == set(CAPTION_URL_FIELDS.values())
