@@ -43,7 +43,7 @@ from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
 from vidflow.spec.overrides import apply_overrides, override_problems, reference_shape
 from vidflow.state.intents import Intent, new_intent, undecided_message
-from vidflow.state.lockfile import scrub_provider
+from vidflow.state.lockfile import LockEntry, scrub_provider
 from vidflow.state.transitions import output_path
 
 DEFAULT_PARALLELISM = 4
@@ -64,7 +64,9 @@ class StateRecorder(Protocol):
     def progressed(self, address: str, record: StoryRecord) -> None: ...
 
     def finished(self, story: ResolvedStory, record: StoryRecord, *, output: str,
-                 sha256: str) -> None: ...
+                 sha256: str, files: dict[str, str] | None = None) -> None: ...
+
+    def previous(self, address: str) -> LockEntry | None: ...
 
     def failed_replacement(self, story: ResolvedStory, new_id: str) -> None: ...
 

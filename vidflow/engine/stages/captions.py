@@ -12,7 +12,7 @@ no system font is needed, and fontconfig finding none changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +48,7 @@ SAFE_ZONES: dict[str, SafeZone] = dict(zip(ASPECT_RATIOS, (
 DEFAULT_ZONE = SafeZone(top=0.08, bottom=0.10, sides=0.08)
 # font size as a fraction of the frame's shorter side
 SIZES = {"small": 0.05, "medium": 0.065, "large": 0.085}
-CHAR_WIDTH = 0.55  # Aileron's average advance, in ems (for how many characters fit)
+MAX_LINE = 42  # characters: the common subtitle guideline for one line
 HIGHLIGHT = "&H0000D7FF&"  # ASS colours are &HAABBGGRR: amber
 TEXT_COLOUR = "&H00FFFFFF&"
 MIN_CUE = 0.01  # seconds; a cue cut shorter than this at the film's end is dropped
@@ -98,12 +98,19 @@ def place(scenes: Sequence[tuple[float, Sequence[SpokenWord]]], *, total: float
     return out
 
 
-def max_chars(size: tuple[int, int], aspect_ratio: str, font_size: str) -> int:
-    """How many characters fit on one line inside the safe zone."""
+def line_fits(size: tuple[int, int], aspect_ratio: str, font_size: str
+              ) -> Callable[[str], bool]:
+    """Whether a text fits on one burned-in line inside the safe zone, measured with the
+    captions' own font (Pillow's, at the ASS font size: libass draws the same font a
+    sixth smaller, ASS sizes counting ascent plus descent), and at most MAX_LINE
+    characters, the usual subtitle limit, for the sidecars' sake."""
+    from PIL import ImageFont
+
     width, _ = size
     zone = SAFE_ZONES.get(aspect_ratio, DEFAULT_ZONE)
-    em = font_px(size, font_size)
-    return max(8, int(width * (1 - 2 * zone.sides) / (em * CHAR_WIDTH)))
+    font = ImageFont.load_default(size=font_px(size, font_size))
+    room = width * (1 - 2 * zone.sides)
+    return lambda text: len(text) <= MAX_LINE and font.getlength(text) <= room
 
 
 def font_px(size: tuple[int, int], font_size: str) -> int:
@@ -113,15 +120,15 @@ def font_px(size: tuple[int, int], font_size: str) -> int:
 _SENTENCE_END = re.compile(r"[.!?;:]['\")\]]*$")
 
 
-def lines(words: Sequence[TimedWord], *, width: int) -> list[Line]:
-    """Words grouped into one-line cues of at most `width` characters (a longer word is a
-    line of its own), a new line at each scene and after each sentence."""
+def lines(words: Sequence[TimedWord], *, fits: Callable[[str], bool]) -> list[Line]:
+    """Words grouped into one-line cues that `fits` (a longer word is a line of its own),
+    a new line at each scene and after each sentence."""
     out: list[list[TimedWord]] = []
     for w in words:
         current = out[-1] if out else None
         if (current is None or current[-1].scene != w.scene
                 or _SENTENCE_END.search(current[-1].text)
-                or len(" ".join(x.text for x in current)) + 1 + len(w.text) > width):
+                or not fits(" ".join(x.text for x in (*current, w)))):
             out.append([w])
         else:
             current.append(w)
