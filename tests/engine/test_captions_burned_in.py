@@ -82,10 +82,13 @@ def test_the_caption_band_differs_and_the_rest_of_the_frame_does_not(films) -> N
     for start, end, text in cues[:3]:
         k = min(len(captioned) - 1, round((start + end) / 2 * fps))
         rows = _row_difference(captioned[k], plain[k])
-        assert rows[band].mean() > 8, (text, rows[band].mean())
-        # the bottom UI band of short-video apps stays clear
-        assert rows[baseline + 4:].mean() < 2.0, text
-        assert rows[: baseline - 3 * em].mean() < 2.0, text
+        # the letters' rows differ (a short word covers little of the width: the
+        # most-changed row is what counts), far more than re-encoding changes a row
+        assert rows[band].max() > 12, (text, rows[band].max())
+        # the bottom UI band of short-video apps stays clear, and so does the rest: no
+        # row there changes more than re-encoding does (measured: at most about 2)
+        assert rows[baseline + 4:].max() < 5, (text, rows[baseline + 4:].max())
+        assert rows[: baseline - 3 * em].max() < 5, (text, rows[: baseline - 3 * em].max())
         # and nothing outside the side margins
         columns = np.abs(captioned[k] - plain[k])[band].mean(axis=(0, 2))
         side = round(width * zone.sides) - 2
