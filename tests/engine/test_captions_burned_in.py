@@ -92,7 +92,7 @@ def test_the_caption_band_differs_and_the_rest_of_the_frame_does_not(films) -> N
         # and nothing outside the side margins
         columns = np.abs(captioned[k] - plain[k])[band].mean(axis=(0, 2))
         side = round(width * zone.sides) - 2
-        assert columns[:side].mean() < 2.0 and columns[-side:].mean() < 2.0
+        assert columns[:side].max() < 5 and columns[-side:].max() < 5, text
 
 
 def test_word_style_highlights_the_word_being_spoken(films) -> None:
