@@ -57,3 +57,10 @@ def test_sidecar_times_are_floored_to_the_millisecond() -> None:
                  fits=lambda t: True)
     assert "00:00:01,234 --> 00:00:02,999\nhi" in srt(cues)
     assert vtt(cues).startswith("WEBVTT\n\n00:00:01.234 --> 00:00:02.999\nhi\n")
+
+
+def test_a_long_sentence_is_split_into_lines_of_about_equal_length() -> None:
+    fits = lambda text: len(text) <= 24  # noqa: E731
+    cues = lines(place([(0.0, _words("A red fox wakes to the first snow."))], total=9),
+                 fits=fits)
+    assert [c.text for c in cues] == ["A red fox wakes to", "the first snow."]

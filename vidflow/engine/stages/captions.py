@@ -122,17 +122,51 @@ _SENTENCE_END = re.compile(r"[.!?;:]['\")\]]*$")
 
 def lines(words: Sequence[TimedWord], *, fits: Callable[[str], bool]) -> list[Line]:
     """Words grouped into one-line cues that `fits` (a longer word is a line of its own),
-    a new line at each scene and after each sentence."""
+    a new line at each scene and after each sentence; a sentence that takes several lines
+    gets lines of about equal length ("A red fox wakes to the / first snow.", not a word
+    left alone on the last)."""
+    out: list[list[TimedWord]] = []
+    for phrase in _phrases(words):
+        out.extend(_balanced(phrase, fits))
+    return [Line(tuple(ws)) for ws in out if ws[-1].end - ws[0].start >= MIN_CUE]
+
+
+def _phrases(words: Sequence[TimedWord]) -> list[list[TimedWord]]:
+    """Runs of words within one scene and one sentence."""
     out: list[list[TimedWord]] = []
     for w in words:
-        current = out[-1] if out else None
-        if (current is None or current[-1].scene != w.scene
-                or _SENTENCE_END.search(current[-1].text)
-                or not fits(" ".join(x.text for x in (*current, w)))):
-            out.append([w])
+        if out and out[-1][-1].scene == w.scene and not _SENTENCE_END.search(out[-1][-1].text):
+            out[-1].append(w)
         else:
-            current.append(w)
-    return [Line(tuple(ws)) for ws in out if ws[-1].end - ws[0].start >= MIN_CUE]
+            out.append([w])
+    return out
+
+
+def _greedy(words: Sequence[TimedWord], fits: Callable[[str], bool],
+            target: float | None = None) -> list[list[TimedWord]]:
+    out: list[list[TimedWord]] = []
+    for w in words:
+        joined = " ".join(x.text for x in (*out[-1], w)) if out else ""
+        if out and fits(joined) and (target is None or len(joined) <= target):
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+def _balanced(words: Sequence[TimedWord], fits: Callable[[str], bool]
+              ) -> list[list[TimedWord]]:
+    greedy = _greedy(words, fits)
+    if len(greedy) < 2:
+        return greedy
+    length = len(" ".join(w.text for w in words))
+    target = length / len(greedy)
+    # the least slack over the even share that still needs no more lines than greedy
+    for slack in range(0, 25):
+        even = _greedy(words, fits, target + slack)
+        if len(even) == len(greedy):
+            return even
+    return greedy
 
 
 # --- sidecars ------------------------------------------------------------------------------
