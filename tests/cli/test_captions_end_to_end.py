@@ -108,3 +108,21 @@ def test_a_server_that_does_not_announce_captions_is_never_paid(
         assert applied.code == 1
         assert "short: captions: a vidflow extension the server" in applied.out + applied.err
         assert server.paths("POST") == []
+
+
+def test_a_pinned_storyboard_is_captioned_through_the_advanced_steps(root: Path) -> None:
+    """Storyboard mode sends captions with POST /story/{id}/videos."""
+    scenes = [("The fox wakes in the snow.", "Wake"), ("It runs to the river.", "Run")]
+    board = "".join(f"        - {{name: {n}, image_description: a fox, narrator: '{t}'}}\n"
+                    for t, n in scenes)
+    (root / "videos.yaml").write_text(
+        "version: 1\nstories:\n  board:\n    mode: storyboard\n    idea: A fox\n"
+        "    captions: {position: top}\n    storyboard:\n      characters: []\n"
+        "      environments: []\n      objects: []\n      scenes:\n" + board,
+        encoding="utf-8")
+    applied = vidflow("apply", "--auto-approve", str(root))
+    assert applied.code == 0, applied.out + applied.err
+    cues = parse_cues(root / "out" / "board.vtt")
+    assert [w for _, _, t in cues for w in words_of(t)] == words_of(
+        " ".join(t for t, _ in scenes))
+    assert set(lock_entries(root)["board"]["files"]) == {".srt", ".vtt"}

@@ -177,7 +177,7 @@ _OPERATIONS = (
     Operation("create_videos", "POST", "/story/{story_id}/videos",
               "[ADVANCED] Step 3 - Create Videos",
               ("title", "storyboard", "is_transition", "motion_type", "duration", "loop",
-               "native_audio", "webhook_url"), paid=True),
+               "native_audio", "webhook_url", "captions"), paid=True),
     Operation("concat", "POST", "/story/{story_id}/concat", "Concat Story",
               ("concat_video_urls", "audio_urls"), paid=True),
     Operation("get_story", "GET", "/story/{story_id}", "Get Story Detail", ()),

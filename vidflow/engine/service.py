@@ -342,9 +342,13 @@ class StoryEngine:
                       storyboard: dict | None = None, is_transition: bool = False,
                       motion_type: str = D["motion_type"], duration: int = D["duration"],
                       loop: int = D["loop"], webhook_url: str | None = None,
+                      captions: Any = None,
                       deprecated: Sequence[str] = ()) -> dict[str, Any]:
-        """`deprecated`: the deprecated fields the caller sent (named in the message)."""
+        """`deprecated`: the deprecated fields the caller sent (named in the message).
+        `captions` (a vidflow extension), when sent, sets the story's; else it keeps its own."""
         p = v.Problems()
+        captions_sent = captions is not None and captions != ""
+        options = v.captions(p, captions) if captions_sent else None
         job = {"kind": "videos",
                "motion_type": v.choice(p, "motion_type", motion_type),
                "duration": v.integer(p, "duration", duration),
@@ -371,6 +375,10 @@ class StoryEngine:
                 price += prices.scenes_price(scenes=len(board["scenes"]), audio=audio)
             params = {**row.params, "webhook_url": hook, "video": {
                 k: job[k] for k in ("motion_type", "duration", "loop", "is_transition")}}
+            if captions_sent:
+                params.pop("captions", None)
+                if options is not None:
+                    params["captions"] = options
             fields = {"storyboard": board, "params": params, "message": self._notes(
                 "create_videos", job, narrated=narration_on(audio), sent=deprecated)}
             if title:
