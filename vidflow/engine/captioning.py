@@ -10,7 +10,7 @@ add one more synthesis per scene, not a different narration.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,8 +57,10 @@ def words_asset(run: Run, text: str, *, voice: str, language: str) -> Path:
 
 
 def caption(run: Run, board: dict[str, Any], params: dict[str, Any], timing: Timing,
-            final: Path, options: dict[str, str]) -> Captioned:
-    """Sidecars and the burned-in film for `final` (composed with `timing`)."""
+            final: Path, options: dict[str, str],
+            note: Callable[[str], None] = lambda text: None) -> Captioned:
+    """Sidecars and the burned-in film for `final` (composed with `timing`); `note` adds
+    to the story's message (characters the burned-in font cannot draw)."""
     from vidflow.engine.stages import captions as stage
     from vidflow.engine.stages import narration as speech
     from vidflow.engine.stages.ffmpeg import probe
@@ -81,7 +83,12 @@ def caption(run: Run, board: dict[str, Any], params: dict[str, Any], timing: Tim
     sidecars = sidecar_paths(run.story_dir)
     _write(sidecars[".srt"], stage.srt(cues))
     _write(sidecars[".vtt"], stage.vtt(cues))
-    document = stage.ass(cues, size=run.size, aspect_ratio=aspect, options=options)
+    glyphs = stage.Glyphs()
+    document = stage.ass(cues, size=run.size, aspect_ratio=aspect, options=options,
+                         glyphs=glyphs)
+    if glyphs.missing:
+        note(f"captions: the burned-in font has no {''.join(sorted(glyphs.missing))[:20]!r}; "
+             "those characters are only in the SRT and WebVTT sidecars")
     subtitles = run.assets.get("captions", {"ass": document}, "ass",
                                lambda tmp: tmp.write_text(document, encoding="utf-8"))
     fonts = stage.font_dir(run.story_dir / "fonts")

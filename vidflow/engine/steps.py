@@ -193,7 +193,8 @@ def _captions(ctx: Context, board: dict[str, Any], timing: Timing, final: Path) 
     if not options:
         captioning.remove_sidecars(ctx.run.story_dir)
         return final
-    return captioning.caption(ctx.run, board, ctx.params, timing, final, options).video
+    return captioning.caption(ctx.run, board, ctx.params, timing, final, options,
+                              note=ctx.note).video
 
 
 def _concat(ctx: Context, s: State) -> State:

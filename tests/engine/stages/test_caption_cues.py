@@ -64,3 +64,19 @@ def test_a_long_sentence_is_split_into_lines_of_about_equal_length() -> None:
     cues = lines(place([(0.0, _words("A red fox wakes to the first snow."))], total=9),
                  fits=fits)
     assert [c.text for c in cues] == ["A red fox wakes to", "the first snow."]
+
+
+def test_the_burned_in_line_draws_only_what_the_font_has() -> None:
+    """Accents are folded for the burned-in font; the sidecars keep every character."""
+    from vidflow.engine.stages.captions import Glyphs, ass
+
+    cues = lines(place([(0.0, _words("El zorro ñandú — ¿qué? Привет"))], total=9),
+                 fits=lambda t: True)
+    glyphs = Glyphs()
+    document = ass(cues, size=(720, 1280), aspect_ratio=ASPECT_RATIOS[-1],
+                   options={"style": "plain"}, glyphs=glyphs)
+    assert "El zorro nandu - ?que?" in document
+    assert "ñ" not in document and "П" not in document
+    assert glyphs.missing == set("Привет")
+    assert [c.text for c in cues] == ["El zorro ñandú — ¿qué?", "Привет"]
+    assert "\nEl zorro ñandú — ¿qué?\n" in srt(cues) and "\nПривет\n" in vtt(cues)

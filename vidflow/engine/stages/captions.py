@@ -12,6 +12,7 @@ no system font is needed, and fontconfig finding none changes nothing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,15 +201,57 @@ def _ass_clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
 
 
+# punctuation the font lacks, as the nearest it has
+_PUNCTUATION = {"\u2014": "-", "\u2013": "-", "\u2026": "...", "\u00ab": '"', "\u00bb": '"',
+                "\u00bf": "?", "\u00a1": "!"}
+
+
+class Glyphs:
+    """Which characters the captions' font can draw. Pillow's embedded Aileron has basic
+    Latin only: accented letters are drawn without their accents ("Café" → "Cafe");
+    anything else it lacks is left out of the burned-in line (the sidecars keep every
+    character, for players that bring their own fonts) and named by `missing`."""
+
+    def __init__(self) -> None:
+        from PIL import ImageFont
+
+        self._font = ImageFont.load_default(size=24)
+        self._notdef = bytes(self._font.getmask("\uffff"))
+        self._known: dict[str, bool] = {}
+        self.missing: set[str] = set()
+
+    def has(self, char: str) -> bool:
+        if char not in self._known:
+            self._known[char] = char.isspace() or bytes(self._font.getmask(char)) != \
+                self._notdef
+        return self._known[char]
+
+    def fold(self, text: str) -> str:
+        out = []
+        for char in text:
+            if self.has(char):
+                out.append(char)
+                continue
+            plain = _PUNCTUATION.get(char) or "".join(
+                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            if plain and all(self.has(c) for c in plain):
+                out.append(plain)
+            else:
+                self.missing.add(char)
+        return "".join(out)
+
+
 def _ass_text(text: str) -> str:
     # braces open override blocks and backslashes start tags: never from a user's words
     return text.replace("\\", "/").replace("{", "(").replace("}", ")")
 
 
 def ass(cues: Sequence[Line], *, size: tuple[int, int], aspect_ratio: str,
-        options: dict[str, str]) -> str:
+        options: dict[str, str], glyphs: Glyphs | None = None) -> str:
     """The ASS document burning `cues` in: one line at a time, inside the safe zone; with
-    style `word`, the word being spoken in the highlight colour."""
+    style `word`, the word being spoken in the highlight colour. `glyphs`: draw only
+    what the font has (Glyphs.fold)."""
+    fold = glyphs.fold if glyphs is not None else (lambda text: text)
     width, height = size
     zone = SAFE_ZONES.get(aspect_ratio, DEFAULT_ZONE)
     position = options.get("position", CAPTION_DEFAULTS["position"])
@@ -235,15 +278,15 @@ def ass(cues: Sequence[Line], *, size: tuple[int, int], aspect_ratio: str,
     word_style = options.get("style") == "word"
     for cue in cues:
         if not word_style:
-            events.append(_dialogue(cue.start, cue.end, _ass_text(cue.text)))
+            events.append(_dialogue(cue.start, cue.end, _ass_text(fold(cue.text))))
             continue
         # words eSpeak said together (same start) light up together
         starts = sorted({w.start for w in cue.words})
         for k, start in enumerate(starts):
             end = starts[k + 1] if k + 1 < len(starts) else cue.end
             text = " ".join(
-                f"{{\\c{HIGHLIGHT}}}{_ass_text(x.text)}{{\\c{TEXT_COLOUR}}}"
-                if x.start == start else _ass_text(x.text) for x in cue.words)
+                f"{{\\c{HIGHLIGHT}}}{_ass_text(fold(x.text))}{{\\c{TEXT_COLOUR}}}"
+                if x.start == start else _ass_text(fold(x.text)) for x in cue.words)
             events.append(_dialogue(start, end, text))
     return "\n".join(head + events) + "\n"
 
