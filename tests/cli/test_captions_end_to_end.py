@@ -126,3 +126,16 @@ def test_a_pinned_storyboard_is_captioned_through_the_advanced_steps(root: Path)
     assert [w for _, _, t in cues for w in words_of(t)] == words_of(
         " ".join(t for t, _ in scenes))
     assert set(lock_entries(root)["board"]["files"]) == {".srt", ".vtt"}
+
+
+def test_moving_the_output_moves_its_sidecars(root: Path) -> None:
+    _spec(root, captions="true")
+    assert vidflow("apply", "--auto-approve", str(root)).code == 0
+    text = (root / "videos.yaml").read_text()
+    (root / "videos.yaml").write_text(text + "    output: clips/fox.mp4\n")
+    assert vidflow("apply", "--auto-approve", str(root)).code == 0
+    assert sorted(p.name for p in (root / "clips").iterdir()) == ["fox.mp4", "fox.srt",
+                                                                   "fox.vtt"]
+    assert not list((root / "out").glob("short.*"))
+    _check_sidecars(root)
+    assert vidflow("plan", "--detailed-exitcode", str(root)).code == 0

@@ -423,6 +423,13 @@ class Executor:
             new = video_target(self.root, output, address=step.address)
             new.parent.mkdir(parents=True, exist_ok=True)
             os.replace(old, new)
+            # its sidecars go with it (a missing one is downloaded by the next apply)
+            entry = self.state.previous(step.address)
+            for suffix in (entry.files or {}) if entry else ():
+                with contextlib.suppress(OSError):
+                    os.replace(file_beside(self.root, step.old_output or "", suffix,
+                                           address=step.address),
+                               file_beside(self.root, output, suffix, address=step.address))
             return output, step.old_sha256
         assert step.story_id is not None
         return self._download(step, story, self.provider.get(step.story_id))
