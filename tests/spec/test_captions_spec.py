@@ -88,3 +88,11 @@ class TestWhereCaptionsAreAvailable:
         found = problems("version: 1\nprovider: {type: http, base_url: 'http://127.0.0.1:1',"
                          " extensions: [subtitles]}\n" + STORY[11:])
         assert any("provider.extensions[0]" in p and "captions" in p for p in found)
+
+
+def test_captions_without_narration_are_refused(problems) -> None:
+    for audio in ("{has_narration: false}", "{native_audio: true}"):
+        found = problems(STORY + f"    audio_option: {audio}\n    captions: true\n")
+        assert found == ["videos.yaml:6:15: stories.a.captions: captions show the narration, "
+                         "which this story's audio_option turns off; remove captions or turn "
+                         "narration on"], audio

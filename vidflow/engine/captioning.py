@@ -83,6 +83,8 @@ def caption(run: Run, board: dict[str, Any], params: dict[str, Any], timing: Tim
     sidecars = sidecar_paths(run.story_dir)
     _write(sidecars[".srt"], stage.srt(cues))
     _write(sidecars[".vtt"], stage.vtt(cues))
+    if not cues:  # nothing said (narration off): nothing to burn in
+        return Captioned(final, sidecars)
     glyphs = stage.Glyphs()
     document = stage.ass(cues, size=run.size, aspect_ratio=aspect, options=options,
                          glyphs=glyphs)
