@@ -11,7 +11,16 @@ import pytest
 
 from vidflow.api.forms import JSON_FIELDS, PARAMETERS
 from vidflow.contract import enums
-from vidflow.contract.params import DEFAULTS, OPERATIONS, PARAMS, SPEC_MODES, mode_params
+from vidflow.contract.params import (
+    DEFAULTS,
+    EXTENSION_FIELD_KEY,
+    EXTENSIONS,
+    EXTENSIONS_KEY,
+    OPERATIONS,
+    PARAMS,
+    SPEC_MODES,
+    mode_params,
+)
 from vidflow.engine import validation as v
 from vidflow.server.app import create_app
 from vidflow.server.auth import KeyRing
@@ -139,3 +148,29 @@ def test_every_enum_of_the_reference_is_a_contract_enum() -> None:
     assert given == contract
     voices = re.search(r"Available voices: ([A-Za-z, ]+)", _reference_text())
     assert voices and tuple(voices.group(1).split(", ")) == enums.NARRATORS
+
+
+def test_every_parameter_is_the_reference_s_unless_marked_an_extension() -> None:
+    """A parameter the reference does not name must say it is vidflow's own
+    (`Param.extension`), and one it names must not: the exemption is explicit."""
+    text = _reference_text()
+    named = {name for name in PARAMS if re.search(rf"\b{re.escape(name)}\b", text)}
+    assert {n for n, p in PARAMS.items() if not p.extension} <= named
+    assert EXTENSIONS and not EXTENSIONS & named
+
+
+def test_served_extensions_are_announced_and_marked(served: dict[str, Any]) -> None:
+    assert served["info"][EXTENSIONS_KEY] == sorted(EXTENSIONS)
+    for op_name in OPERATIONS:
+        for name, schema in _body(served, op_name)["properties"].items():
+            marked = any(b.get(EXTENSION_FIELD_KEY) for b in schema.get("anyOf", [schema]))
+            assert marked == PARAMS[name].extension, (op_name, name)
+    assert any(set(op.params) & EXTENSIONS for op in OPERATIONS.values())
+
+
+def test_the_story_object_documents_the_extension_fields(served: dict[str, Any]) -> None:
+    from vidflow.contract.captions import CAPTION_URL_FIELDS
+
+    story = served["components"]["schemas"]["StoryObject"]["properties"]
+    marked = {name for name, schema in story.items() if schema.get(EXTENSION_FIELD_KEY)}
+    assert marked == set(CAPTION_URL_FIELDS.values())

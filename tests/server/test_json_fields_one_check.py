@@ -35,6 +35,12 @@ MALFORMED: dict[str, list[tuple[str, list[list[Any]]]]] = {
         ('{"scenes": [{}]}', [["body", "storyboard", k]
                               for k in ("characters", "environments", "objects")]),
     ],
+    "captions": [  # a vidflow extension, checked the same way
+        ('{"style": "karaoke"}', [["body", "captions", "style"]]),
+        ('{"size": "huge", "font": "x"}', [["body", "captions", "size"],
+                                           ["body", "captions", "font"]]),
+        ("7", [["body", "captions"]]),
+    ],
 }
 CASES = [(field, raw, locs) for field, values in MALFORMED.items() for raw, locs in values]
 IDEA = {"url_to_video": "A video for https://127.0.0.1:9/shop"}

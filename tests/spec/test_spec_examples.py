@@ -9,7 +9,7 @@ import pytest
 from vidflow.spec import load_project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-NAMES = ["quickstart", "product-promo", "images-story", "fix-one-scene"]
+NAMES = ["quickstart", "product-promo", "images-story", "fix-one-scene", "captioned-short"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -62,3 +62,13 @@ def test_fix_one_scene_overrides_one_narration_of_a_generated_story() -> None:
     (story,) = load_project(EXAMPLES / "fix-one-scene").stories.values()
     assert story.mode == "idea" and story.overrides_fingerprint
     assert set(story.overrides) == {"scenes"} and set(story.overrides["scenes"]) == {"2"}
+
+
+def test_captioned_short_is_a_vertical_narrated_story_with_word_captions() -> None:
+    (story,) = load_project(EXAMPLES / "captioned-short").stories.values()
+    assert story.mode == "idea" and story.output == "out/fox-short.mp4"
+    assert story.params["aspect_ratio"] == "9:16"
+    assert story.params["audio_option"]["has_narration"] is True  # captions need words
+    assert story.params["captions"] == {"style": "word", "position": "bottom",
+                                        "size": "medium"}
+    assert story.params["scene_count"] <= 3  # cheap to render

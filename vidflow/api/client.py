@@ -39,7 +39,7 @@ from vidflow.api.retry import (
     retry_on_exception,
     retry_on_status,
 )
-from vidflow.contract.params import IDEMPOTENCY_EXTENSION, IDEMPOTENCY_HEADER
+from vidflow.contract.params import EXTENSIONS_KEY, IDEMPOTENCY_EXTENSION, IDEMPOTENCY_HEADER
 from vidflow.errors import (
     ApiConnectionError,
     ServerError,
@@ -209,14 +209,24 @@ class StoryClient:
     def honours_idempotency_keys(self) -> bool:
         """Whether the server announces (in its OpenAPI document) that it honours the
         Idempotency-Key header; False when it does not say so, or cannot be asked."""
+        return self._info().get(IDEMPOTENCY_EXTENSION) == IDEMPOTENCY_HEADER
+
+    def extensions(self) -> frozenset[str]:
+        """The vidflow extensions (e.g. captions) the server announces in its OpenAPI
+        document; none when it does not say, or cannot be asked (the hosted API)."""
+        listed = self._info().get(EXTENSIONS_KEY)
+        return frozenset(str(x) for x in listed) if isinstance(listed, list) else frozenset()
+
+    def _info(self) -> dict[str, Any]:
+        """The `info` of the server's OpenAPI document ({} when it cannot be read)."""
         try:
             resp = self._session.get(self.base_url + "/openapi.json", timeout=self.timeout)
             with resp:
                 doc = resp.json() if resp.status_code == 200 else {}
         except (requests.RequestException, ValueError):
-            return False
+            return {}
         info = doc.get("info") if isinstance(doc, dict) else None
-        return isinstance(info, dict) and info.get(IDEMPOTENCY_EXTENSION) == IDEMPOTENCY_HEADER
+        return info if isinstance(info, dict) else {}
 
     def _call(self, method: str, path: str, *, fields: list[tuple[str, str]] | None = None,
               files: Sequence[Path] = (), headers: Mapping[str, str] | None = None

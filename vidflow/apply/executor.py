@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from vidflow import faults
 from vidflow.api.models import StoryRecord
 from vidflow.api.poll import WaitTimeout
-from vidflow.apply.outputs import locked_video, video_target
+from vidflow.apply.outputs import file_beside, locked_video, video_target
 from vidflow.apply.steps import Kind, Step
 from vidflow.errors import (
     ApiConnectionError,
@@ -43,7 +43,7 @@ from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
 from vidflow.spec.overrides import apply_overrides, override_problems, reference_shape
 from vidflow.state.intents import Intent, new_intent, undecided_message
-from vidflow.state.lockfile import scrub_provider
+from vidflow.state.lockfile import LockEntry, scrub_provider
 from vidflow.state.transitions import output_path
 
 DEFAULT_PARALLELISM = 4
@@ -64,7 +64,9 @@ class StateRecorder(Protocol):
     def progressed(self, address: str, record: StoryRecord) -> None: ...
 
     def finished(self, story: ResolvedStory, record: StoryRecord, *, output: str,
-                 sha256: str) -> None: ...
+                 sha256: str, files: dict[str, str] | None = None) -> None: ...
+
+    def previous(self, address: str) -> LockEntry | None: ...
 
     def failed_replacement(self, story: ResolvedStory, new_id: str) -> None: ...
 
@@ -372,9 +374,10 @@ class Executor:
             return StepResult(step.address, step.kind, "failed", message, story_id,
                               used_credits=record.used_credits)
         output, sha256 = self._download(step, story, record)
+        files = self._download_files(step, record, output)
         if put and step.update_metadata:
             self._put_metadata(story, story_id)
-        self.state.finished(story, record, output=output, sha256=sha256)
+        self.state.finished(story, record, output=output, sha256=sha256, files=files)
         if replacing is None:  # a replace reports success once the old story is gone
             self._emit(step, "success", 100)
         return StepResult(step.address, step.kind, "done", record.message, story_id=story_id,
@@ -390,6 +393,26 @@ class Executor:
         faults.reached("downloaded")
         return output, digest
 
+    def _download_files(self, step: Step, record: StoryRecord, output: str
+                        ) -> dict[str, str] | None:
+        """The files the story has beside its video (caption sidecars), next to it."""
+        fetch = getattr(self.provider, "download_files", None)
+        if fetch is None:
+            return None
+        files = dict(fetch(record, video_target(self.root, output, address=step.address)))
+        # the story before had sidecars this one has not (captions turned off): the ones
+        # vidflow wrote, still as it wrote them, go; anything else is left alone
+        before = self.state.previous(step.address)
+        if before is not None and before.output == output:
+            for suffix, digest in (before.files or {}).items():
+                if suffix in files:
+                    continue
+                old = file_beside(self.root, output, suffix, address=step.address)
+                with contextlib.suppress(OSError):
+                    if sha256_file(old) == digest:
+                        old.unlink()
+        return files or None
+
     def _move_video(self, step: Step, story: ResolvedStory) -> tuple[str, str]:
         """The spec's output path changed: move the verified file, or fetch it again."""
         output = output_path(story)
@@ -400,6 +423,13 @@ class Executor:
             new = video_target(self.root, output, address=step.address)
             new.parent.mkdir(parents=True, exist_ok=True)
             os.replace(old, new)
+            # its sidecars go with it (a missing one is downloaded by the next apply)
+            entry = self.state.previous(step.address)
+            for suffix in (entry.files or {}) if entry else ():
+                with contextlib.suppress(OSError):
+                    os.replace(file_beside(self.root, step.old_output or "", suffix,
+                                           address=step.address),
+                               file_beside(self.root, output, suffix, address=step.address))
             return output, step.old_sha256
         assert step.story_id is not None
         return self._download(step, story, self.provider.get(step.story_id))

@@ -18,12 +18,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
 
 from vidflow.hashing import sha256_file
-from vidflow.paths import UnsafePath, checked_input, checked_output
+from vidflow.paths import VIDEO_SUFFIX, UnsafePath, checked_input, checked_output
 from vidflow.plan.model import Plan
 from vidflow.state.lockfile import LOCKFILE_NAME, Lockfile
 from vidflow.state.transitions import is_downloaded, output_path
@@ -50,11 +51,32 @@ def damaged_outputs(root: Path, lock: Lockfile) -> frozenset[str]:
         stamp = _check(path, entry.output_sha256, verified.get(entry.output))
         if stamp is None:
             damaged.add(address)
-        else:
-            intact[entry.output] = stamp
+            continue
+        intact[entry.output] = stamp
+        for suffix, digest in (entry.files or {}).items():
+            beside = file_beside(root, entry.output, suffix, address=address)
+            rel = entry.output[: -len(VIDEO_SUFFIX)] + suffix
+            found = _check(beside, digest, verified.get(rel))
+            if found is None:
+                damaged.add(address)
+            else:
+                intact[rel] = found
     if intact != verified:
         _write_verified(root, intact)
     return frozenset(damaged)
+
+
+_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+
+
+def file_beside(root: Path, output: str, suffix: str, *, address: str) -> Path:
+    """Where a file recorded beside the video (a caption sidecar) is: the output's path
+    with `suffix` instead of .mp4, under the same rule as the video."""
+    if not _SUFFIX.match(suffix):
+        raise UnsafePath(f"{LOCKFILE_NAME}: entries.{address}.files: {suffix!r} is not a "
+                         "file suffix such as .srt")
+    video = checked_output(root, output, source=f"{LOCKFILE_NAME}: entries.{address}.output")
+    return video.with_suffix(suffix)
 
 
 def video_target(root: Path, output: str, *, address: str) -> Path:

@@ -33,10 +33,16 @@ class LockRecorder:
         self._persist = persist or (lambda new: write_lockfile(self.path, new))
         self._mutex = threading.Lock()
         self._replaced: dict[str, LockEntry] = {}  # address → entry before its replace
+        self._before: dict[str, LockEntry] = {}  # address → entry before this apply changed it
 
     def _commit(self, new: Lockfile) -> None:
         if new is not self.lock:  # e.g. a video downloaded again, unchanged: no new serial
             self.lock = self._persist(new)
+
+    def previous(self, address: str) -> LockEntry | None:
+        """The entry as it was before this apply started a new call for `address`."""
+        with self._mutex:
+            return self._before.get(address) or self.lock.get(address)
 
     def rename(self, old: str, new: str) -> None:
         with self._mutex:
@@ -48,6 +54,8 @@ class LockRecorder:
             old = self.lock.get(story.address)
             if replacing is not None and old is not None:
                 self._replaced[story.address] = old
+            if old is not None:
+                self._before[story.address] = old
             self._commit(transitions.started(self.lock, story, record, provider=self.identity,
                                              replacing=replacing))
 
@@ -64,11 +72,12 @@ class LockRecorder:
             self._commit(transitions.progressed(self.lock, address, record))
 
     def finished(self, story: ResolvedStory, record: StoryRecord, *, output: str,
-                 sha256: str) -> None:
+                 sha256: str, files: dict[str, str] | None = None) -> None:
         with self._mutex:
             self._commit(transitions.finished(self.lock, story, record,
                                               provider=self.identity, output=output,
-                                              sha256=sha256, render=self.render))
+                                              sha256=sha256, render=self.render,
+                                              files=files))
 
     def failed_replacement(self, story: ResolvedStory, new_id: str) -> None:
         """Put the story that was being replaced back: it is still the one that works."""

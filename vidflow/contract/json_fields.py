@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vidflow.contract.captions import CAPTIONS_SCHEMA
 from vidflow.contract.enums import NARRATORS
 from vidflow.contract.params import MAX_SCENES
 from vidflow.contract.storyboard import (
@@ -81,4 +82,5 @@ STORYBOARD: dict[str, Any] = {
 }
 
 JSON_SCHEMAS: dict[str, dict[str, Any]] = {
-    "audio_option": AUDIO_OPTION, "elements": ELEMENTS, "storyboard": STORYBOARD}
+    "audio_option": AUDIO_OPTION, "elements": ELEMENTS, "storyboard": STORYBOARD,
+    "captions": CAPTIONS_SCHEMA}  # captions: a vidflow extension

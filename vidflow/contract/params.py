@@ -47,6 +47,9 @@ class Param:
     deprecated: bool = False  # accepted and ignored, as the reference says
     # "Ignored when narration is enabled": the narration's length sets each scene's length
     ignored_with_narration: bool = False
+    # Not in the reference: vidflow's engine (local provider, `vidflow serve`) adds it, and
+    # the hosted Story API does not take it (vidflow validate says so)
+    extension: bool = False
 
     @property
     def json_string(self) -> bool:
@@ -100,12 +103,20 @@ _ALL = (
     _p("concat_video_urls", "urls", "Videos to compose; default: the story's scene videos.",
        maximum=MAX_CONCAT_VIDEOS),
     _p("audio_urls", "urls", "Background audio to mix in.", maximum=MAX_CONCAT_AUDIOS),
+    _p("captions", "json", "A vidflow extension (not on the hosted Story API): true, or a JSON "
+       "object of style (plain | word), position (bottom | middle | top) and size (small | "
+       "medium | large). Burned in, with SRT and WebVTT sidecars.", extension=True),
     # deprecated: accepted and ignored (audio is configured by audio_option in Step 1)
     *(_p(name, "text", "Ignored (deprecated).", deprecated=True)
       for name in ("has_bg_music", "generate_elements", "narrator", "has_narration",
                    "native_audio", "additional_videos")),
 )
 PARAMS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _ALL})
+# vidflow's own parameters, which the reference does not have; `vidflow serve` lists them
+# under this key of its OpenAPI document's `info`, and marks each field with it
+EXTENSIONS: frozenset[str] = frozenset(p.name for p in _ALL if p.extension)
+EXTENSIONS_KEY = "x-vidflow-extensions"
+EXTENSION_FIELD_KEY = "x-vidflow-extension"
 DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {p.name: p.default for p in _ALL if p.default is not None and p.default != ()})
 
@@ -136,7 +147,8 @@ class Operation:
 
 
 _AUTO = ("idea", "scene_count", "image_tool", "video_tool", "scene_duration", "aspect_ratio",
-         "is_transition", "elements", "audio_option", "language", "title", "webhook_url")
+         "is_transition", "elements", "audio_option", "language", "title", "webhook_url",
+         "captions")
 _IMAGE_STEP = ("option", "aspect_ratio", "storyboard", "enhance_image")
 
 _OPERATIONS = (
@@ -147,7 +159,7 @@ _OPERATIONS = (
     Operation("images_to_video", "POST", "/story/images-2-video", "[AUTO] Images-to-Video",
               ("idea", "image_files", "image_urls", "video_tool", "is_transition",
                "scene_duration", "aspect_ratio", "audio_option", "language", "title",
-               "webhook_url"),
+               "webhook_url", "captions"),
               defaults={"idea": DEFAULT_IMAGES_IDEA}, paid=True, multipart=True),
     # title is not in the reference's table, but its example sends one: honoured
     Operation("create_storyboard", "POST", "/story", "[ADVANCED] Step 1 - Create Storyboard",
@@ -165,7 +177,7 @@ _OPERATIONS = (
     Operation("create_videos", "POST", "/story/{story_id}/videos",
               "[ADVANCED] Step 3 - Create Videos",
               ("title", "storyboard", "is_transition", "motion_type", "duration", "loop",
-               "native_audio", "webhook_url"), paid=True),
+               "native_audio", "webhook_url", "captions"), paid=True),
     Operation("concat", "POST", "/story/{story_id}/concat", "Concat Story",
               ("concat_video_urls", "audio_urls"), paid=True),
     Operation("get_story", "GET", "/story/{story_id}", "Get Story Detail", ()),

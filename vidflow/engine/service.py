@@ -32,6 +32,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from vidflow.contract import prices
+from vidflow.contract.captions import CAPTION_URL_FIELDS
 from vidflow.contract.params import DEFAULTS, MAX_IMAGES, OPERATIONS, SPEC_MODES
 from vidflow.contract.storyboard import ELEMENT_KINDS, narration_on
 from vidflow.engine import fetch, notes, outbound, pipeline, settings, steps, work
@@ -134,12 +135,13 @@ class StoryEngine:
                       aspect_ratio: str = D["aspect_ratio"],
                       is_transition: bool = False, elements: dict | None = None,
                       audio_option: dict | None = None, language: str = D["language"],
-                      title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
+                      title: str = "", webhook_url: str | None = None,
+                      captions: Any = None) -> dict[str, Any]:
         params = self._automatic_params(
             idea=idea, scene_count=scene_count, image_tool=image_tool, video_tool=video_tool,
             scene_duration=scene_duration, aspect_ratio=aspect_ratio,
             is_transition=is_transition, elements=elements, audio_option=audio_option,
-            language=language, title=title, webhook_url=webhook_url)
+            language=language, title=title, webhook_url=webhook_url, captions=captions)
         return self._start_automatic(account, "idea", params)
 
     @keyed
@@ -150,7 +152,8 @@ class StoryEngine:
                      aspect_ratio: str = D["aspect_ratio"],
                      is_transition: bool = False, elements: dict | None = None,
                      audio_option: dict | None = None, language: str = D["language"],
-                     title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
+                     title: str = "", webhook_url: str | None = None,
+                     captions: Any = None) -> dict[str, Any]:
         idea = v.require_idea(idea)
         url = v.first_url(idea)
         if url is None:
@@ -162,7 +165,7 @@ class StoryEngine:
             idea=idea, scene_count=scene_count, image_tool=image_tool, video_tool=video_tool,
             scene_duration=scene_duration, aspect_ratio=aspect_ratio,
             is_transition=is_transition, elements=elements, audio_option=audio_option,
-            language=language, title=title, webhook_url=webhook_url)
+            language=language, title=title, webhook_url=webhook_url, captions=captions)
         params["url"] = url
         return self._start_automatic(account, "url", params)
 
@@ -173,13 +176,14 @@ class StoryEngine:
                         scene_duration: str | int = D["scene_duration"],
                         aspect_ratio: str = D["aspect_ratio"],
                         audio_option: dict | None = None, language: str = D["language"],
-                        title: str = "", webhook_url: str | None = None) -> dict[str, Any]:
+                        title: str = "", webhook_url: str | None = None,
+                        captions: Any = None) -> dict[str, Any]:
         idea = DEFAULT_IMAGES_IDEA if idea is None else idea
         params = self._automatic_params(
             idea=idea, scene_count=1, image_tool=D["image_tool"], video_tool=video_tool,
             scene_duration=scene_duration, aspect_ratio=aspect_ratio,
             is_transition=is_transition, elements=None, audio_option=audio_option,
-            language=language, title=title, webhook_url=webhook_url)
+            language=language, title=title, webhook_url=webhook_url, captions=captions)
         files, urls = self._image_inputs(image_urls, image_files, required=True)
         params["scene_count"] = len(files) or len(urls)
         params["image_urls"] = [] if files else urls  # image_files win when both are given
@@ -338,9 +342,13 @@ class StoryEngine:
                       storyboard: dict | None = None, is_transition: bool = False,
                       motion_type: str = D["motion_type"], duration: int = D["duration"],
                       loop: int = D["loop"], webhook_url: str | None = None,
+                      captions: Any = None,
                       deprecated: Sequence[str] = ()) -> dict[str, Any]:
-        """`deprecated`: the deprecated fields the caller sent (named in the message)."""
+        """`deprecated`: the deprecated fields the caller sent (named in the message).
+        `captions` (a vidflow extension), when sent, sets the story's; else it keeps its own."""
         p = v.Problems()
+        captions_sent = captions is not None and captions != ""
+        options = v.captions(p, captions) if captions_sent else None
         job = {"kind": "videos",
                "motion_type": v.choice(p, "motion_type", motion_type),
                "duration": v.integer(p, "duration", duration),
@@ -367,6 +375,10 @@ class StoryEngine:
                 price += prices.scenes_price(scenes=len(board["scenes"]), audio=audio)
             params = {**row.params, "webhook_url": hook, "video": {
                 k: job[k] for k in ("motion_type", "duration", "loop", "is_transition")}}
+            if captions_sent:
+                params.pop("captions", None)
+                if options is not None:
+                    params["captions"] = options
             fields = {"storyboard": board, "params": params, "message": self._notes(
                 "create_videos", job, narrated=narration_on(audio), sent=deprecated)}
             if title:
@@ -495,7 +507,8 @@ class StoryEngine:
     def _automatic_params(self, *, idea: Any, scene_count: Any, image_tool: Any,
                           video_tool: Any, scene_duration: Any, aspect_ratio: Any,
                           is_transition: Any, elements: Any, audio_option: Any, language: Any,
-                          title: Any, webhook_url: Any) -> dict[str, Any]:
+                          title: Any, webhook_url: Any, captions: Any = None
+                          ) -> dict[str, Any]:
         idea = v.require_idea(idea)
         p = v.Problems()
         params = {
@@ -512,6 +525,9 @@ class StoryEngine:
             "title": v.title(p, title),
             "webhook_url": v.webhook(p, webhook_url),
         }
+        options = v.captions(p, captions)
+        if options is not None:  # absent without captions: older stories' params unchanged
+            params["captions"] = options
         p.raise_if_any()
         return params
 
@@ -764,10 +780,24 @@ class StoryEngine:
             "idea": p.get("idea", ""), "language": p.get("language", D["language"]),
             "audio_option": p.get("audio"), "is_transition": p.get("is_transition", False),
         }
+        if p.get("captions"):  # the extension's fields: only on a story that asked for it
+            story["captions"] = p["captions"]
+            story.update(self._caption_urls(row))
         base = self.config.public_base_url.rstrip("/")
         if base:
             story = _map_strings(story, lambda s: base + s if s.startswith(MEDIA_PREFIX) else s)
         return story
+
+
+    def _caption_urls(self, row: StoryRow) -> dict[str, str]:
+        """The sidecars' media URLs, once the finished film has them."""
+        from vidflow.engine.captioning import sidecar_paths
+
+        if row.status != "success" or not row.video_url:
+            return {}
+        paths = sidecar_paths(self.store.story_dir(row.id))
+        return {CAPTION_URL_FIELDS[suffix]: self.store.url_for(path)
+                for suffix, path in paths.items() if path.is_file()}
 
 
 def _map_strings(value: Any, fn: Any) -> Any:

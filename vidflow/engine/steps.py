@@ -178,9 +178,23 @@ def _composition(ctx: Context, s: State) -> State:
     final = pipeline.compose(ctx.run, ctx.paths(s["clips"]), **_mix_kwargs(ctx, s),
                              fades=ctx.path(s["fades"]) if s.get("fades") else None,
                              durations=timing.durations)
+    final = _captions(ctx, board, timing, final)
     ctx.save(storyboard=board, scenes=pipeline.scene_records(board),
              video_url=ctx.run.url_for(final))
     return {"final": ctx.rel(final)}
+
+
+def _captions(ctx: Context, board: dict[str, Any], timing: Timing, final: Path) -> Path:
+    """The vidflow extension `captions`: sidecars written and the film re-encoded with
+    them burned in; without it, no sidecars (none left from an earlier film)."""
+    from vidflow.engine import captioning
+
+    options = ctx.params.get("captions")
+    if not options:
+        captioning.remove_sidecars(ctx.run.story_dir)
+        return final
+    return captioning.caption(ctx.run, board, ctx.params, timing, final, options,
+                              note=ctx.note).video
 
 
 def _concat(ctx: Context, s: State) -> State:

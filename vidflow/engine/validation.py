@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator
 
+from vidflow.contract.captions import effective_captions
 from vidflow.contract.enums import SCENE_DURATIONS
 from vidflow.contract.json_fields import JSON_SCHEMAS
 from vidflow.contract.params import PARAMS, STORY_ID_PATTERN
@@ -164,6 +165,11 @@ def json_field(p: Problems, name: str, value: Any) -> Any:
 def _describe(e: jsonschema.ValidationError) -> list[tuple[list[Any], str, str]]:
     """A schema error as (location inside the field, message, type) items."""
     path, kw, instance = list(e.absolute_path), e.validator, e.instance
+    if kw == "anyOf":  # (captions: true or a mapping) the branch of the value's own type
+        inner = [c for c in e.context or () if c.validator != "type"]
+        if inner:
+            return [d for c in inner for d in _describe(c)]
+        return [(path, "must be true, false or a mapping", "type_error")]
     if kw == "required":
         return [([*path, k], "is required", "missing") for k in e.validator_value
                 if isinstance(instance, dict) and k not in instance]
@@ -191,6 +197,14 @@ def _describe(e: jsonschema.ValidationError) -> list[tuple[list[Any], str, str]]
 def audio_option(p: Problems, value: Any) -> dict[str, Any]:
     """Defaults filled; native_audio forces has_narration off, as the reference says."""
     return effective_audio(json_field(p, "audio_option", value) or {})
+
+
+def captions(p: Problems, value: Any) -> dict[str, str] | None:
+    """The vidflow extension `captions` (true, or style/position/size) with defaults
+    filled; None for none."""
+    if isinstance(value, str) and value.strip().lower() in ("0", "false", "off"):
+        return None
+    return effective_captions(json_field(p, "captions", value))
 
 
 def elements(p: Problems, value: Any) -> dict[str, list[dict[str, Any]]] | None:

@@ -28,6 +28,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from vidflow.errors import VidflowError
 from vidflow.paths import STATE_DIR, checked_side_file
 from vidflow.state.lockfile import Lockfile
 
@@ -204,7 +205,24 @@ def refresh_side_files(root: Path, lock: Lockfile, get_storyboard: StoryboardSou
             ensure_side_files(root, entry.output, entry.output_sha256, board, address=address)
         except Exception as exc:  # reported, never fatal (see above)
             warnings.append(f"{address}: no poster or storyboard strip: {exc}")
+    _forget_stale(root, lock)
     return warnings
+
+
+def _forget_stale(root: Path, lock: Lockfile) -> None:
+    """Pictures of a video no entry has at that path any more (moved, deleted): removed
+    with their record, so no old poster lingers beside a folder's new videos."""
+    record = _read_record(root)
+    current = {e.output for e in lock.entries.values() if e.output}
+    stale = [output for output in record if output not in current]
+    for output in stale:
+        with contextlib.suppress(VidflowError, OSError):
+            files = side_files_for(root, output, address=output)
+            for picture in (files.poster, files.strip):
+                picture.unlink(missing_ok=True)
+        del record[output]
+    if stale:
+        _write_record(root, record)
 
 
 def _save_jpeg(image: Image.Image, dest: Path) -> None:

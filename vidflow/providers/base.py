@@ -26,6 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from vidflow.api.models import StoryRecord
 from vidflow.api.poll import Interrupted, ProgressCallback, poll_until_done
+from vidflow.contract.captions import CAPTION_URL_FIELDS
 from vidflow.contract.params import sent_params
 from vidflow.contract.storyboard import ELEMENT_KINDS
 from vidflow.errors import PlanError
@@ -184,6 +185,21 @@ class ApiProvider:
 
     def download(self, record: StoryRecord, dest: Path) -> str:
         raise NotImplementedError
+
+    def fetch_media(self, record: StoryRecord, url: str, dest: Path) -> str:
+        """One of the story's media files (`url`) to `dest`, verified; its sha256."""
+        raise NotImplementedError
+
+    def download_files(self, record: StoryRecord, video: Path) -> dict[str, str]:
+        """The files a story has beside its video (caption sidecars: the extension's
+        story fields), each downloaded next to `video` with its own suffix; {suffix:
+        sha256}, empty when the story has none."""
+        found: dict[str, str] = {}
+        for suffix, field in CAPTION_URL_FIELDS.items():
+            url = record.raw.get(field)
+            if isinstance(url, str) and url:
+                found[suffix] = self.fetch_media(record, url, video.with_suffix(suffix))
+        return found
 
     def close(self) -> None:
         return None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from vidflow.api.client import StoryClient
 from vidflow.api.models import StoryRecord
+from vidflow.contract.params import EXTENSIONS
 from vidflow.errors import (
     ApiConnectionError,
     MediaError,
@@ -81,7 +82,16 @@ class HttpProvider(ApiProvider):
         return exc
 
     def check(self, story: ResolvedStory) -> None:
-        """There is no upload route for element images: they must be URLs here."""
+        """There is no upload route for element images: they must be URLs here; and a
+        vidflow extension the story uses must be one the server announces, before paying."""
+        missing = sorted(n for n in EXTENSIONS if n in story.params and n not in self.extensions)
+        if missing:
+            raise PlanError(
+                f"{story.address}: {missing[0]}: a vidflow extension the server at "
+                f"{scrub_url(self.base_url)} does not announce (the hosted Story API has "
+                "none); nothing was sent",
+                hint=f"use provider: {{type: local}} or a `vidflow serve`, or remove "
+                     f"{missing[0]} from the story")
         fields = local_element_images(story)
         if fields:
             raise PlanError(
@@ -92,9 +102,18 @@ class HttpProvider(ApiProvider):
     def download(self, record: StoryRecord, dest: Path) -> str:
         if not record.video_url:
             raise MediaError(f"story {record.id} has no video_url to download")
+        return self.fetch_media(record, record.video_url, dest)
+
+    def fetch_media(self, record: StoryRecord, url: str, dest: Path) -> str:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with self._errors():
-            return self.client.download(record.video_url, dest)
+            return self.client.download(url, dest)
+
+    @functools.cached_property
+    def extensions(self) -> frozenset[str]:
+        """Asked once, before the first paid call that needs one: what the server
+        announces (`vidflow serve` lists its extensions; the hosted API has none)."""
+        return self.client.extensions()
 
     def close(self) -> None:
         self.client.close()

@@ -100,7 +100,10 @@ class LocalProvider(ApiProvider):
         """Copy the engine's file beside `dest`, verify it, then rename into place."""
         if not record.video_url:
             raise MediaError(f"story {record.id} has no video_url to download")
-        source = self.engine.media_path(_url_path(record.video_url))
+        return self.fetch_media(record, record.video_url, dest)
+
+    def fetch_media(self, record: StoryRecord, url: str, dest: Path) -> str:
+        source = self.engine.media_path(_url_path(url))
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part",
                                         dir=dest.parent)
@@ -111,7 +114,7 @@ class LocalProvider(ApiProvider):
                 out.flush()
                 os.fsync(out.fileno())
             if tmp.stat().st_size == 0:
-                raise MediaError(f"story {record.id}: the video file is empty")
+                raise MediaError(f"story {record.id}: the file {dest.name} is empty")
             digest = sha256_file(tmp)
             tmp.chmod(0o644)  # mkstemp makes it private; a video is an ordinary file
             os.replace(tmp, dest)

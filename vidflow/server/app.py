@@ -21,6 +21,8 @@ from fastapi.security import APIKeyHeader
 
 from vidflow import __version__
 from vidflow.contract.params import (
+    EXTENSIONS,
+    EXTENSIONS_KEY,
     IDEMPOTENCY_EXTENSION,
     IDEMPOTENCY_HEADER,
     OPERATIONS,
@@ -285,7 +287,10 @@ def _announce_idempotency(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            generate()["info"][IDEMPOTENCY_EXTENSION] = IDEMPOTENCY_HEADER
+            info = generate()["info"]
+            info[IDEMPOTENCY_EXTENSION] = IDEMPOTENCY_HEADER
+            # the parameters this server adds to the reference's (e.g. captions)
+            info[EXTENSIONS_KEY] = sorted(EXTENSIONS)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -18,16 +18,25 @@ from fastapi import File, Form, Path, UploadFile
 from pydantic import Field, WithJsonSchema
 
 from vidflow.contract.json_fields import JSON_SCHEMAS
-from vidflow.contract.params import PARAMS, STORY_ID_PATTERN, Operation, Param
+from vidflow.contract.params import (
+    EXTENSION_FIELD_KEY,
+    PARAMS,
+    STORY_ID_PATTERN,
+    Operation,
+    Param,
+)
 
 
 # --- the JSON-string fields ------------------------------------------------------------
 def json_string(name: str) -> Any:
     """A JSON-string field: a string to FastAPI (the engine parses and checks it, the one
-    check for every route), documented as JSON of the contract's shape."""
-    return Annotated[str, WithJsonSchema({
-        "type": "string", "contentMediaType": "application/json",
-        "contentSchema": JSON_SCHEMAS[name]})]
+    check for every route), documented as JSON of the contract's shape; a vidflow
+    extension is marked as one."""
+    schema: dict[str, Any] = {"type": "string", "contentMediaType": "application/json",
+                              "contentSchema": JSON_SCHEMAS[name]}
+    if PARAMS[name].extension:
+        schema[EXTENSION_FIELD_KEY] = True
+    return Annotated[str, WithJsonSchema(schema)]
 
 
 # --- form fields, derived from the contract --------------------------------------------

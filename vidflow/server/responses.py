@@ -11,6 +11,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vidflow.contract.params import EXTENSION_FIELD_KEY
+
+_SIDECAR = ("A vidflow extension: the finished video's captions as {}, when the story "
+            "was created with `captions`.")
+
 
 class StoryObject(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -30,6 +35,11 @@ class StoryObject(BaseModel):
     scenes: list[dict[str, Any]] = []
     scene_count: int | None = None
     aspect_ratio: str | None = None
+    # vidflow extensions (contract.captions.CAPTION_URL_FIELDS): only on a captioned story
+    captions_srt_url: str | None = Field(None, description=_SIDECAR.format("SRT"),
+                                         json_schema_extra={EXTENSION_FIELD_KEY: True})
+    captions_vtt_url: str | None = Field(None, description=_SIDECAR.format("WebVTT"),
+                                         json_schema_extra={EXTENSION_FIELD_KEY: True})
 
 
 class StoryResponse(BaseModel):

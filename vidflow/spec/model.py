@@ -40,11 +40,41 @@ class ProviderConfig:
     prices: dict[str, int] | None = None
     # a plan whose cost is above this is refused before any paid call (--max-credits wins)
     max_credits: int | None = None
+    # vidflow extensions the http server has, as the spec declares (`extensions:`)
+    extensions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:  # a saved plan gives a JSON list
+        object.__setattr__(self, "extensions", tuple(self.extensions))
 
     @property
     def identity(self) -> str:
         """What the lockfile records to tell providers apart (never a key)."""
         return "local" if self.type == "local" else f"http:{(self.base_url or '').rstrip('/')}"
+
+    def has_extension(self, name: str) -> bool:
+        """Whether stories may use the vidflow extension `name` here: the embedded engine
+        has every one; an http server has those the spec declares for it, and one on
+        loopback is taken to be `vidflow serve`. (At apply, the server's own OpenAPI
+        announcement decides, before anything is paid.) The hosted Story API has none."""
+        if self.type == "local" or name in self.extensions:
+            return True
+        return is_loopback_url(self.base_url or "")
+
+
+def is_loopback_url(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)

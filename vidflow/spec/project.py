@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from vidflow.bulk import paused_gc
+from vidflow.contract.params import EXTENSIONS
 from vidflow.errors import Location, SpecError, SpecErrors
 from vidflow.paths import ProjectPaths
+from vidflow.scrub import scrub_url
 from vidflow.spec import templating
 from vidflow.spec.budgets import MAX_VARIANTS, MAX_VARIANTS_PER_STORY
 from vidflow.spec.loader import Document, PathKey, format_path, load_file, spec_files
@@ -128,8 +130,10 @@ def _load_project(path: str | Path, vars: Mapping[str, str] | None,
                                  f"here; a project may have at most {MAX_VARIANTS:,}",
                                  doc.key_where(where), where)
                     continue
-            for story in _resolve_story(name, raw, doc, _defaults(doc), variables, hasher,
-                                        problems, disk):
+            resolved = list(_resolve_story(name, raw, doc, _defaults(doc), variables, hasher,
+                                           problems, disk))
+            _check_extensions(provider, doc, name, raw, resolved, problems)
+            for story in resolved:
                 _add_unique(stories, story, problems)
     _check_outputs(stories, problems)
     blocks = tuple(name for doc in docs for name, _ in _story_blocks(doc))
@@ -193,11 +197,31 @@ def _provider(docs: list[Document], problems: _Problems) -> ProviderConfig:
                      first_doc.key_where(("provider", "prices")), ("provider", "prices"))
     prices = spec.get("prices")
     max_credits = spec.get("max_credits")
+    extensions = spec.get("extensions") or []
+    if kind == "local" and extensions:
+        problems.add("the local engine has every vidflow extension; remove `extensions`",
+                     first_doc.key_where(("provider", "extensions")), ("provider", "extensions"))
     return ProviderConfig(type=kind, base_url=spec.get("base_url"),
                           api_key_env=spec.get("api_key_env", "VIMMERSE_API_KEY"),
                           data_dir=spec.get("data_dir"),
                           prices=dict(prices) if isinstance(prices, dict) else None,
-                          max_credits=max_credits if isinstance(max_credits, int) else None)
+                          max_credits=max_credits if isinstance(max_credits, int) else None,
+                          extensions=tuple(str(e) for e in extensions))
+
+
+def _check_extensions(provider: ProviderConfig, doc: Document, name: str,
+                      raw: dict[str, Any], stories: Sequence[ResolvedStory],
+                      problems: _Problems) -> None:
+    """A story using a vidflow extension (captions) the provider does not have."""
+    for ext in sorted(EXTENSIONS):
+        if provider.has_extension(ext) or not any(ext in s.params for s in stories):
+            continue
+        path = ("stories", name, ext) if ext in raw else ("defaults", ext)
+        problems.add(f"{ext} is a vidflow extension, not available on the hosted Story API "
+                     f"(provider {scrub_url(provider.base_url or '')}); use provider "
+                     f"{{type: local}} or a `vidflow serve`, and declare it with "
+                     f"`extensions: [{ext}]` in the provider block if its URL is not "
+                     "loopback", doc.key_where(path), path)
 
 
 def _variables(docs: list[Document], cli_vars: Mapping[str, str], var_files: Sequence[Path],

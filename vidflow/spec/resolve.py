@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidflow.contract.captions import effective_captions
 from vidflow.contract.enums import VISIBILITY
 from vidflow.contract.params import OPERATIONS
 from vidflow.contract.storyboard import ELEMENT_KINDS, effective_audio
@@ -80,6 +81,10 @@ def build_params(mode: str, story: dict[str, Any], files: FileHasher,
     if "scene_duration" in params:
         params["scene_duration"] = str(params["scene_duration"])
     params["audio_option"] = effective_audio(story.get("audio_option") or {})
+    # captions off is no parameter at all: fingerprints without captions stay as they were
+    captions = effective_captions(params.pop("captions", None))
+    if captions is not None:
+        params["captions"] = captions
     if story.get("webhook_url"):
         params["webhook_url"] = story["webhook_url"]  # sent, but not in the fingerprint
     if "image_files" in params:

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from vidflow.contract.params import DEFAULTS, SPEC_MODES, mode_params
-from vidflow.contract.storyboard import ELEMENT_KINDS
+from vidflow.contract.storyboard import ELEMENT_KINDS, effective_audio, narration_on
 
 # The Story API's parameters per mode (POST /story/idea-2-video, url-2-video,
 # images-2-video; storyboard = POST /story then /elements, /scenes, /videos).
@@ -74,6 +74,7 @@ def check_story(story: dict[str, Any], *, rendered: bool = True) -> list[Problem
     if mode != "storyboard" and "storyboard" in story:
         problems.append((("storyboard",), "a pinned storyboard needs `mode: storyboard`", True))
     problems.extend(_element_problems(story, rendered))
+    problems.extend(_caption_problems(story, rendered))
     problems.extend(_override_problems(story, mode))
     if rendered:
         problems.extend(_output_problems(story.get("output")))
@@ -120,6 +121,17 @@ _FORMATS_MESSAGE = "must be a JPEG, PNG or WebP image (.jpg, .jpeg, .png, .webp)
 
 def _is_image_name(name: Any) -> bool:
     return isinstance(name, str) and name.lower().endswith(_FORMATS)
+
+
+def _caption_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:
+    """Captions are the narration's words: a story without narration has none to show."""
+    audio = story.get("audio_option")
+    if not rendered or not story.get("captions") or not isinstance(audio, dict):
+        return []
+    if narration_on(effective_audio(audio)):
+        return []
+    return [(("captions",), "captions show the narration, which this story's audio_option "
+                            "turns off; remove captions or turn narration on", False)]
 
 
 def _element_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:

@@ -15,8 +15,9 @@ import json
 from functools import cache
 from typing import Any
 
+from vidflow.contract.captions import CAPTIONS_SCHEMA
 from vidflow.contract.enums import NARRATORS, VISIBILITY
-from vidflow.contract.params import PARAMS, SPEC_MODES, Param
+from vidflow.contract.params import EXTENSIONS, PARAMS, SPEC_MODES, Param
 from vidflow.contract.prices import PRICE_NAMES
 from vidflow.contract.storyboard import AUDIO_DEFAULTS, ELEMENT_KINDS, STORYBOARD_KEYS
 from vidflow.spec.model import DEFAULT_DEADLINE
@@ -221,6 +222,9 @@ def story_properties() -> dict[str, Any]:
                                            "aspect_ratio", "is_transition", "language")},
         "elements": _elements(),
         "audio_option": _audio_option(),
+        # a vidflow extension: the local provider and `vidflow serve` have it, the hosted
+        # Story API does not (validate says so for an http provider)
+        "captions": CAPTIONS_SCHEMA,
         "image_urls": {"type": "array", "minItems": 1,
                        "items": templatable({"$ref": "#/$defs/http_url"})},
         "image_files": {"type": "array", "minItems": 1,
@@ -313,6 +317,12 @@ def _provider() -> dict[str, Any]:
             "max_credits": {"type": "integer", "minimum": 0,
                             "description": "Refuse a plan whose cost is above this, before "
                                            "any paid call (`--max-credits` wins)."},
+            "extensions": {"type": "array", "uniqueItems": True,
+                           "description": "The vidflow extensions this http server has "
+                                          "(`vidflow serve` has them all; the hosted Story "
+                                          "API none). A loopback base_url is taken to be "
+                                          "`vidflow serve`.",
+                           "items": {"enum": sorted(EXTENSIONS)}},
         },
         "if": {"properties": {"type": {"const": "http"}}},
         "then": {"required": ["base_url"]},

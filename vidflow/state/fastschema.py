@@ -77,7 +77,8 @@ class _Generator:
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
         self.defs = schema.get("$defs", {})
-        self.constants: dict[str, Any] = {"_MISSING": object(), "_is_number": _TYPES["number"]}
+        self.constants: dict[str, Any] = {"_MISSING": object(), "_is_number": _TYPES["number"],
+                                          "_unique": _unique}
         self.functions: list[str] = []
         self.counter = 0
         self.def_names = {name: f"_def_{i}" for i, name in enumerate(self.defs)}
@@ -165,6 +166,11 @@ class _Generator:
         if key == "const":
             const = self._const(arg)
             return [f"if not (type({v}) is type({const}) and {v} == {const}):", fail]
+        if key == "uniqueItems":
+            if not arg:
+                return []
+            # Python's == is looser than JSON's (1 == 1.0 == True): never a false yes
+            return [f"if isinstance({v}, list) and not _unique({v}):", fail]
         if key == "anyOf":
             branches = [self._function(self._name("any"), sub) for sub in arg]
             return [f"if not ({' or '.join(f'{b}({v})' for b in branches)}):", fail]
@@ -196,7 +202,14 @@ class _Generator:
 # Keywords the yes/no check knows beyond the worded checker's (the spec schema uses them;
 # jsonschema words its problems).
 _PREDICATE_ONLY = frozenset({"maximum", "minItems", "minProperties", "const", "anyOf",
-                             "propertyNames", "if", "then"})
+                             "propertyNames", "if", "then", "uniqueItems"})
+
+
+def _unique(items: list[Any]) -> bool:
+    try:
+        return len(set(items)) == len(items)
+    except TypeError:  # objects or arrays in the array: let the worded check decide
+        return False
 
 
 def _type_test(name: str, v: str) -> str:

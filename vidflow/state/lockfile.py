@@ -88,6 +88,9 @@ class LockEntry:
     # the local engine's render quality the video was made at ({"scale", "fps"}): a plan
     # at a higher one regenerates it (drafts become finals). None: another provider.
     render: dict[str, Any] | None = None
+    # files downloaded beside the video (caption sidecars), by suffix: {".srt": sha256};
+    # each is at the output's path with that suffix instead of ".mp4". None: none.
+    files: dict[str, str] | None = None
 
     @classmethod
     def from_story(cls, story: ResolvedStory, *, story_id: str, provider: str,
@@ -132,7 +135,7 @@ class LockEntry:
 
 _ENTRY_FIELDS = fields(LockEntry)
 _ENTRY_NAMES = frozenset(f.name for f in _ENTRY_FIELDS)
-_OPTIONAL = ("storyboard", "overrides", "overrides_fingerprint", "render")
+_OPTIONAL = ("storyboard", "overrides", "overrides_fingerprint", "render", "files")
 
 
 def recorded_params(params: dict[str, Any]) -> dict[str, Any]:

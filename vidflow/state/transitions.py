@@ -140,7 +140,8 @@ def progressed(lock: Lockfile, address: str, record: StoryRecord) -> Lockfile:
 
 
 def finished(lock: Lockfile, story: ResolvedStory, record: StoryRecord, *, provider: str,
-             output: str, sha256: str, render: dict | None = None) -> Lockfile:
+             output: str, sha256: str, render: dict | None = None,
+             files: dict[str, str] | None = None) -> Lockfile:
     """The story succeeded and its video is at `output`: the entry records the spec."""
     old = lock.get(story.address)
     entry = LockEntry.from_story(
@@ -149,7 +150,7 @@ def finished(lock: Lockfile, story: ResolvedStory, record: StoryRecord, *, provi
         created_at=record.created_at, updated_at=record.updated_at,
         deposed=list(old.deposed) if old else [],
         storyboard=generated_storyboard(story, record, old),
-        render=dict(render) if render else None)
+        render=dict(render) if render else None, files=dict(files) if files else None)
     return _set(lock, story.address, downloaded(entry, output, sha256))
 
 

@@ -3,12 +3,18 @@
 No system package and no subprocess: the library synthesizes into a callback that
 collects 16-bit samples, which are written as a mono WAV. libespeak-ng keeps global state
 and is not reentrant, so one module lock serializes every call into it.
+
+The same callback receives eSpeak NG's own events: each word's `espeakEVENT_WORD` names its
+place in the text and the sample where it is spoken, which is what captions are timed by
+(`synthesize(..., words_out=...)`), never a guess from the text's length.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
+import re
 import threading
 import wave
 from dataclasses import dataclass
@@ -62,7 +68,30 @@ _ENDPAUSE = 0x1000
 _RATE, _VOLUME, _PITCH, _RANGE = 1, 2, 3, 4
 _EE_OK = 0
 
+# espeak_EVENT_TYPE values (speak_lib.h)
+_EVENT_LIST_TERMINATED, _EVENT_WORD = 0, 1
+SPEECH_FLOOR = 300  # |sample| above this is voice, not the pause eSpeak ends with
+
 _lock = threading.Lock()
+
+
+class _Event(ctypes.Structure):
+    """espeak_EVENT (speak_lib.h); the union `id` is pointer-sized."""
+
+    _fields_ = [("type", ctypes.c_int), ("unique_identifier", ctypes.c_uint),
+                ("text_position", ctypes.c_int),  # 1-based, in characters (espeakCHARS_UTF8)
+                ("length", ctypes.c_int), ("audio_position", ctypes.c_int),
+                ("sample", ctypes.c_int), ("user_data", ctypes.c_void_p),
+                ("id", ctypes.c_void_p)]
+
+
+@dataclass(frozen=True)
+class SpokenWord:
+    """One word of a narration: its text and when it is spoken, in seconds of its WAV."""
+
+    text: str
+    start: float
+    end: float
 _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
                                   ctypes.c_void_p)
 
@@ -109,6 +138,8 @@ class _Engine:
             lib.espeak_ng_SetRandSeed(1)
         ctypes.CDLL(None).srand(1)
         self._chunks: list[np.ndarray] = []
+        self._words: list[tuple[int, int, int]] = []  # (first char, length, sample)
+        self.words: list[tuple[int, int, int]] = []
         self._callback = _SynthCallback(self._collect)  # kept alive: C holds the pointer
         lib.espeak_SetSynthCallback(self._callback)
 
@@ -118,12 +149,21 @@ class _Engine:
         self.lib.espeak_Terminate()
         _ctypes.dlclose(self.lib._handle)  # the next load starts from clean globals
 
-    def _collect(self, wav: ctypes._Pointer, count: int, _events: int) -> int:
+    def _collect(self, wav: ctypes._Pointer, count: int, events: int) -> int:
+        if events:
+            listed = ctypes.cast(events, ctypes.POINTER(_Event))
+            i = 0
+            while listed[i].type != _EVENT_LIST_TERMINATED:
+                event = listed[i]
+                if event.type == _EVENT_WORD and event.length > 0:
+                    self._words.append((event.text_position - 1, event.length, event.sample))
+                i += 1
         if wav and count > 0:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
         return 0  # 0 = keep going
 
     def speak(self, text: str, voice_name: str, voice: Voice) -> np.ndarray:
+        """The samples of `text`; its word events are left in `self.words`."""
         lib = self.lib
         if lib.espeak_SetVoiceByName(voice_name.encode()) != _EE_OK:
             raise MediaError(f"eSpeak NG has no voice {voice_name!r}")
@@ -131,13 +171,14 @@ class _Engine:
         lib.espeak_SetParameter(_PITCH, voice.pitch, 0)
         lib.espeak_SetParameter(_RANGE, voice.range_, 0)
         lib.espeak_SetParameter(_VOLUME, 100, 0)
-        self._chunks = []
+        self._chunks, self._words = [], []
         data = text.encode("utf-8") + b"\0"
         code = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0,
                                 _CHARS_UTF8 | _ENDPAUSE, None, None)
         if code != _EE_OK:
             raise MediaError(f"eSpeak NG could not synthesize (error {code})")
         chunks, self._chunks = self._chunks, []
+        self.words = self._words
         return np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
 
 
@@ -155,21 +196,65 @@ def voice_for(narrator: str) -> Voice:
 
 def synthesize(text: str, *, narrator: str = AUDIO_DEFAULTS["narrator"],
                language: str = DEFAULTS["language"],
-               out: Path) -> float:
-    """Speak `text` into a 16-bit mono WAV at `out`; returns its duration in seconds."""
+               out: Path, words_out: Path | None = None) -> float:
+    """Speak `text` into a 16-bit mono WAV at `out`; returns its duration in seconds.
+    `words_out`: also write the words and their times, as eSpeak NG reported them (JSON,
+    read back with `read_words`)."""
     voice = voice_for(narrator)
     text = " ".join((text or "").split())
+    events: list[tuple[int, int, int]] = []
     with _lock:
         engine = _Engine()
         try:
             rate = engine.sample_rate
-            samples = _speak(engine, text, language, voice) if text else np.zeros(0, np.int16)
+            samples = np.zeros(0, np.int16)
+            if text:
+                samples = _speak(engine, text, language, voice)
+                events = engine.words
         finally:
             engine.close()
     if samples.size == 0:
         samples = np.zeros(int(SILENCE_S * rate), np.int16)
     write_wav(out, samples.astype(np.int16), rate, channels=1)
+    if words_out is not None:
+        words = spoken_words(text, events, samples, rate)
+        Path(words_out).write_text(json.dumps(
+            [[w.text, w.start, w.end] for w in words], ensure_ascii=False), encoding="utf-8")
     return samples.size / rate
+
+
+def spoken_words(text: str, events: list[tuple[int, int, int]], samples: np.ndarray,
+                 rate: int) -> list[SpokenWord]:
+    """The text's whitespace-separated words, each timed by the first word event that falls
+    inside it ("snow-covered" is one caption word however eSpeak splits it). eSpeak says
+    some short words together with the one before ("in the" is one event): such a word
+    starts with it. A word ends where a later word begins; the last where the voice
+    stops (the trailing pause is not speech)."""
+    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+    starts: list[float | None] = [None] * len(tokens)
+    k = 0
+    for first, _length, sample in sorted(events, key=lambda e: e[0]):
+        while k < len(tokens) and tokens[k][1] <= first:
+            k += 1
+        if k < len(tokens) and tokens[k][0] <= first and starts[k] is None:
+            starts[k] = sample / rate
+    voiced = np.nonzero(np.abs(samples.astype(np.int32)) > SPEECH_FLOOR)[0]
+    speech_end = (int(voiced[-1]) + 1) / rate if voiced.size else samples.size / rate
+    timed: list[float] = []
+    for start in starts:
+        before = timed[-1] if timed else 0.0
+        timed.append(before if start is None else max(before, start))
+    words = []
+    for i, (_a, _b, word) in enumerate(tokens):
+        end = next((t for t in timed[i + 1:] if t > timed[i]), max(speech_end, timed[i]))
+        words.append(SpokenWord(word, round(timed[i], 4), round(end, 4)))
+    return words
+
+
+def read_words(path: Path) -> list[SpokenWord]:
+    """The words `synthesize(..., words_out=path)` wrote."""
+    return [SpokenWord(str(t), float(a), float(b))
+            for t, a, b in json.loads(Path(path).read_text(encoding="utf-8"))]
 
 
 def _speak(engine: _Engine, text: str, language: str, voice: Voice) -> np.ndarray:
