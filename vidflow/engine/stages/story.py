@@ -115,7 +115,8 @@ wander chase catch throw kick score win lose fight save protect cross follow lea
 sip pour mix brew serve fill wear try use need want spend change unfold bring brings
 count counts remember comes ends begins fit work move turn reach leave arrive camp fish
 sail drive wave meet greet hear listen touch break crash roar hunt search pack unpack
-prepare gather plant pick sail glide shine sparkle float splash picnic relax"""))
+prepare gather plant pick sail glide shine sparkle float splash picnic relax
+stop wait nap rush dive soar hide seek peek smile"""))
 _AUX = frozenset(_words("""
 is are was were am has have had can will may must does do did"""))
 _IRREGULAR = {"ran": "run", "went": "go", "came": "come", "made": "make", "took": "take",
@@ -140,6 +141,7 @@ _IMPERATIVE = (
     (re.compile(r"^(?:start|begin|open)\s+(?:with|on)\s+", re.I), "First, we see {x}."),
 )
 _WORD_RE = re.compile(r"[\w'’-]+", re.UNICODE)
+_LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)  # a unit says something: it has a letter
 _END = ".!?。！？"
 
 
@@ -205,7 +207,8 @@ def find_product(text: str) -> Product | None:
             return Product(name, tail.group(1).strip() if tail else "")
     match = _OUR_RE.search(text)
     if match:
-        words = [w for w in match.group(1).split() if not is_verb(w) or w.lower() == "light"]
+        words = [w for w in match.group(1).split() if w.lower() not in _DETERMINERS
+                 and len(w) > 1 and (not is_verb(w) or w.lower() == "light")]
         if words:
             return Product("our " + " ".join(words), "")
     return None
@@ -245,6 +248,7 @@ def parse_clause(text: str) -> Clause:
     return Clause(subject, action, setting)
 
 
+_PRONOUNS = frozenset(_words("""they we you i he she it"""))
 _PLURAL_PRONOUNS = frozenset(_words("""
 they we you i"""))
 
@@ -255,6 +259,8 @@ def _main_verb(words: list[str], i: int) -> bool:
     "a calm ski day" has none."""
     word = words[i].strip(",;:").lower()
     before = words[i - 1].lower().strip(",")
+    if before in _PRONOUNS and word.isalpha() and word not in _SETTING_PREPS:
+        return True  # "they stop", "she naps": what follows a pronoun is its verb
     if not is_verb(word) or before in _DETERMINERS:
         return False
     if word in _AUX or word in _IRREGULAR or word.endswith(("s", "ed")) or before in _RELATIVE:
@@ -370,7 +376,7 @@ def tell(units: list[str], count: int, *, language: str, seed: int,
     english = code == ENGLISH
     frames = FRAMES.get(code, FRAMES[ENGLISH])
     names = names_in(source) | (frozenset(product.name.split()) if product else frozenset())
-    units = [u for u in (" ".join(u.split()) for u in units) if u]
+    units = [u for u in (" ".join(u.split()) for u in units) if _LETTER_RE.search(u)]
     if len(units) >= count:
         groups = _group(units, count)
         lines = [Line(_fit([sentence(u, frames, english=english, names=names) for u in g],
@@ -463,7 +469,9 @@ def _outro(frames: Frames, subject: str, product: Product | None, seed: int) -> 
 
 def _name_product(lines: list[Line], frames: Frames, product: Product | None, seed: int
                   ) -> list[Line]:
-    """The product the idea names is named: by the last line, if no line did."""
+    """The product the idea names is named: by the last line, if no line did. Every
+    line starts with a capital (a frame may start with the product's "our …")."""
+    lines = [Line(capital(line.text), line.beat) for line in lines]
     if not product or any(product.name.lower() in line.text.lower() for line in lines):
         return lines
     last = lines[-1]

@@ -72,8 +72,8 @@ ENV_KINDS: tuple[EnvKind, ...] = (
                      "cafe", "shop", "market", "ciudad",
                      "calle", "ville", "rue", "stadt", "straße"),
             "City Street", "a lively city street with tall buildings and lit windows"),
-    EnvKind("night", ("night", "midnight", "star", "stars", "moon", "evening", "dark", "noche",
-             "nuit", "nacht"),
+    EnvKind("night", ("night", "nights", "midnight", "star", "stars", "moon", "evening", "dark",
+                      "noche", "nuit", "nacht"),
             "Starry Night", "a calm night sky full of stars above dark hills"),
     EnvKind("studio", ("studio", "product", "showcase", "stage", "spotlight", "launch"),
             "Studio", "a clean photo studio with a soft gradient backdrop and spotlight"),
@@ -184,6 +184,8 @@ def _units(text: str, count: int, *, english: bool) -> list[str]:
     if not sentences:
         return []
     sentences[0] = _strip_lead(sentences[0])
+    if english:  # "A fun ski day: two friends race…": the heading is not narrated
+        sentences = [_drop_heading(s) for s in sentences]
     if len(sentences) < count:
         split = []
         for s in sentences:
@@ -194,6 +196,13 @@ def _units(text: str, count: int, *, english: bool) -> list[str]:
             split += parts if whole else [s]
         sentences = split
     return sentences
+
+
+def _drop_heading(text: str) -> str:
+    head, colon, rest = text.partition(":")
+    if colon and rest.strip() and story.has_verb(rest) and not story.has_verb(head):
+        return rest.strip()
+    return text
 
 
 def _product_object(product: story.Product | None, detected: list[dict[str, Any]]
