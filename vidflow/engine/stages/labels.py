@@ -57,8 +57,10 @@ def _first_free(wish: Wish, placed: list[Box], frame: tuple[int, int], margin: i
         return (x, y, x + w, y + h)
 
     x0, y0 = wish.cx - w // 2, wish.cy - h // 2
-    xs = [x0, *(b[2] + gap for b in placed), *(b[0] - gap - w for b in placed)]
-    rows = max(1, (height - 2 * margin) // (h + gap))
+    # the wish, the frame's left edge, and either side of every label already placed: if
+    # a row has room for this label, one of these is where that room starts
+    xs = [x0, margin, *(b[2] + gap for b in placed), *(b[0] - gap - w for b in placed)]
+    rows = max(1, min(40, (height - 2 * margin) // (h + gap)))  # 40: plenty for labels
     ys = [y0 + k * (h + gap) for k in range(-rows, rows + 1)]
     candidates = {clamp(x, y) for x in xs for y in ys}
     for box in sorted(candidates, key=lambda b: (abs(b[1] - y0) + abs(b[0] - x0), b)):
