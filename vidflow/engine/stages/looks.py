@@ -52,7 +52,7 @@ TONES: tuple[Look, ...] = (
                       "suspense", "thriller", "intense", "tense", "stormy"),
          (70, 90, 140), 0.25, 0.82, 1.35, 0.8, 0.55, "fast",
          ("pan_right", "tilt_up", "pan_left", "tilt_down"),
-         MusicStyle(84, 50, True, 0.5, 1)),
+         MusicStyle(84, 48, True, 0.4, 1)),
     Look("cinematic", ("cinematic", "hero", "heroic", "adventure", "inspiring", "grand",
                        "majestic", "emotional"),
          (255, 170, 90), 0.18, 0.95, 1.2, 0.9, 0.35, "",
