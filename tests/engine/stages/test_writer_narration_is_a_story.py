@@ -91,3 +91,19 @@ def test_spanish_french_and_german_have_their_own_frames() -> None:
         lines = _lines("Un zorro juega", 3, language)
         assert lines[0] in FRAMES[code].intro and lines[2] in FRAMES[code].outro
         assert lines[1] == "Un zorro juega."
+
+
+def test_one_scene_tells_the_whole_idea_as_one_sentence() -> None:
+    assert _lines("An ad for Lumo, a solar lantern that lights up camping nights", 1) == [
+        "Lumo, a solar lantern, lights up camping nights."]
+
+
+def test_a_long_list_of_shots_is_cut_at_a_clause_within_the_lines_budget() -> None:
+    idea = ("Cinematic smoothie promo: fresh berries, bananas, and oranges falling onto a "
+            "rustic wooden table in slow-motion, a glass blender mixing fruits, smoothie "
+            "pouring into a glass with condensation, cinematic lighting, warm glow")
+    lines = _lines(idea, 3)
+    assert all(len(line.split()) <= 22 for line in lines)
+    assert any(line.startswith("We see fresh berries, bananas, and oranges falling")
+               for line in lines)
+    assert not any("promo" in line for line in lines)  # a heading, not narration

@@ -187,7 +187,8 @@ the a an this that we our you it he she they"""))
 _NAME = r"[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,2}"
 _FOR_RE = re.compile(rf"\b(?:for|introducing|presenting|para|pour|für|f[üu]r)\s+(?:the\s+)?"
                      rf"({_NAME})")
-_QUOTED_RE = re.compile(r"[\"“«']([A-Z][^\"”»'\n]{0,40}?)[\"”»']")
+# a quoted name: one to three capitalised words ("Glow Tea"), not a quoted tagline
+_QUOTED_RE = re.compile(r"[\"“«']([A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2})[\"”»']")
 _CAMEL_RE = re.compile(r"\b([A-Z][a-z]+[A-Z][\w-]*(?:[ \t]+[A-Z][a-z][\w-]*)?)")
 _OUR_RE = re.compile(r"\bour\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)"
                      r"(?=\s+(?:is|are|was|has|keeps|makes|lights|helps|gives|brings|lets|will|"
@@ -208,7 +209,7 @@ def find_product(text: str) -> Product | None:
     match = _OUR_RE.search(text)
     if match:
         words = [w for w in match.group(1).split() if w.lower() not in _DETERMINERS
-                 and len(w) > 1 and (not is_verb(w) or w.lower() == "light")]
+                 and len(w) > 1]
         if words:
             return Product("our " + " ".join(words), "")
     return None
@@ -221,31 +222,40 @@ class Clause:
     subject: str  # as the idea says it: "a fox and a rabbit"
     action: str  # the verb phrase without the setting: "share breakfast"; "" for a phrase
     setting: str  # "in a sunny meadow" or ""
+    relative: bool = False  # said as "X that verbs…" (no main verb of its own)
 
 
 def parse_clause(text: str) -> Clause:
     words = text.strip().rstrip(_END).split()
-    verb = next((i for i, w in enumerate(words) if i > 0 and _main_verb(words, i)), None)
-    if verb is None:  # a phrase: its subject is all of it but the setting
+    # a subject is a few words: past them, a "verb" is a list's ("… a warm glow")
+    verb = next((i for i, w in enumerate(words[:MAX_SUBJECT + 1])
+                 if i > 0 and _main_verb(words, i)), None)
+    if verb is None:  # a phrase: its subject is what comes before its setting
         start = next((i for i, w in enumerate(words) if i > 0 and w.lower() in _SETTING_PREPS),
                      len(words))
+        end = next((i + 1 for i in range(start, len(words)) if words[i].endswith(",")),
+                   len(words))
+        setting = " ".join(words[start:end]).strip(" ,")
         return Clause(" ".join(words[:start]).strip(" ,"), "",
-                      " ".join(words[start:]).strip(" ,"))
+                      setting if len(setting.split()) <= 6 else "")
     subject_words = words[:verb]
-    if subject_words and subject_words[-1].lower() in _RELATIVE:  # "a lantern that lights"
+    relative = bool(subject_words) and subject_words[-1].lower() in _RELATIVE
+    if relative:  # "Lumo, a lantern that lights up…": Lumo lights up…
         subject_words = subject_words[:-1]
     subject = " ".join(subject_words).strip(" ,")
+    if relative and "," in subject:
+        subject += ","  # the appositive closes: "Lumo, a solar lantern, lights up…"
     rest = words[verb:]
     start = next((i for i, w in enumerate(rest) if i > 0 and w.lower() in _SETTING_PREPS),
                  None)
     if start is None:
-        return Clause(subject, " ".join(rest).strip(" ,"), "")
+        return Clause(subject, " ".join(rest).strip(" ,"), "", relative)
     end = next((i for i in range(start + 1, len(rest))
                 if rest[i - 1].endswith(",") or rest[i].lower() in ("and", "while", "then")),
                len(rest))
     action = " ".join(rest[:start] + rest[end:]).strip(" ,")
     setting = " ".join(rest[start:end]).strip(" ,")
-    return Clause(subject, action, setting)
+    return Clause(subject, action, setting, relative)
 
 
 _PRONOUNS = frozenset(_words("""they we you i he she it"""))
@@ -263,9 +273,12 @@ def _main_verb(words: list[str], i: int) -> bool:
         return True  # "they stop", "she naps": what follows a pronoun is its verb
     if not is_verb(word) or before in _DETERMINERS:
         return False
+    if word.endswith("ing") and before not in _AUX:
+        return False  # "berries falling onto a table": a phrase, not a clause
     if word in _AUX or word in _IRREGULAR or word.endswith(("s", "ed")) or before in _RELATIVE:
         return True
-    subject = [w.lower().strip(",") for w in words[:i]]
+    near = words[max(0, i - 6):i]  # a plural subject is close by and not a list
+    subject = [w.lower() for w in near] if not any(w.endswith(",") for w in near) else []
     return "and" in subject or before in _PLURAL_PRONOUNS or (
         before.endswith("s") and not before.endswith("ss")) or before.endswith("ren")
 
@@ -361,6 +374,7 @@ def pick(options: tuple[str, ...], seed: int, salt: int) -> str:
 # --- the story ---------------------------------------------------------------------------
 
 MAX_WORDS = 22  # a line's budget, so its audio fits a scene
+MAX_SUBJECT = 10  # words
 
 
 @dataclass(frozen=True)
@@ -377,37 +391,37 @@ def tell(units: list[str], count: int, *, language: str, seed: int,
     frames = FRAMES.get(code, FRAMES[ENGLISH])
     names = names_in(source) | (frozenset(product.name.split()) if product else frozenset())
     units = [u for u in (" ".join(u.split()) for u in units) if _LETTER_RE.search(u)]
+    clause = parse_clause(units[0]) if english and units else Clause("", "", "")
+    # "Lumo, a lantern that lights…" gets a verb of its own: "Lumo, a lantern, lights…"
+    if clause.relative and clause.action and _LETTER_RE.search(clause.subject):
+        units[0] = f"{clause.subject} {clause.action} {clause.setting}".strip()
     if len(units) >= count:
         groups = _group(units, count)
         lines = [Line(_fit([sentence(u, frames, english=english, names=names) for u in g],
                            english), " ".join(g)) for g in groups]
         return _name_product(lines, frames, product, seed)
-    clause = parse_clause(units[0]) if english and units else Clause("", "", "")
-    told = lower_first(clause.subject, names)  # as the idea says it, mid-sentence
+    if len(clause.subject.split()) > MAX_SUBJECT or not _LETTER_RE.search(clause.subject):
+        clause = Clause("", "", "")  # a long phrase, or no words: no one to introduce
+    told = lower_first(clause.subject.rstrip(","), names)  # as the idea says it
     subject = definite(clause.subject, product, names) if clause.subject and clause.action else ""
-    spoken = [sentence(u, frames, english=english, names=names) for u in units]
-    beats = list(units)
-    intro: Line | None = None
+    spoken = [_fit([sentence(u, frames, english=english, names=names)], english)
+              for u in units]
     if clause.setting and clause.subject:
         intro = Line(pick(frames.intro_setting, seed, 0).format(l=clause.setting, s=told),
                      f"{clause.subject} {clause.setting}")
-        if subject:  # the opening said where: the idea's sentence goes on with its action
-            spoken[0] = sentence(f"{subject} {clause.action}", frames, english=english,
-                                 names=names)
     elif subject:
         intro = Line(capital(pick(frames.intro_subject, seed, 0).format(s=told)),
                      clause.subject)
-        spoken[0] = sentence(f"{subject} {clause.action}", frames, english=english,
-                             names=names)
-    elif code != ENGLISH and code in FRAMES and clause.setting:
-        intro = Line(pick(frames.intro_setting, seed, 0).format(l=clause.setting), "")
     else:
         intro = Line(pick(frames.intro, seed, 0), "")
-    body = [Line(capital(t), b) for t, b in zip(spoken, beats, strict=True)]
     outro = _outro(frames, subject, product, seed)
-    arc = [intro, *body, outro]
-    if len(arc) > count:  # fewer scenes than the arc: the idea's own words come first
-        arc = [*body, outro] if count > len(body) else body[:count]
+    if 1 + len(units) + 1 <= count:
+        if subject:  # the opening said who (and where): the idea goes on with its action
+            spoken[0] = _fit([sentence(f"{subject} {clause.action}", frames,
+                                       english=english, names=names)], english)
+        arc = [intro, *map(Line, spoken, units), outro]
+    else:  # fewer scenes than the arc: the idea's own words come first, then its ending
+        arc = [*map(Line, spoken, units), outro][:count]
     k = 0
     while len(arc) < count:  # more scenes: develop the idea before its ending
         arc.insert(len(arc) - 1, _develop(frames, subject, product, seed, k))

@@ -108,7 +108,7 @@ _WORD_RE = re.compile(r"[\w'-]+", re.UNICODE)
 _LEAD_RE = re.compile(
     r"^(?:please\s+)?(?:create|make|produce|generate|write|build)\s+(?:an?\s+|the\s+)?"
     r"(?:[\w-]+\s+){0,3}?(?:video|story|commercial|ad|film|clip|movie)\s*"
-    r"(?:where|in which|about|of|showing|that shows|featuring|for|with)?\s*",
+    r"(?:where|in which|about|of|showing|showcasing|that shows|featuring|for|with)?\s*",
     re.IGNORECASE)
 
 # "An ad for Lumo, …", "A calm video about …": the product or the subject follows
@@ -200,7 +200,7 @@ def _units(text: str, count: int, *, english: bool) -> list[str]:
 
 def _drop_heading(text: str) -> str:
     head, colon, rest = text.partition(":")
-    if colon and rest.strip() and story.has_verb(rest) and not story.has_verb(head):
+    if colon and rest.strip() and len(head.split()) <= 6 and not story.has_verb(head):
         return rest.strip()
     return text
 
