@@ -2,8 +2,10 @@
 
 A scene is a backdrop chosen by its environment's description (snow, meadow, city, night,
 ocean, desert, forest, studio, indoor, or a soft default), with the scene's characters and
-objects standing in a row in front, each labelled with its name. User-supplied element
-images are composited in place of the drawn figure, so a product appears in its scenes.
+objects standing in a row in front, each labelled with its name (labels.py keeps labels
+apart and inside the frame). User-supplied element images are composited in place of the
+drawn figure, so a product appears in its scenes. The finished shot is graded in the
+tone's look (looks.py) that its image description names.
 Everything is seeded from a hash of the inputs: same inputs, same PNG bytes.
 """
 

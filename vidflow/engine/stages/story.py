@@ -24,68 +24,58 @@ from vidflow.engine.stages.narration import language_code
 
 @dataclass(frozen=True)
 class Frames:
-    """Sentence frames of one language: {s} the subject (definite), {p} the product,
-    {l} the setting, {x} a phrase without a verb."""
+    """Sentence frames of one language: {p} the product, {x} a phrase. The frames with a
+    subject ({s}) or a setting ({l}) are English's only: its parser finds them."""
 
-    intro_setting: tuple[str, ...]  # {l}, {s} (indefinite, as the idea says it)
-    intro_subject: tuple[str, ...]  # {s}
     intro: tuple[str, ...]
-    develop_subject: tuple[str, ...]  # {s}
     develop: tuple[str, ...]
     develop_product: tuple[str, ...]  # {p}
-    outro_subject: tuple[str, ...]  # {s}
     outro: tuple[str, ...]
     outro_product: tuple[str, ...]  # {p}
     phrase: str  # {x}: a phrase without a verb made a sentence
     name: str  # {x}: a name alone made a sentence
+    intro_setting: tuple[str, ...] = ()  # {l}, {s} (as the idea says it)
+    intro_subject: tuple[str, ...] = ()  # {s} (as the idea says it)
+    develop_subject: tuple[str, ...] = ()  # {s} (definite: "the fox")
+    outro_subject: tuple[str, ...] = ()  # {s} (definite)
 
 
 FRAMES: dict[str, Frames] = {
     "en": Frames(
+        intro=("Our story begins.", "It all starts here."),
+        develop=("Step by step, the story unfolds.", "Every moment brings something new."),
+        develop_product=("{p} is there at every step.", "With {p}, every moment shines."),
+        outro=("Everything comes together at last.", "And that is how the story ends."),
+        outro_product=("{p} is made for moments like this.", "Discover {p} today."),
+        phrase="We see {x}.", name="Meet {x}.",
         intro_setting=("Our story begins {l}, with {s}.", "It all starts {l}, where we meet {s}."),
         intro_subject=("Meet {s}.", "Our story begins with {s}."),
-        intro=("Our story begins.", "It all starts here."),
         develop_subject=("Step by step, the day unfolds for {s}.",
                          "Every moment brings {s} something new.",
                          "Around {s}, the world comes alive.",
                          "For {s}, each moment counts."),
-        develop=("Step by step, the story unfolds.", "Every moment brings something new."),
-        develop_product=("{p} is there at every step.", "With {p}, every moment shines."),
         outro_subject=("For {s}, it is a moment worth remembering.",
                        "And so the story of {s} comes to a happy end.",
-                       "The day ends, and {s} will remember it."),
-        outro=("Everything comes together at last.", "And that is how the story ends."),
-        outro_product=("{p} is made for moments like this.", "Discover {p} today."),
-        phrase="We see {x}.", name="Meet {x}."),
+                       "The day ends, and {s} will remember it.")),
     "es": Frames(
-        intro_setting=("Nuestra historia comienza {l}.",), intro_subject=("Así empieza todo.",),
-        intro=("Así empieza nuestra historia.",),
-        develop_subject=("Poco a poco, todo cambia.", "Cada momento trae algo nuevo."),
+        intro=("Así empieza nuestra historia.", "Todo comienza aquí."),
         develop=("Poco a poco, todo cambia.", "Cada momento trae algo nuevo."),
         develop_product=("{p} está ahí en cada paso.",),
-        outro_subject=("Y así termina nuestra historia.",),
         outro=("Y así termina nuestra historia.",),
         outro_product=("{p} está hecho para momentos como este.", "Descubre {p} hoy."),
         phrase="Vemos {x}.", name="Os presentamos {x}."),
     "fr": Frames(
-        intro_setting=("Notre histoire commence {l}.",), intro_subject=("Tout commence ici.",),
-        intro=("Ainsi commence notre histoire.",),
-        develop_subject=("Peu à peu, tout change.", "Chaque instant apporte du nouveau."),
+        intro=("Ainsi commence notre histoire.", "Tout commence ici."),
         develop=("Peu à peu, tout change.", "Chaque instant apporte du nouveau."),
         develop_product=("{p} est là à chaque pas.",),
-        outro_subject=("Et ainsi se termine notre histoire.",),
         outro=("Et ainsi se termine notre histoire.",),
         outro_product=("{p} est fait pour des moments comme celui-ci.",
                        "Découvrez {p} dès aujourd'hui."),
         phrase="Nous voyons {x}.", name="Voici {x}."),
     "de": Frames(
-        intro_setting=("Unsere Geschichte beginnt {l}.",), intro_subject=("Hier beginnt alles.",),
-        intro=("So beginnt unsere Geschichte.",),
-        develop_subject=("Nach und nach verändert sich alles.",
-                         "Jeder Moment bringt etwas Neues."),
+        intro=("So beginnt unsere Geschichte.", "Hier beginnt alles."),
         develop=("Nach und nach verändert sich alles.", "Jeder Moment bringt etwas Neues."),
         develop_product=("{p} ist bei jedem Schritt dabei.",),
-        outro_subject=("Und so endet unsere Geschichte.",),
         outro=("Und so endet unsere Geschichte.",),
         outro_product=("{p} ist für Momente wie diesen gemacht.", "Entdecken Sie {p} noch heute."),
         phrase="Wir sehen {x}.", name="Das ist {x}."),
@@ -362,8 +352,8 @@ def _cjk(ch: str) -> bool:
 
 
 def complete(line: str) -> bool:
-    """A complete sentence: starts with a capital (or a caseless script), ends with
-    punctuation; English lines also have a verb. What the property tests check."""
+    """Starts with a capital (or a caseless script) and ends with punctuation: what every
+    line the writer speaks is (English ones also pass `has_verb`)."""
     return bool(line) and not line[0].islower() and line[-1] in _END
 
 
@@ -406,10 +396,10 @@ def tell(units: list[str], count: int, *, language: str, seed: int,
     subject = definite(clause.subject, product, names) if clause.subject and clause.action else ""
     spoken = [_fit([sentence(u, frames, english=english, names=names)], english)
               for u in units]
-    if clause.setting and clause.subject:
+    if clause.setting and clause.subject and frames.intro_setting:
         intro = Line(pick(frames.intro_setting, seed, 0).format(l=clause.setting, s=told),
                      f"{clause.subject} {clause.setting}")
-    elif subject:
+    elif subject and frames.intro_subject:
         intro = Line(capital(pick(frames.intro_subject, seed, 0).format(s=told)),
                      clause.subject)
     else:
@@ -466,7 +456,7 @@ def _develop(frames: Frames, subject: str, product: Product | None, seed: int, k
     if product and k % 2 == 1:
         return Line(pick(frames.develop_product, seed, k + 1).format(p=product.name),
                     product.name)
-    if subject:
+    if subject and frames.develop_subject:
         return Line(capital(pick(frames.develop_subject, seed, k + 1).format(s=subject)),
                     subject)
     return Line(pick(frames.develop, seed, k + 1), "")
@@ -476,7 +466,7 @@ def _outro(frames: Frames, subject: str, product: Product | None, seed: int) -> 
     if product:
         return Line(capital(pick(frames.outro_product, seed, 99).format(p=product.name)),
                     product.name)
-    if subject:
+    if subject and frames.outro_subject:
         return Line(capital(pick(frames.outro_subject, seed, 99).format(s=subject)), subject)
     return Line(pick(frames.outro, seed, 99), "")
 
