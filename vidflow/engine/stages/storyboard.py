@@ -1,9 +1,11 @@
 """Storyboard writers: a deterministic rule-based one (default) and an OpenAI-compatible one.
 
-The rule-based writer splits the idea into beats (sentences, then clauses), spreads them
-over the scenes, finds environments, characters and objects by keyword, and keeps the
-user's own elements verbatim, placing each in the scenes that mention it. Same inputs, same
-storyboard, byte for byte, so content-addressed assets are reused across runs.
+The rule-based writer tells the idea as a story, one narration line per scene (story.py:
+the idea's sentences in order, an opening and an ending around them, the product it names
+named), finds environments, characters, objects and the product by keyword, keeps the
+user's own elements verbatim, placing each in the scenes that mention it, and gives the
+scenes the look of the idea's tone words (looks.py: camera speed and the image's grade).
+Same inputs, same storyboard, byte for byte, so content-addressed assets are reused.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class EnvKind:
 # Order matters: the first kind whose keyword appears wins for a beat.
 ENV_KINDS: tuple[EnvKind, ...] = (
     EnvKind("snow", ("snow", "snowy", "snowfall", "snowflakes", "winter", "ski", "skiing",
-                     "skier", "skiers", "slopes", "snowboard", "ice", "frozen", "glacier",
+                     "skier", "skiers", "snowboard", "ice", "frozen", "glacier",
                      "christmas", "nieve", "nevado", "invierno", "neige", "enneigé", "hiver",
                      "schnee", "verschneit", "winter"),
             "Snowy Mountains", "snow-covered mountains and pine slopes under a pale winter sky"),
@@ -341,7 +343,8 @@ def _image_description(env: dict[str, Any], shown: list[str], beat: str, i: int,
     if shown:
         parts.append("featuring " + ", ".join(shown))
     text = ", ".join(parts)
-    text = f"{text}. {beat.strip()}".strip() if beat.strip() else f"{text}."
+    beat = story.capital(beat.strip())
+    text = f"{text}. {beat}" if beat else f"{text}."
     text = text if text[-1] in ".!?。！？" else text + "."
     return f"{text} {looks.mark(look)}"  # the image stage grades the scene by this mark
 
