@@ -259,7 +259,7 @@ def _main_verb(words: list[str], i: int) -> bool:
     "a calm ski day" has none."""
     word = words[i].strip(",;:").lower()
     before = words[i - 1].lower().strip(",")
-    if before in _PRONOUNS and word.isalpha() and word not in _SETTING_PREPS:
+    if before in _PRONOUNS and word.isalpha() and word not in _FUNCTION_WORDS | _PRONOUNS:
         return True  # "they stop", "she naps": what follows a pronoun is its verb
     if not is_verb(word) or before in _DETERMINERS:
         return False
@@ -354,7 +354,9 @@ def _cjk(ch: str) -> bool:
 def complete(line: str) -> bool:
     """Starts with a capital (or a caseless script) and ends with punctuation: what every
     line the writer speaks is (English ones also pass `has_verb`)."""
-    return bool(line) and not line[0].islower() and line[-1] in _END
+    # "ª" is lower case with no capital form: it counts as capitalised as it can be
+    return bool(line) and (not line[0].islower() or line[0].upper() == line[0]) \
+        and line[-1] in _END
 
 
 def pick(options: tuple[str, ...], seed: int, salt: int) -> str:
@@ -383,17 +385,18 @@ def tell(units: list[str], count: int, *, language: str, seed: int,
     units = [u for u in (" ".join(u.split()) for u in units) if _LETTER_RE.search(u)]
     clause = parse_clause(units[0]) if english and units else Clause("", "", "")
     # "Lumo, a lantern that lights…" gets a verb of its own: "Lumo, a lantern, lights…"
-    if clause.relative and clause.action and _LETTER_RE.search(clause.subject):
+    if clause.relative and clause.action and _good_subject(clause.subject):
         units[0] = f"{clause.subject} {clause.action} {clause.setting}".strip()
     if len(units) >= count:
         groups = _group(units, count)
         lines = [Line(_fit([sentence(u, frames, english=english, names=names) for u in g],
                            english), " ".join(g)) for g in groups]
         return _name_product(lines, frames, product, seed)
-    if len(clause.subject.split()) > MAX_SUBJECT or not _LETTER_RE.search(clause.subject):
-        clause = Clause("", "", "")  # a long phrase, or no words: no one to introduce
+    if not _good_subject(clause.subject):
+        clause = Clause("", "", "")  # a long phrase, or no noun: no one to introduce
     told = lower_first(clause.subject.rstrip(","), names)  # as the idea says it
     subject = definite(clause.subject, product, names) if clause.subject and clause.action else ""
+    subject = subject if _good_subject(subject) else ""
     spoken = [_fit([sentence(u, frames, english=english, names=names)], english)
               for u in units]
     if clause.setting and clause.subject and frames.intro_setting:
@@ -417,6 +420,25 @@ def tell(units: list[str], count: int, *, language: str, seed: int,
         arc.insert(len(arc) - 1, _develop(frames, subject, product, seed, k))
         k += 1
     return _name_product(arc, frames, product, seed)
+
+
+def _good_subject(phrase: str) -> bool:
+    """A noun phrase the frames can say: a few words, one clause, ending on a noun-ish
+    word ("a fox and a rabbit", not "who video ; an , the")."""
+    words = [w.lower() for w in _WORD_RE.findall(phrase)]
+    return bool(words) and len(phrase.split()) <= MAX_SUBJECT and not any(
+        c in phrase for c in ";:()[]") and words[0] not in _RELATIVE \
+        and words[-1] not in _FUNCTION_WORDS and _content(phrase)
+
+
+def _content(phrase: str) -> bool:
+    """Whether a phrase has a word other than articles and the like ("a a a" has none)."""
+    return any(_LETTER_RE.search(w) and w.lower() not in _FUNCTION_WORDS
+               for w in _WORD_RE.findall(phrase))
+
+
+_FUNCTION_WORDS = _DETERMINERS | _SETTING_PREPS | _RELATIVE | frozenset(_words("""
+and or but then for of to from with by as so while when where if"""))
 
 
 def _group(parts: list[str], count: int) -> list[list[str]]:
