@@ -26,6 +26,10 @@ WITH_NARRATION = ("ignored while narration is on: each scene lasts as long as it
                   "narration")
 LANGUAGE = ("the narration voice speaks {language}, but the rule-based storyboard writer "
             "keeps the idea's own words (it does not translate them)")
+# the writer's own sentences (openings, endings) around them: in the language, or English
+WITH_FRAMES = "; its own opening and closing lines are in {language}"
+WITHOUT_FRAMES = ("; it has no {language} sentences of its own, so its opening and closing "
+                  "lines are in English")
 
 
 def _given(op: Operation, name: str, values: Mapping[str, Any]) -> bool:
@@ -50,7 +54,11 @@ def with_narration(op: Operation, values: Mapping[str, Any], *, narrated: bool) 
 def language(op: Operation, value: Any, *, rule_based: bool) -> list[str]:
     if not rule_based or not _given(op, "language", {"language": value}):
         return []
-    return [f"language={value}: {LANGUAGE.format(language=value)}"]
+    from vidflow.engine.stages.story import has_frames
+
+    frames = WITH_FRAMES if has_frames(str(value)) else WITHOUT_FRAMES
+    return [f"language={value}: {LANGUAGE.format(language=value)}"
+            f"{frames.format(language=value)}"]
 
 
 def deprecated(op: Operation, sent: Collection[str]) -> list[str]:

@@ -137,7 +137,9 @@ def _voice(ctx: Context, s: State) -> list[tuple[Path, float] | None]:
 
 
 def _mood(ctx: Context) -> str:
-    return pipeline.mood_of(f"{ctx.params.get('idea', '')} {ctx.title}")
+    from vidflow.engine.stages.looks import mood_of  # the one table of tones
+
+    return mood_of(f"{ctx.params.get('idea', '')} {ctx.title}")
 
 
 def _music(ctx: Context, s: State) -> State:

@@ -7,6 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vidflow.engine.stages.looks import split_speed
+from vidflow.engine.stages.story import FRAMES
 from vidflow.engine.stages.storyboard import (
     CAMERA_MOVEMENTS,
     validate_storyboard,
@@ -30,7 +32,7 @@ def test_any_idea_gives_a_valid_board_with_the_asked_scene_count(idea: str, coun
     assert len(board["scenes"]) == count
     names = {e["name"] for e in board["environments"]}
     for scene in board["scenes"]:
-        assert scene["camera_movement"] in CAMERA_MOVEMENTS
+        assert split_speed(scene["camera_movement"])[0] in CAMERA_MOVEMENTS
         assert scene["environment"] in names
 
 
@@ -81,20 +83,24 @@ def test_image_count_fixes_the_scene_count() -> None:
     assert board["scenes"][4]["image_description"].startswith("The user's image 5")
 
 
-def test_other_languages_keep_the_users_words() -> None:
-    """Narration is the user's Spanish text, not a translation."""
+def test_other_languages_keep_the_users_words_inside_their_own_frames() -> None:
+    """Narration is the user's Spanish text, not a translation, with the writer's own
+    opening and closing lines in Spanish."""
     idea = "Un perro juega en la playa con su familia"
     board = write_storyboard(idea, scene_count=3, language="Spanish")
-    spoken = " ".join(s["narrator"] for s in board["scenes"])
-    assert spoken.split() == idea.split()
+    lines = [s["narrator"] for s in board["scenes"]]
+    assert lines[1] == idea + "."
+    spanish = FRAMES["es"]
+    assert lines[0] in spanish.intro and lines[2] in spanish.outro
     assert board["scenes"][0]["environment"] == "Ocean Shore"
 
 
-def test_japanese_without_spaces_is_split_over_scenes() -> None:
+def test_a_language_without_frames_gets_english_ones_around_the_users_words() -> None:
     idea = "雪の山でスキーを楽しむ家族の物語"
     board = write_storyboard(idea, scene_count=3, language="Japanese")
-    assert "".join(s["narrator"] for s in board["scenes"]) == idea
-    assert all(s["narrator"] for s in board["scenes"])
+    lines = [s["narrator"] for s in board["scenes"]]
+    assert lines[1] == idea + "。"
+    assert lines[0] in FRAMES["en"].intro and lines[2] in FRAMES["en"].outro
 
 
 def test_page_text_adds_beats_in_url_mode() -> None:

@@ -13,6 +13,13 @@ storyboard.py
         placed in the scenes that mention them. `image_count` (images mode) fixes the
         scene count. A ChatStoryboardWriter (OpenAI-compatible endpoint) sits behind the
         same interface and falls back to the rule-based writer, saying so.
+        Narration: story.py (one complete sentence or two per scene, the idea in order,
+        its product named). camera_movement may carry the look's speed ("slow_zoom_in");
+        image_description ends with the look's mark ("Mood: calm.").
+
+looks.py
+    TONES: the one table of tone words → Look (grade, camera speed and moves, music);
+    look_for(text), mood_of(text), grade(image, look), split_speed(camera_movement)
 
 images.py
     aspect_size(aspect_ratio, *, scale=1.0) -> (width, height)
@@ -20,6 +27,8 @@ images.py
     render_element(element, kind, size, out, *, source=None) -> None   (PNG)
     render_scene(scene, storyboard, size, out, *, element_images={name: Path},
                  base_image=None) -> None   (PNG; base_image = a user image, images mode)
+        graded in the look its image_description names; labels laid out by labels.py
+        (never overlapping, always in frame; label_boxes(scene, storyboard, size))
 
 narration.py
     synthesize(text, *, narrator, language, out) -> float  (WAV, seconds)

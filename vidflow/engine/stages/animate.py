@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from vidflow.engine.stages.ffmpeg import RawVideoEncoder
+from vidflow.engine.stages.looks import split_speed
 from vidflow.errors import MediaError
 
 Size = tuple[int, int]
@@ -39,16 +40,18 @@ class View:
 
 
 def _ends(camera_movement: str) -> tuple[View, View]:
-    move = (camera_movement or "").strip().lower().replace("-", "_").replace(" ", "_")
-    lo, hi = 0.5 - (1 - 1 / PAN_ZOOM) / 2, 0.5 + (1 - 1 / PAN_ZOOM) / 2
+    # "slow_zoom_in", "fast pan left": the story's look sets how far the camera travels
+    move, speed = split_speed(camera_movement)
+    zoom, pan_zoom = 1 + (ZOOM - 1) * speed, 1 + (PAN_ZOOM - 1) * speed
+    lo, hi = 0.5 - (1 - 1 / pan_zoom) / 2, 0.5 + (1 - 1 / pan_zoom) / 2
     table = {
-        "zoom_in": (View(1.0), View(ZOOM)),
-        "zoom_out": (View(ZOOM), View(1.0)),
+        "zoom_in": (View(1.0), View(zoom)),
+        "zoom_out": (View(zoom), View(1.0)),
         # camera pans left = the view's centre moves left across the picture
-        "pan_left": (View(PAN_ZOOM, hi), View(PAN_ZOOM, lo)),
-        "pan_right": (View(PAN_ZOOM, lo), View(PAN_ZOOM, hi)),
-        "tilt_up": (View(PAN_ZOOM, cy=hi), View(PAN_ZOOM, cy=lo)),
-        "tilt_down": (View(PAN_ZOOM, cy=lo), View(PAN_ZOOM, cy=hi)),
+        "pan_left": (View(pan_zoom, hi), View(pan_zoom, lo)),
+        "pan_right": (View(pan_zoom, lo), View(pan_zoom, hi)),
+        "tilt_up": (View(pan_zoom, cy=hi), View(pan_zoom, cy=lo)),
+        "tilt_down": (View(pan_zoom, cy=lo), View(pan_zoom, cy=hi)),
         "static": (View(1.0), View(1.0)),
     }
     return table.get(move, table["zoom_in"])

@@ -140,9 +140,10 @@ def _mood_tint(arr: np.ndarray, description: str) -> np.ndarray:
 def _snow(size: Size, rng: Rng) -> Image.Image:
     arr = _vertical(size, (150, 185, 225), (232, 240, 250))
     _disc(arr, rng.uniform(0.2, 0.8), 0.14, 0.06, (255, 250, 235))
-    _fill_below(arr, _peaks(size, rng, 0.62, 0.32, 5), (236, 242, 252), (170, 190, 215))
-    _fill_below(arr, _peaks(size, rng, 0.72, 0.18, 6), (222, 232, 246), (150, 172, 200))
-    _fill_below(arr, _ridge(size, rng, 0.8, 0.025, 1.2), (250, 252, 255), (215, 225, 240))
+    # snow is white: the slopes stay bright to the foot of the frame, shaded only faintly blue
+    _fill_below(arr, _peaks(size, rng, 0.62, 0.32, 5), (240, 245, 253), (205, 216, 234))
+    _fill_below(arr, _peaks(size, rng, 0.72, 0.18, 6), (232, 239, 249), (210, 221, 238))
+    _fill_below(arr, _ridge(size, rng, 0.8, 0.025, 1.2), (252, 253, 255), (236, 241, 250))
     return _dots(_img(arr), rng, 220, (0, 1), (0.002, 0.006), [(255, 255, 255)], blur=0.6)
 
 

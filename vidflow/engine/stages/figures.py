@@ -2,7 +2,7 @@
 
 A character is a friendly figure (head, body, arms, legs; ears and a tail for animals, a
 square head for robots); an object is a simple shape picked by keyword (jar, bottle,
-phone, cup, instrument, gift, ball) or a gem-topped box. Colours come from the seed, so
+phone, cup, instrument, gift, ball, lantern) or a gem-topped box. Colours come from the seed, so
 the same element looks the same in every scene.
 """
 
@@ -169,6 +169,20 @@ def _ball(h: int, c: tuple[int, int, int]) -> Image.Image:
     return img
 
 
+def _lantern(h: int, c: tuple[int, int, int]) -> Image.Image:
+    """A camping lantern: handle, cap, a glowing glass body, a base."""
+    w = h * 0.55
+    img, d = _canvas(w, h)
+    line = max(2, h // 30)
+    d.arc((w * 0.25, h * 0.0, w * 0.75, h * 0.22), 180, 360, fill=_darker(c, 0.6), width=line)
+    d.rounded_rectangle((w * 0.15, h * 0.1, w * 0.85, h * 0.2), radius=w * 0.05, fill=c)
+    d.rounded_rectangle((w * 0.2, h * 0.2, w * 0.8, h * 0.82), radius=w * 0.12,
+                        fill=(255, 236, 160), outline=_darker(c, 0.8), width=line)
+    d.ellipse((w * 0.32, h * 0.36, w * 0.68, h * 0.66), fill=(255, 250, 225))
+    d.rounded_rectangle((w * 0.1, h * 0.82, w * 0.9, h * 0.98), radius=w * 0.05, fill=c)
+    return img
+
+
 def _box(h: int, c: tuple[int, int, int]) -> Image.Image:
     w = h * 0.8
     img, d = _canvas(w, h)
@@ -180,7 +194,8 @@ def _box(h: int, c: tuple[int, int, int]) -> Image.Image:
 
 
 _SHAPES = (
-    (("jar", "cream", "pot", "tin"), _jar),
+    (("lantern", "lamp"), _lantern),
+    (("jar", "cream", "pot", "tin", "moisturiser", "moisturizer", "lotion"), _jar),
     (("bottle", "serum", "perfume", "drink", "soda"), _bottle),
     (("phone", "tablet", "laptop", "screen"), _phone),
     (("cup", "mug", "coffee", "tea"), _cup),

@@ -2,8 +2,10 @@
 
 A scene is a backdrop chosen by its environment's description (snow, meadow, city, night,
 ocean, desert, forest, studio, indoor, or a soft default), with the scene's characters and
-objects standing in a row in front, each labelled with its name. User-supplied element
-images are composited in place of the drawn figure, so a product appears in its scenes.
+objects standing in a row in front, each labelled with its name (labels.py keeps labels
+apart and inside the frame). User-supplied element images are composited in place of the
+drawn figure, so a product appears in its scenes. The finished shot is graded in the
+tone's look (looks.py) that its image description names.
 Everything is seeded from a hash of the inputs: same inputs, same PNG bytes.
 """
 
@@ -24,6 +26,8 @@ from vidflow.contract.enums import RENDER_SIZES
 from vidflow.contract.storyboard import ELEMENT_KINDS
 from vidflow.engine.stages.backdrops import render_backdrop
 from vidflow.engine.stages.figures import draw_character, draw_object
+from vidflow.engine.stages.labels import Wish, place_labels
+from vidflow.engine.stages.looks import grade, look_of_description
 from vidflow.engine.stages.storyboard import IMAGE_FIELDS, env_kind_of
 from vidflow.errors import MediaError
 
@@ -144,8 +148,12 @@ def render_scene(scene: Mapping[str, Any], storyboard: Mapping[str, Any], size: 
     frame = _scene_backdrop(scene, env, size, element_images)
     shown = [by_name[n] for n in scene.get("elements") or [] if n in by_name
              and by_name[n][0] in ("characters", "objects")]
-    _place_elements(frame, shown, element_images, seed_of("layout", scene))
-    _save(frame.convert("RGB"), out)
+    names = _place_elements(frame, shown, element_images, seed_of("layout", scene))
+    # the tone's light falls on the whole shot; the labels stay readable on top of it
+    image = grade(frame.convert("RGB"), look_of_description(
+        str(scene.get("image_description", ""))))
+    _labels(image, names)
+    _save(image, out)
 
 
 def _elements_by_name(board: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any]]]:
@@ -205,7 +213,10 @@ def slot_boxes(count: int, size: Size) -> list[tuple[int, int, int, int]]:
 
 
 def _place_elements(frame: Image.Image, shown: list[tuple[str, Mapping[str, Any]]],
-                    element_images: Mapping[str, Path], seed: int) -> None:
+                    element_images: Mapping[str, Path], seed: int
+                    ) -> list[LabelWish]:
+    """Composite the elements' sprites in their slots; the labels they want, for
+    `_labels` to lay out."""
     width, height = frame.size
     font_px = max(10, min(width, height) // 26)
     rng = np.random.default_rng(seed)
@@ -230,7 +241,62 @@ def _place_elements(frame: Image.Image, shown: list[tuple[str, Mapping[str, Any]
         x = left + (box_w - sprite.width) // 2
         _shadow(frame, x, bottom - label_room, sprite.width)
         frame.alpha_composite(sprite, (x, bottom - label_room - sprite.height - jitter))
-        _label(frame, name, left + box_w // 2, bottom - font_px // 2, font_px)
+    return _label_wishes([str(element.get("name", "")) for _, element in shown], frame.size)
+
+
+LabelWish = tuple[str, int, int, int]  # text, centre x, centre y, font px
+
+
+def _label_wishes(names: list[str], size: Size) -> list[LabelWish]:
+    """Each shown element's label wants to sit under its slot, low in frame."""
+    font_px = max(10, min(size) // 26)
+    return [(name, (box[0] + box[2]) // 2, box[3] - font_px // 2, font_px)
+            for name, box in zip(names, slot_boxes(len(names), size), strict=True)]
+
+
+def _layout(labels: list[LabelWish], size: Size) -> list[tuple[str, Any, tuple[int, int],
+                                                              int, tuple[int, ...] | None]]:
+    """(text, font, text offset, padding, box) per label, laid out by `place_labels`: none
+    overlapping, all in frame; when some find no room, all get smaller (then, at the
+    smallest size, those left are not drawn)."""
+    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    laid: list[tuple[str, Any, tuple[int, int], int, tuple[int, ...] | None]] = []
+    for shrink in (1.0, 0.8, 0.64, 0.5):
+        sized = []
+        for text, cx, cy, px in labels:
+            fnt = font(max(8, int(px * shrink)))
+            left, top, right, bottom = draw.textbbox((0, 0), text, font=fnt)
+            pad = max(2, int(px * shrink) // 3)
+            sized.append((text, fnt, (left, top), pad,
+                          Wish(right - left + 2 * pad, bottom - top + 2 * pad, cx, cy)))
+        boxes = place_labels([item[4] for item in sized], size)
+        laid = [(*item[:4], box) for item, box in zip(sized, boxes, strict=True)]
+        if all(boxes):
+            break
+    return laid
+
+
+def _labels(frame: Image.Image, labels: list[LabelWish]) -> None:
+    draw = ImageDraw.Draw(frame)
+    for text, fnt, (left, top), pad, box in _layout([lb for lb in labels if lb[0]],
+                                                    frame.size):
+        if box is None:
+            continue
+        draw.rounded_rectangle((box[0], box[1], box[2] - 1, box[3] - 1), radius=pad,
+                               fill=(20, 20, 30))
+        draw.text((box[0] + pad - left, box[1] + pad - top), text, font=fnt,
+                  fill=(255, 255, 255))
+
+
+def label_boxes(scene: Mapping[str, Any], storyboard: Mapping[str, Any], size: Size
+                ) -> list[tuple[int, ...] | None]:
+    """Where render_scene draws the scene's labels (left, top, right, bottom; None: left
+    out for want of room): public so tests can check the layout."""
+    by_name = _elements_by_name(storyboard)
+    names = [str(by_name[n][1].get("name", "")) for n in scene.get("elements") or []
+             if n in by_name and by_name[n][0] in ("characters", "objects")]
+    return [item[4] for item in _layout([lb for lb in _label_wishes(names, size) if lb[0]],
+                                        size)]
 
 
 def _framed(image: Image.Image) -> Image.Image:

@@ -12,40 +12,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from vidflow.engine.stages.looks import MusicStyle, look_named
 from vidflow.engine.stages.narration import write_wav
 
 _A4 = 440.0
 
 
-@dataclass(frozen=True)
-class Style:
-    bpm: float
-    root: int  # MIDI note of the key's tonic
-    minor: bool
-    brightness: float  # 0..1: harmonics in the pad and arpeggio, and their level
-    arp_density: int  # arpeggio notes per beat
-    level: float = 0.5
+# A mood's tempo, key and timbre are its look's (looks.py: one table for every stage).
+Style = MusicStyle
 
-
-_MOODS: tuple[tuple[tuple[str, ...], Style], ...] = (
-    (("fun", "upbeat", "happy", "playful", "energetic", "cheerful", "party"),
-     Style(124, 60, False, 0.8, 2)),
-    (("dramatic", "epic", "intense", "dark", "tense", "suspense"),
-     Style(84, 50, True, 0.5, 1)),
-    (("cinematic", "inspiring", "emotional", "grand", "heroic"),
-     Style(92, 55, False, 0.6, 1)),
-    (("calm", "relaxing", "peaceful", "soft", "gentle", "ambient", "serene"),
-     Style(72, 57, False, 0.3, 1)),
-    (("warm", "cozy", "romantic", "nostalgic", "sweet", "friendly"),
-     Style(96, 62, False, 0.45, 2)),
-    (("sad", "melancholic", "lonely"), Style(70, 57, True, 0.3, 1)),
-)
-_DEFAULT = Style(100, 60, False, 0.55, 2)
 
 # Progressions as scale degrees (0-based) of the chord roots.
 _MAJOR_PROG = (0, 4, 5, 3)  # I-V-vi-IV
@@ -55,11 +34,8 @@ _MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)
 
 
 def style_for(mood: str) -> Style:
-    words = set(mood.lower().replace(",", " ").replace("/", " ").split())
-    for keys, style in _MOODS:
-        if words & set(keys):
-            return style
-    return _DEFAULT
+    """The music of a mood name ("calm") or of the first tone word in any text."""
+    return look_named(mood).music
 
 
 def _seed(*parts: object) -> int:

@@ -1,9 +1,11 @@
 """Storyboard writers: a deterministic rule-based one (default) and an OpenAI-compatible one.
 
-The rule-based writer splits the idea into beats (sentences, then clauses), spreads them
-over the scenes, finds environments, characters and objects by keyword, and keeps the
-user's own elements verbatim, placing each in the scenes that mention it. Same inputs, same
-storyboard, byte for byte, so content-addressed assets are reused across runs.
+The rule-based writer tells the idea as a story, one narration line per scene (story.py:
+the idea's sentences in order, an opening and an ending around them, the product it names
+named), finds environments, characters, objects and the product by keyword, keeps the
+user's own elements verbatim, placing each in the scenes that mention it, and gives the
+scenes the look of the idea's tone words (looks.py: camera speed and the image's grade).
+Same inputs, same storyboard, byte for byte, so content-addressed assets are reused.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from vidflow.contract.params import DEFAULTS
 from vidflow.contract.storyboard import ELEMENT_KINDS
+from vidflow.engine.stages import looks, story
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,10 @@ class EnvKind:
 
 # Order matters: the first kind whose keyword appears wins for a beat.
 ENV_KINDS: tuple[EnvKind, ...] = (
-    EnvKind("snow", ("snow", "winter", "ski", "ice", "frozen", "glacier", "christmas", "nieve",
-             "invierno", "neige", "hiver", "schnee", "winter"),
+    EnvKind("snow", ("snow", "snowy", "snowfall", "snowflakes", "winter", "ski", "skiing",
+                     "skier", "skiers", "snowboard", "ice", "frozen", "glacier",
+                     "christmas", "nieve", "nevado", "invierno", "neige", "enneigé", "hiver",
+                     "schnee", "verschneit", "winter"),
             "Snowy Mountains", "snow-covered mountains and pine slopes under a pale winter sky"),
     EnvKind("ocean", ("ocean", "sea", "beach", "wave", "surf", "coast", "island", "shore", "playa",
              "mar", "plage", "mer", "strand", "meer"),
@@ -69,8 +74,8 @@ ENV_KINDS: tuple[EnvKind, ...] = (
                      "cafe", "shop", "market", "ciudad",
                      "calle", "ville", "rue", "stadt", "straße"),
             "City Street", "a lively city street with tall buildings and lit windows"),
-    EnvKind("night", ("night", "midnight", "star", "stars", "moon", "evening", "dark", "noche",
-             "nuit", "nacht"),
+    EnvKind("night", ("night", "nights", "midnight", "star", "stars", "moon", "evening", "dark",
+                      "noche", "nuit", "nacht"),
             "Starry Night", "a calm night sky full of stars above dark hills"),
     EnvKind("studio", ("studio", "product", "showcase", "stage", "spotlight", "launch"),
             "Studio", "a clean photo studio with a soft gradient backdrop and spotlight"),
@@ -83,10 +88,11 @@ DEFAULT_ENV = EnvKind("default", (), "Open Landscape",
 
 _CHARACTER_WORDS = ("animals", "animal", "cat", "cats", "dog", "dogs", "fox", "bear",
                     "rabbit", "bunny", "bird", "birds", "owl", "penguin", "lion", "panda",
-                    "woman", "women", "man", "men", "girl", "boy", "kid", "kids", "child",
-                    "children", "family", "friends", "people", "team", "chef", "hiker",
-                    "skier", "surfer", "astronaut", "robot", "explorer", "traveler",
-                    "customer", "mother", "father", "athlete", "dancer", "musician")
+                    "woman", "women", "man", "men", "girl", "girls", "boy", "boys", "kid",
+                    "kids", "child", "children", "family", "friends", "people", "team", "chef",
+                    "hiker", "hikers", "skier", "skiers", "surfer", "astronaut", "robot",
+                    "explorer", "traveler", "customer", "mother", "father", "athlete",
+                    "dancer", "musician")
 _OBJECT_WORDS = ("jar", "bottle", "cream", "serum", "phone", "car", "bike", "cup", "coffee",
                  "tea", "instrument", "instruments", "guitar", "drum", "drums", "piano",
                  "violin", "book", "shoe", "shoes", "watch", "bag", "box", "gift", "camera",
@@ -99,20 +105,19 @@ warm cozy bright colorful wooden"""))
 
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-_CLAUSE_RE = re.compile(r"\s*(?:,|;|:|\band then\b|\bthen\b|\bwhile\b|\band\b|、|，)\s*")
+_THEN_RE = re.compile(r"\s*;\s*|,?\s+(?=(?:and\s+)?then\s)", re.IGNORECASE)
 _WORD_RE = re.compile(r"[\w'-]+", re.UNICODE)
 _LEAD_RE = re.compile(
     r"^(?:please\s+)?(?:create|make|produce|generate|write|build)\s+(?:an?\s+|the\s+)?"
     r"(?:[\w-]+\s+){0,3}?(?:video|story|commercial|ad|film|clip|movie)\s*"
-    r"(?:where|in which|about|of|showing|that shows|featuring|for|with)?\s*",
+    r"(?:where|in which|about|of|showing|showcasing|that shows|featuring|for|with)?\s*",
     re.IGNORECASE)
 
-_FRAMES = ("Meet {}.", "Watch {} in action.", "Here comes {}.", "All eyes on {}.")
-_FRAMES_LAST = ("{}, made for moments like this.", "Discover {} today.",
-                "{}: the star of the show.")
-_CLOSERS = ("And this is only the beginning.", "A moment worth remembering.",
-            "Every detail tells the story.", "Everything comes together at last.",
-            "The journey continues.", "Now it is your turn.")
+# "An ad for Lumo, …", "A calm video about …": the product or the subject follows
+_AD_LEAD_RE = re.compile(
+    r"^(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:video|story|commercial|ad|advert|advertisement|"
+    r"film|clip|movie|promo|spot)\s+(?:for|about|of|where|in which|showing|featuring)\s+",
+    re.IGNORECASE)
 
 
 def write_storyboard(idea: str, *, scene_count: int, language: str = DEFAULTS["language"],
@@ -121,7 +126,9 @@ def write_storyboard(idea: str, *, scene_count: int, language: str = DEFAULTS["l
     """A full storyboard for `idea`: characters, environments, objects and scenes.
 
     `image_count` (images mode) fixes the scene count; `page_text` (url mode) adds beats and
-    keywords from the page. Narration is the user's own words, never translated.
+    keywords from the page. Narration tells the idea in the user's own words (never
+    translated), one line per scene (story.py); the idea's tone words pick the look
+    (looks.py): the camera's speed here, the image's grade through a mark in its description.
     """
     count = image_count if image_count else scene_count
     count = max(1, int(count))
@@ -129,24 +136,28 @@ def write_storyboard(idea: str, *, scene_count: int, language: str = DEFAULTS["l
     # url mode passes the address as the idea: narrate the page, never the URL
     spoken_idea = " ".join(_URL_RE.sub(" ", idea).split())
     source = " ".join(p for p in (spoken_idea, _page_summary(page_text)) if p)
-    english = language.strip().lower() in ("english", "en", "")
-    beats = _beats(source, count, english=english)
+    english = story.language_code(language or DEFAULTS["language"]) == story.ENGLISH
     seed = _seed(idea, count, language, page_text or "", image_count or 0)
+    look = looks.look_for(source)
+    product = story.find_product(source)
+    lines = story.tell(_units(source, count, english=english), count, language=language,
+                       seed=seed, product=product, source=source)
+    beats = [line.beat for line in lines]
 
     user = _user_elements(elements)
     environments = _environments(source, beats, user["environments"])
     characters = _merge(user["characters"], _detect(source, _CHARACTER_WORDS))
-    objects = _merge(user["objects"], _detect(source, _OBJECT_WORDS))
+    objects = _merge(user["objects"], _product_object(product, _detect(source, _OBJECT_WORDS)))
 
     scenes = []
-    for i, beat in enumerate(beats):
+    for i, (line, beat) in enumerate(zip(lines, beats, strict=True)):
         env = _scene_environment(beat, environments, i, count)
         shown = _scene_elements(beat, i, count, characters, objects, user, beats)
         scenes.append({
             "name": _scene_name(i, count, beat),
-            "image_description": _image_description(env, shown, beat, i, image_count),
-            "narrator": _narration(beat, i, count, english, seed, shown),
-            "camera_movement": _camera(i, count, seed),
+            "image_description": _image_description(env, shown, beat, i, image_count, look),
+            "narrator": line.text,
+            "camera_movement": _camera(i, count, seed, look),
             "elements": shown,
             "environment": env["name"],
         })
@@ -154,7 +165,7 @@ def write_storyboard(idea: str, *, scene_count: int, language: str = DEFAULTS["l
             "scenes": scenes}
 
 
-# --- beats ---------------------------------------------------------------------------
+# --- units ---------------------------------------------------------------------------
 
 def _page_summary(page_text: str | None, sentences: int = 3) -> str:
     if not page_text:
@@ -164,47 +175,50 @@ def _page_summary(page_text: str | None, sentences: int = 3) -> str:
 
 
 def _strip_lead(text: str) -> str:
-    stripped = _LEAD_RE.sub("", text, count=1).strip()
-    return stripped or text
+    stripped = _LEAD_RE.sub("", text, count=1).strip() or text
+    return _AD_LEAD_RE.sub("", stripped, count=1).strip() or stripped
 
 
-def _beats(text: str, count: int, *, english: bool) -> list[str]:
-    """Exactly `count` short beats covering the text, in order."""
+def _units(text: str, count: int, *, english: bool) -> list[str]:
+    """The idea's sentences in order (the story's units); when there are fewer than scenes,
+    sentences joined by "then" or ";" are told as two."""
     sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
     if not sentences:
-        return [""] * count
-    sentences[0] = _strip_lead(sentences[0])
-    if len(sentences) < count:
-        clauses = [c for s in sentences for c in _CLAUSE_RE.split(s) if len(c.split()) >= 2
-                   or (c and not english)]
-        if len(clauses) > len(sentences):
-            sentences = clauses
-    if len(sentences) < count and not english:
-        sentences = _chunk_words(" ".join(sentences), count)
-    if len(sentences) >= count:
-        return _group(sentences, count)
-    # Fewer beats than scenes (English): the extra scenes get framing lines instead.
-    return sentences + [""] * (count - len(sentences))
-
-
-def _chunk_words(text: str, count: int) -> list[str]:
-    words = text.split()
-    if len(words) < count and len(text) >= count:
-        words = list(text.replace(" ", ""))  # scripts without spaces (ja, zh)
-        joiner = ""
-    else:
-        joiner = " "
-    if not words:
         return []
-    size = -(-len(words) // count)
-    return [joiner.join(words[i:i + size]) for i in range(0, len(words), size)]
+    sentences[0] = _strip_lead(sentences[0])
+    if english:  # "A fun ski day: two friends race…": the heading is not narrated
+        sentences = [_drop_heading(s) for s in sentences]
+    if len(sentences) < count:
+        split = []
+        for s in sentences:
+            parts = [p.strip(" ,") for p in _THEN_RE.split(s) if p and p.strip(" ,")]
+            parts = [re.sub(r"^and\s+", "", p) for p in parts]
+            whole = len(parts) > 1 and all(len(p.split()) >= 2 for p in parts) and (
+                not english or all(story.has_verb(p) for p in parts))
+            split += parts if whole else [s]
+        sentences = split
+    return sentences
 
 
-def _group(parts: list[str], count: int) -> list[str]:
-    """Merge `parts` into `count` consecutive groups of near-equal size."""
-    n = len(parts)
-    bounds = [round(k * n / count) for k in range(count + 1)]
-    return [" ".join(parts[bounds[k]:bounds[k + 1]]) for k in range(count)]
+def _drop_heading(text: str) -> str:
+    head, colon, rest = text.partition(":")
+    if colon and rest.strip() and len(head.split()) <= 6 and not story.has_verb(head):
+        return rest.strip()
+    return text
+
+
+def _product_object(product: story.Product | None, detected: list[dict[str, Any]]
+                    ) -> list[dict[str, Any]]:
+    """The product the idea names, as an object (first), instead of the plain things its
+    description names ("Lumo, a solar lantern" is one object, not Lumo and a lantern)."""
+    if product is None:
+        return detected
+    name = product.name.removeprefix("our ").strip()
+    name = name if any(c.isupper() for c in name) else name.title()
+    what = product.description or "the product the story is about"
+    obj = {"name": name, "description": f"{name}, {what}, shown as the idea describes it"}
+    said = _name_words(f"{name} {product.description}")
+    return [obj, *(d for d in detected if not (_name_words(d["name"]) & said))]
 
 
 # --- elements ------------------------------------------------------------------------
@@ -321,7 +335,7 @@ def _scene_name(i: int, count: int, beat: str) -> str:
 
 
 def _image_description(env: dict[str, Any], shown: list[str], beat: str, i: int,
-                       image_count: int | None) -> str:
+                       image_count: int | None, look: looks.Look) -> str:
     parts = []
     if image_count:
         parts.append(f"The user's image {i + 1}")
@@ -329,42 +343,21 @@ def _image_description(env: dict[str, Any], shown: list[str], beat: str, i: int,
     if shown:
         parts.append("featuring " + ", ".join(shown))
     text = ", ".join(parts)
-    return f"{text}. {beat.strip()}".strip() if beat.strip() else f"{text}."
+    beat = story.capital(beat.strip())
+    text = f"{text}. {beat}" if beat else f"{text}."
+    text = text if text[-1] in ".!?。！？" else text + "."
+    return f"{text} {looks.mark(look)}"  # the image stage grades the scene by this mark
 
 
-def _narration(beat: str, i: int, count: int, english: bool, seed: int,
-               shown: list[str]) -> str:
-    text = " ".join(beat.split())
-    if text:
-        text = _shorten(text, 22 if english else 40)
-        if english:
-            text = text[0].upper() + text[1:]
-        return text if text[-1] in ".!?。！？" else text + ("." if english else "")
-    if not english:
-        return ""
-    if shown:  # a framing line about what this scene shows
-        lines = _FRAMES_LAST if i == count - 1 else _FRAMES
-        return lines[(seed + i) % len(lines)].format(shown[-1] if i == count - 1 else shown[0])
-    return _CLOSERS[(seed + i) % len(_CLOSERS)]
-
-
-def _shorten(text: str, max_words: int) -> str:
-    """Keep narration to one or two short sentences so its audio fits a scene."""
-    words = text.split()
-    if len(words) <= max_words:
-        return text
-    cut = " ".join(words[:max_words])
-    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    return cut[:end + 1] if end > len(cut) // 2 else cut.rstrip(",;:") + "."
-
-
-def _camera(i: int, count: int, seed: int) -> str:
+def _camera(i: int, count: int, seed: int, look: looks.Look) -> str:
+    """The look's moves at the look's speed: opening in, ending out, the middle varied."""
     if i == 0:
-        return "zoom_in"
-    if i == count - 1:
-        return "zoom_out"
-    middle = ("pan_right", "tilt_up", "pan_left", "zoom_in", "tilt_down", "zoom_out")
-    return middle[(seed + i) % len(middle)]
+        move = "zoom_in"
+    elif i == count - 1:
+        move = "zoom_out"
+    else:
+        move = look.moves[(seed + i) % len(look.moves)]
+    return looks.camera(move, look)
 
 
 def _seed(*parts: object) -> int:
@@ -392,7 +385,7 @@ def validate_storyboard(board: Any, scene_count: int) -> dict[str, Any]:
         for key in ("name", "image_description", "narrator"):
             if not isinstance(scene.get(key), str):
                 raise ValueError(f"scenes[{n}].{key} must be a string")
-        if scene.get("camera_movement") not in CAMERA_MOVEMENTS:
+        if looks.split_speed(str(scene.get("camera_movement")))[0] not in CAMERA_MOVEMENTS:
             scene["camera_movement"] = "zoom_in"
         if not isinstance(scene.get("elements"), list):
             scene["elements"] = []
