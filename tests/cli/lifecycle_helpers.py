@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import sqlite3
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import av
 
+# re-exported: the lifecycle tests run vidflow through the one in-process runner
+from support.cli import SMALL_RENDER, Result  # noqa: F401
+from support.cli import run as vidflow  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 VIDFLOW = ROOT / ".venv" / "bin" / "vidflow"
-SMALL_RENDER = {"VIDFLOW_ENGINE_SCALE": "0.25", "VIDFLOW_ENGINE_FPS": "10"}
 
 # Small, silent, one scene each: the cheapest real render the engine makes.
 STORY = """\
@@ -38,27 +39,6 @@ def write_spec(root: Path, stories: dict[str, tuple[str, str]], *, moved: str = 
     if moved:
         text += f"moved:\n{moved}"
     (root / "videos.yaml").write_text(text, encoding="utf-8")
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def vidflow(*args: str) -> Result:
-    """Run `vidflow ARGS` in process through the real entry point (exit codes included)."""
-    from vidflow.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 def lock_entries(root: Path) -> dict[str, dict]:
