@@ -33,6 +33,8 @@ from vidflow.errors import MediaError
 log = logging.getLogger(__name__)
 
 Size = tuple[int, int]
+# premade crossfades: one file per neighbouring pair, or one file of them back to back
+Fades = Path | Sequence[Path] | None
 AUDIO_FMT = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo"
 LOUDNESS = "loudnorm=I=-16:TP=-1.5:LRA=11"
 MUSIC_GAIN = 0.45  # music sits under the voice before any ducking
@@ -225,15 +227,17 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
                   narrations: Sequence[tuple[Path, float]] = (),
                   music: Path | None = None, ambient: Path | None = None,
                   preset: str = "veryfast", threads: int = 0, copy: bool = True,
-                  fades: Path | None = None, soundtrack: Path | None = None) -> float:
+                  fades: Fades = None, soundtrack: Path | None = None) -> float:
     """The final story MP4; returns its duration in seconds (probed).
 
     `soundtrack`: mix_audio's output for these narrations, music and ambience, already
     made (the engine mixes it while the scenes are animated); else it is mixed here.
 
-    `fades`: the crossfades already encoded (animate.encode_crossfades: each
-    crossfade_frames long, back to back, a keyframe at each start, the clips' settings),
-    used instead of decoding the clips' ends to encode them here; checked first.
+    `fades`: the crossfades already encoded (animate.encode_crossfades, the clips'
+    settings, each crossfade_frames long starting on a keyframe): one file per pair of
+    neighbours (what the engine makes, so a changed scene re-makes only its two), or one
+    file of them all back to back; used instead of decoding the clips' ends to encode
+    them here; checked first.
 
     The soundtrack is mixed by its own FFmpeg while the video is made, then both are
     muxed without re-encoding. The video copies the clips wherever it can: back to back
@@ -287,7 +291,7 @@ def _video_by_encoding(clips: Sequence[Clip], out: Path, *, size: Size, fps: flo
 
 def _video_by_copy(clips: Sequence[Clip], out: Path, work: Path, *, fps: float,
                    transition: float, preset: str, threads: int,
-                   fades: Path | None = None) -> bool:
+                   fades: Fades = None) -> bool:
     """Join the clips by stream copy (plus encoded crossfades); False if it cannot be
     done frame-exactly, so the caller encodes instead."""
     if transition > 0:
@@ -321,7 +325,7 @@ def _complete(path: Path, durations: Sequence[float], transition: float, fps: fl
 
 def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transition: float,
                        preset: str, threads: int,
-                       premade: Path | None = None) -> list[str] | None:
+                       premade: Fades = None) -> list[str] | None:
     """Concat-listing lines joining copied clip middles and freshly encoded crossfades.
 
     Only when every clip has keyframes exactly where the crossfades start and end and all
@@ -336,22 +340,31 @@ def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transit
         needed = ({k} if i > 0 else set()) | ({frames[i] - k} if i < len(clips) - 1 else set())
         if not needed <= keys or codec_extradata(c.path) != setup:
             return None
-    if premade is not None and _fits(premade, count=len(clips) - 1, k=k, setup=setup):
-        fades = premade
-    else:
-        if premade is not None:
+    count = len(clips) - 1
+    # (file, first frame) of each crossfade
+    pieces: list[tuple[Path, int]] | None = None
+    if isinstance(premade, (str, Path)):
+        if _fits(Path(premade), count=count, k=k, setup=setup):
+            pieces = [(Path(premade), i * k) for i in range(count)]
+    elif premade and len(premade) == count and all(
+            _fits(Path(f), count=1, k=k, setup=setup) for f in premade):
+        pieces = [(Path(f), 0) for f in premade]
+    if pieces is None:
+        if premade:
             log.warning("compose: the crossfades made while animating do not fit; encoding")
         fades = work / "fades.mp4"
         _encode_fades(clips, fades, k=k, fps=fps, preset=preset, threads=threads)
-    if codec_extradata(fades) != setup:
-        return None
+        if codec_extradata(fades) != setup:
+            return None
+        pieces = [(fades, i * k) for i in range(count)]
     lines = []
     for i, c in enumerate(clips):
         start = k if i > 0 else 0
-        end = frames[i] - k if i < len(clips) - 1 else frames[i]
+        end = frames[i] - k if i < count else frames[i]
         lines.append(_listing_entry(c.path, start, end, fps))
-        if i < len(clips) - 1:
-            lines.append(_listing_entry(fades, i * k, (i + 1) * k, fps))
+        if i < count:
+            path, first = pieces[i]
+            lines.append(_listing_entry(path, first, first + k, fps))
     return lines
 
 
