@@ -132,6 +132,9 @@ class Run:
     _encoding: dict[str, Future[Path]] = field(default_factory=dict, init=False, repr=False)
     _encoders_lock: threading.Lock = field(default_factory=threading.Lock, init=False,
                                            repr=False)
+    # Frames a clip drew that its crossfades blend, by clip name ("head"/"tail" → frames);
+    # each is taken by the one crossfade that uses it.
+    edges: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.assets = AssetStore(self.story_dir / "assets")
@@ -166,11 +169,16 @@ class Run:
                 self._encoding[key] = future
             return future
 
+    def encoding(self, key: str) -> Future[Path] | None:
+        with self._encoders_lock:
+            return self._encoding.get(key)
+
     def close_encoders(self) -> None:
         """Let the encoder pool's threads go (what was submitted still finishes)."""
         with self._encoders_lock:
             pool, self._encoders = self._encoders, None
             self._encoding.clear()
+            self.edges.clear()
         if pool is not None:
             pool.shutdown(wait=False)
 
@@ -547,16 +555,30 @@ class Animation:
         render = run.cluster or stage
         inputs = self.clip_inputs(i, image)
         seconds, camera = self.durations[i], self.cameras[i]
+        name = run.assets.path_for("clip", inputs, "mp4").name
+        # in process, the frames the crossfades blend are kept as they are drawn
+        keep = run.cluster is None and self.k > 0 and len(self.durations) > 1
+
+        def draw(tmp: Path) -> None:
+            edges: dict[str, Any] = {}
+            render.animate_scene(image, tmp, duration=seconds, camera_movement=camera,
+                                 size=run.size, fps=run.fps, loop=self.loop,
+                                 preset=run.preset, threads=self.threads,
+                                 # keyframes where compose's crossfades start and end
+                                 transition=self.k / run.fps,
+                                 **({"edges": edges} if keep else {}))
+            if i == 0:
+                edges.pop("head", None)
+            if i == len(self.durations) - 1:
+                edges.pop("tail", None)
+            if edges:
+                run.edges[name] = edges
 
         def make() -> Path:
             run.check()
-            return run.assets.get("clip", inputs, "mp4", lambda tmp: render.animate_scene(
-                image, tmp, duration=seconds, camera_movement=camera, size=run.size,
-                fps=run.fps, loop=self.loop, preset=run.preset, threads=self.threads,
-                # keyframes where compose's crossfades start and end
-                transition=self.k / run.fps))
+            return run.assets.get("clip", inputs, "mp4", draw)
 
-        return run.assets.path_for("clip", inputs, "mp4").name, make
+        return name, make
 
     def crossfade(self, i: int) -> tuple[str, Callable[[], Path]]:
         """(the asset name, a function making) the crossfade from scene i into i + 1; named
@@ -567,12 +589,25 @@ class Animation:
         inputs = {"from": self.clip_inputs(i), "to": self.clip_inputs(i + 1), "frames": self.k}
         shots = [stage.Shot(self.images[j], self.frames(j), self.cameras[j], self.loop)
                  for j in (i, i + 1)]
+        clips = [self.clip(j)[0] for j in (i, i + 1)]
+
+        def drawn(name: str, side: str) -> Any:
+            """The frames clip `name` kept for this crossfade (after it is drawn), or
+            None: drawn again (the clip came from the cache, or on a cluster)."""
+            future = run.encoding(name)
+            if future is not None:
+                future.exception()  # wait: it was submitted first, so it is running
+            frames = run.edges.get(name, {}).pop(side, None)
+            return frames if frames is not None and len(frames) == self.k else None
+
+        def fade(tmp: Path) -> None:
+            pair = (drawn(clips[0], "tail"), drawn(clips[1], "head"))
+            stage.encode_crossfades(shots, tmp, k=self.k, size=run.size, fps=run.fps,
+                                    preset=run.preset, threads=self.threads, drawn=[pair])
 
         def make() -> Path:
             run.check()
-            return run.assets.get("fade", inputs, "mp4", lambda tmp: stage.encode_crossfades(
-                shots, tmp, k=self.k, size=run.size, fps=run.fps, preset=run.preset,
-                threads=self.threads))
+            return run.assets.get("fade", inputs, "mp4", fade)
 
         return run.assets.path_for("fade", inputs, "mp4").name, make
 
