@@ -32,7 +32,22 @@ def ffmpeg_exe() -> str:
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
         raise MediaError("imageio-ffmpeg is not installed",
                          hint="pip install imageio-ffmpeg") from exc
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return os.environ.get("IMAGEIO_FFMPEG_EXE") or _bundled() or imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _bundled() -> str | None:
+    """The wheel's own binary, found without get_ffmpeg_exe's trial `ffmpeg -version` run
+    (0.1 s before the first encode can start; a broken binary fails its first real run
+    with FFmpeg's message anyway)."""
+    try:
+        from imageio_ffmpeg import _utils
+        from imageio_ffmpeg.binaries import __file__ as binaries
+
+        name = _utils.FNAME_PER_PLATFORM.get(_utils.get_platform(), "")
+    except (ImportError, AttributeError):  # another imageio-ffmpeg layout: ask it
+        return None
+    exe = Path(binaries).parent / name
+    return str(exe) if name and exe.is_file() and os.access(exe, os.X_OK) else None
 
 
 def _base_cmd() -> list[str]:
