@@ -70,7 +70,19 @@ def run_ffmpeg(args: Sequence[str | os.PathLike[str]], *, what: str = "ffmpeg",
 
     `what` names the job in the error message ("compose story", "animate scene 2").
     """
-    cmd = [*_base_cmd(), *(os.fspath(a) for a in args)]
+    _run([*_base_cmd(), *(os.fspath(a) for a in args)], what=what, timeout=timeout)
+
+
+def ffmpeg_report(args: Sequence[str | os.PathLike[str]], *, what: str = "ffmpeg",
+                  timeout: float | None = None) -> str:
+    """Run FFmpeg like `run_ffmpeg`, at log level info; its log (filters such as
+    ebur128 print their measurements there)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-loglevel", "info",
+           *(os.fspath(a) for a in args)]
+    return _run(cmd, what=what, timeout=timeout)
+
+
+def _run(cmd: list[str], *, what: str, timeout: float | None) -> str:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                               timeout=timeout, check=False)
@@ -81,6 +93,7 @@ def run_ffmpeg(args: Sequence[str | os.PathLike[str]], *, what: str = "ffmpeg",
     if proc.returncode != 0:
         raise MediaError(f"{what}: FFmpeg failed (exit {proc.returncode}):\n"
                          f"{_tail(proc.stderr)}")
+    return proc.stderr
 
 
 class RawVideoEncoder:
