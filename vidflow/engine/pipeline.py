@@ -570,6 +570,8 @@ class Animation:
                                  preset=run.preset, threads=self.threads,
                                  # keyframes where compose's crossfades start and end
                                  transition=self.k / run.fps,
+                                 # in process: frames kept, a cancelled job stops it
+                                 **({"check": run.check} if run.cluster is None else {}),
                                  **({"edges": edges} if keep else {}))
             if i == 0:
                 edges.pop("head", None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,13 +166,16 @@ def cut_points(frames: int, fps: float, margin: float) -> list[int]:
 def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: str,
                   size: Size, fps: float = 30, loop: int = 1, preset: str = "veryfast",
                   threads: int = 0, transition: float = 0.5,
-                  edges: dict[str, list[np.ndarray]] | None = None) -> None:
+                  edges: dict[str, list[np.ndarray]] | None = None,
+                  check: Callable[[], None] | None = None) -> None:
     """A silent H.264 yuv420p clip of exactly round(duration*fps) frames of `image`.
 
     `transition`: the crossfade length compose will use; keyframes are put there so the
     composition can copy this clip's middle rather than encode it again (0 = none).
     `edges`: filled with copies of the first ("head") and last ("tail") frames that a
     crossfade of that length blends, so the crossfades need not draw them again.
+    `check`: called every second of frames; what it raises (a cancelled job) ends the
+    encode, which leaves no file.
     """
     width, height = size
     if width % 2 or height % 2:
@@ -181,24 +184,30 @@ def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: s
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".part" + out.suffix)
-    with RawVideoEncoder(tmp, width=width, height=height, fps=fps, frames=frames,
-                         preset=preset, threads=threads,
-                         keyframes=cut_points(frames, fps, transition),
-                         # no B-frames: decode order = display order, so a copy can cut
-                         # exactly at those keyframes (the concat demuxer cuts by DTS)
-                         bframes=0,
-                         what=f"animate {Path(image).name}") as encoder:
-        k = min(round(transition * fps), frames) if edges is not None else 0
-        head: list[np.ndarray] = []
-        tail: list[np.ndarray] = []
-        for i, frame in enumerate(render_frames(Path(image), frames=frames,
-                                                camera_movement=camera_movement, size=size,
-                                                loop=loop)):
-            encoder.write(frame)
-            if i < k:
-                head.append(np.frombuffer(frame, np.uint8).copy())
-            if i >= frames - k:
-                tail.append(np.frombuffer(frame, np.uint8).copy())
+    try:
+        with RawVideoEncoder(tmp, width=width, height=height, fps=fps, frames=frames,
+                             preset=preset, threads=threads,
+                             keyframes=cut_points(frames, fps, transition),
+                             # no B-frames: decode order = display order, so a copy can cut
+                             # exactly at those keyframes (the concat demuxer cuts by DTS)
+                             bframes=0,
+                             what=f"animate {Path(image).name}") as encoder:
+            k = min(round(transition * fps), frames) if edges is not None else 0
+            head: list[np.ndarray] = []
+            tail: list[np.ndarray] = []
+            for i, frame in enumerate(render_frames(Path(image), frames=frames,
+                                                    camera_movement=camera_movement, size=size,
+                                                    loop=loop)):
+                encoder.write(frame)
+                if check is not None and i % max(1, round(fps)) == 0:
+                    check()
+                if i < k:
+                    head.append(np.frombuffer(frame, np.uint8).copy())
+                if i >= frames - k:
+                    tail.append(np.frombuffer(frame, np.uint8).copy())
+    except BaseException:  # a failed or cancelled encode leaves nothing behind
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(out)
     if edges is not None and k:
         edges.update(head=head, tail=tail)
