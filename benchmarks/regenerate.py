@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,11 +39,18 @@ def spec(scenes: int, override: int | None) -> str:
     return text
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each apply, its FFmpegs included
+
+
 def apply(root: Path) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "vidflow", "apply", "--auto-approve", str(root)],
                    check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return seconds
 
 
 def story_id(root: Path) -> str:
@@ -71,19 +79,23 @@ def main() -> int:
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         base = args.keep or Path(tmp)
-        ratios, firsts, seconds = [], [], []
+        ratios, firsts, seconds, cpu_ratios = [], [], [], []
         for n in range(args.runs):
             first, second = once(base / f"run{n + 1}", args.scenes)
             firsts.append(first)
             seconds.append(second)
             ratios.append(second / first)
-            print(f"  run {n + 1}: create ({args.scenes} scenes) {first:6.2f} s, one scene's "
-                  f"narration fixed {second:6.2f} s, ratio {ratios[-1]:.2f}", flush=True)
+            cpu_ratios.append(CPU[-1] / CPU[-2])
+            print(f"  run {n + 1}: create ({args.scenes} scenes) {first:6.2f} s "
+                  f"({CPU[-2]:.1f} CPU s), one scene's narration fixed {second:6.2f} s "
+                  f"({CPU[-1]:.1f} CPU s), ratio {ratios[-1]:.2f} (CPU {cpu_ratios[-1]:.2f})",
+                  flush=True)
     ratio = statistics.median(ratios)
     verdict = "meets" if ratio <= 1 / 3 else "misses"
     print(f"create median {statistics.median(firsts):.2f} s, fix median "
           f"{statistics.median(seconds):.2f} s; ratio median {ratio:.2f} over {args.runs} "
-          f"runs ({verdict} the 1/3 target); load average at end: "
+          f"runs ({verdict} the 1/3 target); CPU ratio median "
+          f"{statistics.median(cpu_ratios):.2f}; load average at end: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
