@@ -66,7 +66,7 @@ def render_clip(image: bytes, suffix: str, params: dict[str, Any]) -> bytes:
 
 def render_final(clips: Sequence[bytes], narrations: Sequence[tuple[bytes, float]],
                  music: bytes | None, ambient: bytes | None, params: dict[str, Any],
-                 ready: dict[str, tuple[bytes, str]] | None = None) -> bytes:
+                 ready: dict[str, Any] | None = None) -> bytes:
     """A story's composition (stages.compose.compose_story) from its media's bytes;
     `ready`: the crossfades and soundtrack the engine made while animating (name → bytes,
     file suffix), so the composition only copies, as a local one does."""
@@ -80,8 +80,12 @@ def render_final(clips: Sequence[bytes], narrations: Sequence[tuple[bytes, float
             return root / name
 
         out = root / "final.mp4"
-        for name, (data, suffix) in (ready or {}).items():
-            params[name] = put(name + suffix, data)
+        for name, made in (ready or {}).items():
+            if isinstance(made, list):  # one file per crossfade
+                params[name] = [put(f"{name}-{i}{suffix}", data)
+                                for i, (data, suffix) in enumerate(made)]
+            else:
+                params[name] = put(name + made[1], made[0])
         compose.compose_story(
             [put(f"clip-{i}.mp4", c) for i, c in enumerate(clips)], out,
             narrations=[(put(f"voice-{i}.wav", w), t) for i, (w, t) in enumerate(narrations)],
@@ -196,8 +200,8 @@ class ClusterStages:
                       music: Path | None = None, ambient: Path | None = None,
                       **params: Any) -> None:
         params["threads"] = x264_threads(int(params.get("threads", 0)))
-        ready = {name: (Path(made).read_bytes(), Path(made).suffix)
-                 for name in ("fades", "soundtrack") if (made := params.pop(name, None))}
+        ready = {name: _payload(made) for name in ("fades", "soundtrack")
+                 if (made := params.pop(name, None))}
         data = self.cluster.run(
             FINAL_KEY, render_final, [Path(c).read_bytes() for c in clips],
             [(Path(p).read_bytes(), float(t)) for p, t in narrations],
@@ -206,3 +210,9 @@ class ClusterStages:
             check=self.check)
         Path(out).write_bytes(data)
 
+
+def _payload(made: Path | Sequence[Path]) -> Any:
+    """A made file (or list of them) as (bytes, suffix), for render_final's `ready`."""
+    if isinstance(made, (str, Path)):
+        return (Path(made).read_bytes(), Path(made).suffix)
+    return [(Path(m).read_bytes(), Path(m).suffix) for m in made]

@@ -126,6 +126,15 @@ class Run:
     assets: AssetStore = field(init=False)
     # Assets a later step needs, made ahead on a thread while an earlier step runs.
     background: dict[str, Future[object]] = field(default_factory=dict, init=False)
+    # Clips and crossfades, ANIMATION_WORKERS at a time, by asset name: a clip started
+    # while the images are drawn is the same future the animation step then waits for.
+    _encoders: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _encoding: dict[str, Future[Path]] = field(default_factory=dict, init=False, repr=False)
+    _encoders_lock: threading.Lock = field(default_factory=threading.Lock, init=False,
+                                           repr=False)
+    # Frames a clip drew that its crossfades blend, by clip name ("head"/"tail" → frames);
+    # each is taken by the one crossfade that uses it.
+    edges: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.assets = AssetStore(self.story_dir / "assets")
@@ -147,6 +156,31 @@ class Run:
 
         threading.Thread(target=work, daemon=True, name=f"vidflow-prefetch-{key}").start()
         self.background[key] = future
+
+    def encode(self, key: str, make: Callable[[], Path]) -> Future[Path]:
+        """`make()` on the run's encoder pool, once per `key` (an asset's name)."""
+        with self._encoders_lock:
+            future = self._encoding.get(key)
+            if future is None:
+                if self._encoders is None:
+                    self._encoders = ThreadPoolExecutor(max_workers=ANIMATION_WORKERS,
+                                                        thread_name_prefix="vidflow-animate")
+                future = self._encoders.submit(make)
+                self._encoding[key] = future
+            return future
+
+    def encoding(self, key: str) -> Future[Path] | None:
+        with self._encoders_lock:
+            return self._encoding.get(key)
+
+    def close_encoders(self) -> None:
+        """Let the encoder pool's threads go (what was submitted still finishes)."""
+        with self._encoders_lock:
+            pool, self._encoders = self._encoders, None
+            self._encoding.clear()
+            self.edges.clear()
+        if pool is not None:
+            pool.shutdown(wait=False)
 
     def settle(self, key: str) -> None:
         """Wait for the prefetch `key` (if any) to end, successfully or not."""
@@ -322,7 +356,10 @@ def _scene_inputs(scene: dict[str, Any]) -> dict[str, Any]:
 
 
 def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path],
-                 base_images: Sequence[Path] = ()) -> list[Path]:
+                 base_images: Sequence[Path] = (),
+                 ready: Callable[[int, Path], None] | None = None) -> list[Path]:
+    """Render (or reuse) each scene's image; `ready(i, path)` as each is there (the
+    engine starts animating that scene while the others are drawn)."""
     from vidflow.engine.stages import images as stage
 
     scenes = board["scenes"]
@@ -340,9 +377,12 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
                   "element_text": [_element_inputs(e) for kind in ELEMENT_KINDS
                                    for e in board.get(kind, []) if e.get("name") in used],
                   "base": file_digest(base) if base else None}
-        return run.assets.get(
+        path = run.assets.get(
             "scene", inputs, "png", lambda tmp, sc=scene, b=base: stage.render_scene(
                 sc, clean, run.size, tmp, element_images=dict(element_paths), base_image=b))
+        if ready is not None:
+            ready(i, path)
+        return path
 
     out = each(run, len(scenes), one, workers=IMAGE_WORKERS, name="vidflow-scene")
     for scene, path in zip(scenes, out, strict=True):
@@ -365,24 +405,34 @@ def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
             scene.pop("narration_url", None)
         run.progress(1.0)
         return [None] * len(scenes)
+    out = spoken(run, board, audio, language)
+    for i, (scene, voice) in enumerate(zip(scenes, out, strict=True)):
+        if voice is None:
+            scene.pop("narration_url", None)
+            continue
+        scene["narration_url"] = run.url_for(voice[0])
+        scene["narration_duration"] = round(voice[1], 3)
+        run.progress((i + 1) / len(scenes))
+    run.progress(1.0)
+    return out
+
+
+def spoken(run: Run, board: dict[str, Any], audio: dict[str, Any],
+           language: str) -> list[tuple[Path, float] | None]:
+    """(WAV, seconds) per scene with text when narration is on, else None; the board is
+    left as it is (step 4 records the URLs)."""
     from vidflow.engine.stages.ffmpeg import probe
 
+    scenes = board["scenes"]
+    if not narration_on(audio):
+        return [None] * len(scenes)
     run.settle("narration")
     voice = str(audio.get("narrator") or AUDIO_DEFAULTS["narrator"])
     out: list[tuple[Path, float] | None] = []
-    for i, scene in enumerate(scenes):
+    for scene in scenes:
         text = narration_text(scene)
-        if not text:
-            out.append(None)
-            scene.pop("narration_url", None)
-            continue
-        path = narration_asset(run, text, voice=voice, language=language)
-        seconds = probe(path).duration
-        out.append((path, seconds))
-        scene["narration_url"] = run.url_for(path)
-        scene["narration_duration"] = round(seconds, 3)
-        run.progress((i + 1) / len(scenes))
-    run.progress(1.0)
+        path = narration_asset(run, text, voice=voice, language=language) if text else None
+        out.append((path, probe(path).duration) if path else None)
     return out
 
 
@@ -456,72 +506,178 @@ def ambient(run: Run, board: dict[str, Any], durations: Sequence[float],
 
 # --- 6. animation --------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Animation:
+    """How each scene's clip and each crossfade is made: the same whether a clip is
+    started as soon as its image is drawn or by the animation step."""
+
+    run: Run
+    images: list[Path]
+    durations: list[float]
+    cameras: list[str]
+    loop: int
+    k: int  # frames per crossfade (0: none)
+
+    @classmethod
+    def of(cls, run: Run, board: dict[str, Any], images: Sequence[Path],
+           durations: Sequence[float], *, loop: int = 1, static: bool = False,
+           transition: float = 0.0) -> Animation:
+        from vidflow.engine.stages.compose import crossfade_frames
+
+        scenes = board["scenes"]
+        cameras = ["static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
+                   for i in range(len(images))]
+        k = crossfade_frames(durations, transition, run.fps) if len(images) > 1 else 0
+        return cls(run, list(images), list(durations), cameras, loop, k)
+
+    @property
+    def threads(self) -> int:
+        """x264 threads per encoder: the encoders' share of the cores, but at least two
+        where there are two, so a clip encoded alone (one changed scene, the last clip
+        of a story) does not leave a core idle; two such encoders side by side cost about
+        4% more CPU than single-threaded ones. Fixed per machine, never by what else runs,
+        so the same inputs give the same bytes."""
+        cores = os.cpu_count() or 2
+        return min(cores, max(2, cores // ANIMATION_WORKERS))
+
+    def frames(self, i: int) -> int:
+        from vidflow.engine.stages.animate import frame_count
+
+        return frame_count(self.durations[i], self.run.fps)
+
+    def clip_inputs(self, i: int, image: Path | None = None) -> dict[str, Any]:
+        run = self.run
+        return {"image": file_digest(image or self.images[i]), "seconds": self.durations[i],
+                "camera": self.cameras[i], "size": run.size, "fps": run.fps,
+                "loop": self.loop, "preset": run.preset, "cut": self.k}
+
+    def clip(self, i: int, image: Path | None = None) -> tuple[str, Callable[[], Path]]:
+        """(the clip's asset name, a function making it)."""
+        from vidflow.engine.stages import animate as stage
+
+        run, image = self.run, image or self.images[i]
+        render = run.cluster or stage
+        inputs = self.clip_inputs(i, image)
+        seconds, camera = self.durations[i], self.cameras[i]
+        name = run.assets.path_for("clip", inputs, "mp4").name
+        # in process, the frames the crossfades blend are kept as they are drawn
+        keep = run.cluster is None and self.k > 0 and len(self.durations) > 1
+
+        def draw(tmp: Path) -> None:
+            edges: dict[str, Any] = {}
+            render.animate_scene(image, tmp, duration=seconds, camera_movement=camera,
+                                 size=run.size, fps=run.fps, loop=self.loop,
+                                 preset=run.preset, threads=self.threads,
+                                 # keyframes where compose's crossfades start and end
+                                 transition=self.k / run.fps,
+                                 # in process: frames kept, a cancelled job stops it
+                                 **({"check": run.check} if run.cluster is None else {}),
+                                 **({"edges": edges} if keep else {}))
+            if i == 0:
+                edges.pop("head", None)
+            if i == len(self.durations) - 1:
+                edges.pop("tail", None)
+            if edges:
+                run.edges[name] = edges
+
+        def make() -> Path:
+            run.check()
+            return run.assets.get("clip", inputs, "mp4", draw)
+
+        return name, make
+
+    def crossfade(self, i: int) -> tuple[str, Callable[[], Path]]:
+        """(the asset name, a function making) the crossfade from scene i into i + 1; named
+        by both clips' inputs, so a changed scene re-makes only its two crossfades."""
+        from vidflow.engine.stages import animate as stage
+
+        run = self.run
+        inputs = {"from": self.clip_inputs(i), "to": self.clip_inputs(i + 1), "frames": self.k}
+        shots = [stage.Shot(self.images[j], self.frames(j), self.cameras[j], self.loop)
+                 for j in (i, i + 1)]
+        clips = [self.clip(j)[0] for j in (i, i + 1)]
+
+        def drawn(name: str, side: str) -> Any:
+            """The frames clip `name` kept for this crossfade (after it is drawn), or
+            None: drawn again (the clip came from the cache, or on a cluster)."""
+            future = run.encoding(name)
+            if future is not None:
+                future.exception()  # wait: it was submitted first, so it is running
+            frames = run.edges.get(name, {}).pop(side, None)
+            return frames if frames is not None and len(frames) == self.k else None
+
+        def fade(tmp: Path) -> None:
+            pair = (drawn(clips[0], "tail"), drawn(clips[1], "head"))
+            stage.encode_crossfades(shots, tmp, k=self.k, size=run.size, fps=run.fps,
+                                    preset=run.preset, threads=self.threads, drawn=[pair])
+
+        def make() -> Path:
+            run.check()
+            return run.assets.get("fade", inputs, "mp4", fade)
+
+        return run.assets.path_for("fade", inputs, "mp4").name, make
+
+
 def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: Sequence[float],
             *, loop: int = 1, static: bool = False, transition: float = 0.0
-            ) -> tuple[list[Path], Path | None]:
-    """One clip per scene, and the crossfades between them when `transition` (they are
-    rendered from the same frames, so composition only copies); two encoders side by side
-    (OpenCV and x264 release the GIL)."""
-    from vidflow.engine.stages import animate as stage
-    from vidflow.engine.stages.compose import crossfade_frames
-
-    scenes = board["scenes"]
-    workers = max(1, min(ANIMATION_WORKERS, len(images)))
-    threads = max(1, (os.cpu_count() or 2) // workers)
-    render = run.cluster or stage  # a cluster takes every scene at once, same encoder
-    workers = max(1, len(images)) if run.cluster else workers
-    k = crossfade_frames(durations, transition, run.fps) if len(images) > 1 else 0
-    if k != round(TRANSITION * run.fps):
-        k = 0  # the clips' keyframes sit TRANSITION from their ends: compose would encode
-    done = 0
-    lock = threading.Lock()
-    cameras = ["static" if static else str(scenes[i].get("camera_movement") or "zoom_in")
-               for i in range(len(images))]
-    inputs = [{"image": file_digest(image), "seconds": seconds, "camera": camera,
-               "size": run.size, "fps": run.fps, "loop": loop, "preset": run.preset}
-              for image, seconds, camera in zip(images, durations, cameras, strict=True)]
-    jobs = len(images) + (1 if k else 0)
-
-    def advanced() -> None:
-        nonlocal done
-        with lock:
-            done += 1
-            fraction = done / jobs
-        run.progress(fraction)
-
-    def one(i: int) -> Path:
-        run.check()
-        image, seconds, camera = images[i], durations[i], cameras[i]
-        path = run.assets.get("clip", inputs[i], "mp4", lambda tmp: render.animate_scene(
-            image, tmp, duration=seconds, camera_movement=camera,
-            size=run.size, fps=run.fps, loop=loop, preset=run.preset, threads=threads))
-        advanced()
-        return path
-
-    def fades() -> Path:
-        run.check()
-        shots = [stage.Shot(image, stage.frame_count(seconds, run.fps), camera, loop)
-                 for image, seconds, camera in zip(images, durations, cameras, strict=True)]
-        path = run.assets.get("fades", {"clips": inputs, "frames": k}, "mp4",
-                              lambda tmp: stage.encode_crossfades(
-                                  shots, tmp, k=k, size=run.size, fps=run.fps,
-                                  preset=run.preset, threads=threads))
-        advanced()
-        return path
-
+            ) -> tuple[list[Path], list[Path]]:
+    """One clip per scene, and one crossfade per pair of neighbours when `transition`
+    (rendered from the same frames, so composition only copies); two encoders side by
+    side (OpenCV and x264 release the GIL), or every clip at once on a cluster."""
+    plan = Animation.of(run, board, images, durations, loop=loop, static=static,
+                        transition=transition)
+    count = len(images)
+    pairs = count - 1 if plan.k else 0
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidflow-animate") as pool:
-        futures = [pool.submit(one, i) for i in range(len(images))]
-        fade_future = pool.submit(fades) if k else None  # last: it overlaps the last clip
-        clips = [f.result() for f in futures]
-        fades_path = fade_future.result() if fade_future is not None else None
+    if run.cluster is not None:
+        with ThreadPoolExecutor(max_workers=max(1, count),
+                                thread_name_prefix="vidflow-animate") as pool:
+            futures = [pool.submit(plan.clip(i)[1]) for i in range(count)]
+            futures += [pool.submit(plan.crossfade(i)[1]) for i in range(pairs)]
+            made = _gathered(run, futures)
+    else:
+        # Longest first, the short crossfades last: they fill in while the last clips
+        # end, so neither encoder idles (clips started while the images were drawn are
+        # the same futures).
+        order = sorted(range(count), key=lambda i: -plan.frames(i))
+        by_scene = {i: run.encode(*plan.clip(i)) for i in order}
+        futures = [by_scene[i] for i in range(count)]
+        futures += [run.encode(*plan.crossfade(i)) for i in range(pairs)]
+        try:
+            made = _gathered(run, futures)
+        finally:
+            run.close_encoders()
+    clips, fades = made[:count], made[count:]
     frames = sum(round(d * run.fps) for d in durations)
     if frames and time.monotonic() - started > 0.5:  # a real render, not cache hits
         run.seconds_per_frame = (time.monotonic() - started) / frames
     for i, path in enumerate(clips):
-        scenes[i]["video_url"] = run.url_for(path)
-        scenes[i]["duration"] = durations[i]
-    return clips, fades_path
+        board["scenes"][i]["video_url"] = run.url_for(path)
+        board["scenes"][i]["duration"] = durations[i]
+    return clips, fades
+
+
+def _gathered(run: Run, futures: Sequence[Future[Path]]) -> list[Path]:
+    """The futures' results in order, the step's progress reported as each ends."""
+    from concurrent.futures import as_completed
+
+    for n, future in enumerate(as_completed(futures), start=1):
+        future.result()  # the first failure ends the step
+        run.progress(n / len(futures))
+    return [f.result() for f in futures]
+
+
+def start_clip(run: Run, board: dict[str, Any], i: int, image: Path, *,
+               durations: Sequence[float], loop: int, static: bool,
+               transition: float) -> None:
+    """Start animating scene i now (its image is drawn, its length known), on the run's
+    encoders; the animation step then waits for the same work instead of redoing it."""
+    if run.cluster is not None:
+        return  # a cluster takes all the scenes at once, in the animation step
+    images = [image] * len(durations)  # only scene i's image is used
+    plan = Animation.of(run, board, images, durations, loop=loop, static=static,
+                        transition=transition)
+    run.encode(*plan.clip(i, image))
 
 
 # --- 7. composition ------------------------------------------------------------------------
@@ -547,7 +703,7 @@ def soundtrack(run: Run, durations: Sequence[float], *, transition: float,
 
 def compose(run: Run, clips: Sequence[Path], *, transition: float,
             narration: Sequence[tuple[Path, float]], music_path: Path | None,
-            ambient_path: Path | None, fades: Path | None = None,
+            ambient_path: Path | None, fades: Sequence[Path] = (),
             durations: Sequence[float] | None = None) -> Path:
     """The final MP4 (an asset, then published as the story's final.mp4). With the
     clips' `durations`, the soundtrack comes from `soundtrack` (premixed while animating)."""
@@ -570,7 +726,8 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
         path = run.assets.get("final", inputs, "mp4", lambda tmp: render.compose_story(
             list(clips), tmp, size=run.size, fps=run.fps,
             transition=transition, narrations=list(narration), music=music_path,
-            ambient=ambient_path, preset=run.preset, fades=fades, soundtrack=mixed()))
+            ambient=ambient_path, preset=run.preset, fades=list(fades) or None,
+            soundtrack=mixed()))
     run.progress(0.97)
     return publish(run, path)
 

@@ -16,6 +16,7 @@ from the asset cache).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -110,9 +111,44 @@ def _scenes(ctx: Context, s: State) -> State:
     _prefetch_narration(ctx, s)
     board = s["board"]
     elements = {name: ctx.path(r) for name, r in s.get("elements", {}).items()}
-    images = pipeline.scene_images(ctx.run, board, elements, ctx.paths(s.get("base", [])))
+    images = pipeline.scene_images(ctx.run, board, elements, ctx.paths(s.get("base", [])),
+                                   ready=_early_animation(ctx, s))
     ctx.save(storyboard=board, scenes=pipeline.scene_records(board))
     return {"images": [ctx.rel(p) for p in images]}
+
+
+def _early_animation(ctx: Context, s: State) -> Callable[[int, Path], None] | None:
+    """Start each scene's clip as soon as its image is drawn: drawing leaves a core
+    idle, and the clip's length is known once the narration is spoken (the animation
+    step then waits for the same work). The timing is film_timing's, as step 5 makes
+    it; when it differs there (it cannot, from the same narration), the clip is only
+    made twice, never wrong."""
+    if ctx.run.cluster is not None or not _films(ctx):
+        return None
+    board, lock = s["board"], threading.Lock()
+    timing: list[Timing | None] = []
+
+    def ready(i: int, image: Path) -> None:
+        with lock:
+            if not timing:
+                try:
+                    voice = pipeline.spoken(ctx.run, board, ctx.params["audio"],
+                                            ctx.params["language"])
+                    timing.append(pipeline.film_timing(ctx.run, voice, _plan(ctx)))
+                except Exception:  # the narration step reports it; nothing starts early
+                    timing.append(None)
+        t = timing[0]
+        if t is None:
+            return
+        pipeline.start_clip(ctx.run, board, i, image, durations=t.durations, loop=t.loop,
+                            static=_plan(ctx).static, transition=t.fade)
+
+    return ready
+
+
+def _films(ctx: Context) -> bool:
+    """Whether this job goes on to animate (not /scenes' own inline run)."""
+    return ctx.job.get("kind") in ("auto", "videos")
 
 
 def _narration(ctx: Context, s: State) -> State:
@@ -170,15 +206,22 @@ def _animation(ctx: Context, s: State) -> State:
     clips, fades = pipeline.animate(ctx.run, s["board"], ctx.paths(s["images"]),
                                     timing.durations, loop=timing.loop,
                                     static=_plan(ctx).static, transition=timing.fade)
-    return {"clips": [ctx.rel(c) for c in clips], "fades": ctx.rel(fades) if fades else None,
+    return {"clips": [ctx.rel(c) for c in clips], "fades": [ctx.rel(f) for f in fades],
             "seconds_per_frame": ctx.run.seconds_per_frame}
+
+
+def _fades(ctx: Context, s: State) -> list[Path]:
+    """The crossfades the animation step made (one file per pair; a state saved by an
+    older engine names one file of them all, which is no longer used)."""
+    fades = s.get("fades")
+    return ctx.paths(fades) if isinstance(fades, list) else []
 
 
 def _composition(ctx: Context, s: State) -> State:
     board, timing = s["board"], Timing(**s["timing"])
     ctx.run.seconds_per_frame = s.get("seconds_per_frame", ctx.run.seconds_per_frame)
     final = pipeline.compose(ctx.run, ctx.paths(s["clips"]), **_mix_kwargs(ctx, s),
-                             fades=ctx.path(s["fades"]) if s.get("fades") else None,
+                             fades=_fades(ctx, s),
                              durations=timing.durations)
     final = _captions(ctx, board, timing, final)
     ctx.save(storyboard=board, scenes=pipeline.scene_records(board),

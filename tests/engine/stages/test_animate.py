@@ -104,3 +104,21 @@ def test_progress_stays_in_range_and_ends_where_the_loop_says(frames: int, loop:
     assert 0.0 <= p <= 1.0
     assert progress(0, frames, loop) == 0.0
     assert progress(frames - 1, frames, loop) == pytest.approx(1.0 if loop % 2 else 0.0)
+
+
+def test_a_cancelled_encode_stops_and_leaves_no_file(tmp_path: Path, scene_png: Path) -> None:
+    """A local render asks `check` every second of frames; a cancelled job's raise ends
+    the encode at once, with neither the clip nor its partial file left behind."""
+    calls: list[int] = []
+
+    def check() -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("cancelled")
+
+    out = tmp_path / "c.mp4"
+    with pytest.raises(RuntimeError, match="cancelled"):
+        animate_scene(scene_png, out, duration=5.0, camera_movement="zoom_in", size=SMALL,
+                      fps=FPS, preset="ultrafast", check=check)
+    assert len(calls) == 2  # stopped at the second check, not after 5 s of frames
+    assert list(tmp_path.iterdir()) == []

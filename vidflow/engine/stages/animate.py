@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,11 +168,17 @@ def cut_points(frames: int, fps: float, margin: float) -> list[int]:
 
 def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: str,
                   size: Size, fps: float = 30, loop: int = 1, preset: str = "veryfast",
-                  threads: int = 0, transition: float = 0.5) -> None:
+                  threads: int = 0, transition: float = 0.5,
+                  edges: dict[str, list[np.ndarray]] | None = None,
+                  check: Callable[[], None] | None = None) -> None:
     """A silent H.264 yuv420p clip of exactly round(duration*fps) frames of `image`.
 
     `transition`: the crossfade length compose will use; keyframes are put there so the
     composition can copy this clip's middle rather than encode it again (0 = none).
+    `edges`: filled with copies of the first ("head") and last ("tail") frames that a
+    crossfade of that length blends, so the crossfades need not draw them again.
+    `check`: called every second of frames; what it raises (a cancelled job) ends the
+    encode, which leaves no file.
     """
     width, height = size
     if width % 2 or height % 2:
@@ -181,17 +187,33 @@ def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: s
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".part" + out.suffix)
-    with RawVideoEncoder(tmp, width=width, height=height, fps=fps, frames=frames,
-                         preset=preset, threads=threads,
-                         keyframes=cut_points(frames, fps, transition),
-                         # no B-frames: decode order = display order, so a copy can cut
-                         # exactly at those keyframes (the concat demuxer cuts by DTS)
-                         bframes=0,
-                         what=f"animate {Path(image).name}") as encoder:
-        for frame in render_frames(Path(image), frames=frames,
-                                   camera_movement=camera_movement, size=size, loop=loop):
-            encoder.write(frame)
+    try:
+        with RawVideoEncoder(tmp, width=width, height=height, fps=fps, frames=frames,
+                             preset=preset, threads=threads,
+                             keyframes=cut_points(frames, fps, transition),
+                             # no B-frames: decode order = display order, so a copy can cut
+                             # exactly at those keyframes (the concat demuxer cuts by DTS)
+                             bframes=0,
+                             what=f"animate {Path(image).name}") as encoder:
+            k = min(round(transition * fps), frames) if edges is not None else 0
+            head: list[np.ndarray] = []
+            tail: list[np.ndarray] = []
+            for i, frame in enumerate(render_frames(Path(image), frames=frames,
+                                                    camera_movement=camera_movement, size=size,
+                                                    loop=loop)):
+                encoder.write(frame)
+                if check is not None and i % max(1, round(fps)) == 0:
+                    check()
+                if i < k:
+                    head.append(np.frombuffer(frame, np.uint8).copy())
+                if i >= frames - k:
+                    tail.append(np.frombuffer(frame, np.uint8).copy())
+    except BaseException:  # a failed or cancelled encode leaves nothing behind
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(out)
+    if edges is not None and k:
+        edges.update(head=head, tail=tail)
 
 
 @dataclass(frozen=True)
@@ -204,15 +226,20 @@ class Shot:
     loop: int = 1
 
 
+Frames = Sequence[np.ndarray]
+
+
 def encode_crossfades(shots: Sequence[Shot], out: Path, *, k: int, size: Size,
-                      fps: float = 30, preset: str = "veryfast", threads: int = 0) -> None:
+                      fps: float = 30, preset: str = "veryfast", threads: int = 0,
+                      drawn: Sequence[tuple[Frames | None, Frames | None]] = ()) -> None:
     """Every crossfade between neighbouring shots, back to back in one file: shot i's last
     k frames fading into shot i+1's first k, each crossfade starting on a keyframe, with
     animate_scene's encoder settings, so compose_story joins them to the clips by copy.
 
-    The frames are rendered again (cheap warps), not decoded from the clips, and blended
-    as FFmpeg's xfade=fade blends: frame j is (1 - j/k) of the old shot and j/k of the
-    new one."""
+    The frames are rendered again (cheap warps), not decoded from the clips, unless
+    `drawn` has them (per crossfade: the old shot's last k frames and the new one's first
+    k, as animate_scene's `edges` kept them, or None), and blended as FFmpeg's xfade=fade
+    blends: frame j is (1 - j/k) of the old shot and j/k of the new one."""
     count = len(shots) - 1
     if count < 1 or k < 1 or any(s.frames < k for s in shots):
         raise MediaError(f"no crossfades of {k} frames between {len(shots)} shots")
@@ -225,11 +252,14 @@ def encode_crossfades(shots: Sequence[Shot], out: Path, *, k: int, size: Size,
                          preset=preset, threads=threads,
                          keyframes=[i * k for i in range(count)], bframes=0,
                          what="encode crossfades") as encoder:
-        for a, b in itertools.pairwise(shots):
-            tail = render_frames(a.image, frames=a.frames, camera_movement=a.camera_movement,
-                                 size=size, loop=a.loop, start=a.frames - k)
-            head = render_frames(b.image, frames=b.frames, camera_movement=b.camera_movement,
-                                 size=size, loop=b.loop)
+        for n, (a, b) in enumerate(itertools.pairwise(shots)):
+            old_drawn, new_drawn = drawn[n] if n < len(drawn) else (None, None)
+            tail: Iterator[memoryview | np.ndarray] | Frames = old_drawn or render_frames(
+                a.image, frames=a.frames, camera_movement=a.camera_movement, size=size,
+                loop=a.loop, start=a.frames - k)
+            head: Iterator[memoryview | np.ndarray] | Frames = new_drawn or render_frames(
+                b.image, frames=b.frames, camera_movement=b.camera_movement, size=size,
+                loop=b.loop)
             for j, (old, new) in enumerate(zip(tail, head, strict=False)):
                 w = j / k
                 cv2.addWeighted(np.frombuffer(old, np.uint8), 1 - w,

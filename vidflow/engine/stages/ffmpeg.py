@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import collections
 import contextlib
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
 import functools
 import os
 import subprocess
@@ -32,7 +37,22 @@ def ffmpeg_exe() -> str:
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
         raise MediaError("imageio-ffmpeg is not installed",
                          hint="pip install imageio-ffmpeg") from exc
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return os.environ.get("IMAGEIO_FFMPEG_EXE") or _bundled() or imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _bundled() -> str | None:
+    """The wheel's own binary, found without get_ffmpeg_exe's trial `ffmpeg -version` run
+    (0.1 s before the first encode can start; a broken binary fails its first real run
+    with FFmpeg's message anyway)."""
+    try:
+        from imageio_ffmpeg import _utils
+        from imageio_ffmpeg.binaries import __file__ as binaries
+
+        name = _utils.FNAME_PER_PLATFORM.get(_utils.get_platform(), "")
+    except (ImportError, AttributeError):  # another imageio-ffmpeg layout: ask it
+        return None
+    exe = Path(binaries).parent / name
+    return str(exe) if name and exe.is_file() and os.access(exe, os.X_OK) else None
 
 
 def _base_cmd() -> list[str]:
@@ -50,7 +70,19 @@ def run_ffmpeg(args: Sequence[str | os.PathLike[str]], *, what: str = "ffmpeg",
 
     `what` names the job in the error message ("compose story", "animate scene 2").
     """
-    cmd = [*_base_cmd(), *(os.fspath(a) for a in args)]
+    _run([*_base_cmd(), *(os.fspath(a) for a in args)], what=what, timeout=timeout)
+
+
+def ffmpeg_report(args: Sequence[str | os.PathLike[str]], *, what: str = "ffmpeg",
+                  timeout: float | None = None) -> str:
+    """Run FFmpeg like `run_ffmpeg`, at log level info; its log (filters such as
+    ebur128 print their measurements there)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", "-loglevel", "info",
+           *(os.fspath(a) for a in args)]
+    return _run(cmd, what=what, timeout=timeout)
+
+
+def _run(cmd: list[str], *, what: str, timeout: float | None) -> str:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                               timeout=timeout, check=False)
@@ -61,6 +93,7 @@ def run_ffmpeg(args: Sequence[str | os.PathLike[str]], *, what: str = "ffmpeg",
     if proc.returncode != 0:
         raise MediaError(f"{what}: FFmpeg failed (exit {proc.returncode}):\n"
                          f"{_tail(proc.stderr)}")
+    return proc.stderr
 
 
 class RawVideoEncoder:
@@ -96,7 +129,8 @@ class RawVideoEncoder:
                                           bufsize=0)
         except OSError as exc:
             raise MediaError(f"{what}: cannot start FFmpeg: {exc}") from exc
-        assert self._proc.stderr is not None
+        assert self._proc.stderr is not None and self._proc.stdin is not None
+        _widen_pipe(self._proc.stdin.fileno(), self.frame_bytes)
         self._drain = threading.Thread(target=self._read_log, args=(self._proc.stderr,),
                                        daemon=True)
         self._drain.start()
@@ -139,6 +173,21 @@ class RawVideoEncoder:
             self.close()
         else:
             self.abort()
+
+
+def _widen_pipe(fd: int, frame_bytes: int) -> None:
+    """Let the pipe hold a whole frame where the system allows (Linux: up to
+    /proc/sys/fs/pipe-max-size): a 64 KiB pipe hands a 720x1280 frame over in 21 pieces,
+    each a pair of context switches between us and the encoder."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is None:
+        return
+    try:
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    except (OSError, ValueError):
+        limit = 1 << 20
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, set_size, min(limit, max(frame_bytes, 1 << 16)))
 
 
 def _force_keyframes(frames: Sequence[int]) -> list[str]:
