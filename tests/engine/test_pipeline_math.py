@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from vidflow.engine import pipeline
 from vidflow.engine.assets import inputs_key
+from vidflow.engine.stages.looks import mood_of
 
 narration = st.lists(st.one_of(st.none(), st.floats(0.1, 20)), min_size=1, max_size=8)
 
@@ -42,10 +43,10 @@ def test_starts_and_total_agree(durations: list[float], enabled: bool) -> None:
 
 
 def test_mood_follows_the_idea() -> None:
-    assert pipeline.mood_of("An epic dark mystery") == "dramatic"
-    assert pipeline.mood_of("Cute animals play music") == "fun"
-    assert pipeline.mood_of("A spa day, calm and gentle") == "calm"
-    assert pipeline.mood_of("A chair") == "warm"
+    assert mood_of("An epic dark mystery") == "dramatic"
+    assert mood_of("Cute animals play music") == "fun"
+    assert mood_of("A spa day, calm and gentle") == "calm"
+    assert mood_of("A chair") == "warm"
 
 
 @given(st.dictionaries(st.text(max_size=5), st.integers(), max_size=5))

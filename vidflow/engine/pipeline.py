@@ -17,7 +17,6 @@ import copy
 import logging
 import math
 import os
-import re
 import shutil
 import threading
 import time
@@ -43,26 +42,6 @@ TRANSITION = 0.5  # seconds of xfade between scenes when is_transition
 ANIMATION_WORKERS = 2  # scenes animated at once (the machines here have 2 cores)
 IMAGE_WORKERS = 2  # scene images drawn at once (Pillow and NumPy release the GIL)
 OUTPUT_KEYS = ("image_url", "narration_url", "video_url", "duration", "narration_duration")
-
-# Mood families in the music stage's vocabulary; the first family the idea mentions wins.
-_MOODS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("dramatic", ("epic", "dramatic", "dark", "mystery", "horror", "suspense", "thriller",
-                  "intense")),
-    ("cinematic", ("cinematic", "hero", "heroic", "adventure", "inspiring", "grand")),
-    ("sad", ("sad", "melancholic", "lonely", "farewell")),
-    ("calm", ("calm", "relax", "relaxing", "peaceful", "gentle", "serene", "spa", "meditation")),
-    ("fun", ("fun", "cute", "playful", "funny", "kids", "happy", "party", "musical", "promo",
-             "promotional", "energetic", "sport", "launch")),
-    ("warm", ("warm", "cozy", "family", "romantic", "love", "winter", "home")),
-)
-def mood_of(text: str) -> str:
-    """The music mood an idea suggests (first matching family; "warm" otherwise)."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    for mood, keys in _MOODS:
-        if words & set(keys):
-            return mood
-    return "warm"
-
 
 def render_size(aspect_ratio: str, scale: float) -> tuple[int, int]:
     """The aspect ratio's resolution times `scale`, even numbers (yuv420p)."""
