@@ -16,9 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import requests
-from urllib3.exceptions import NewConnectionError
-
 from vidflow.errors import TooManyRequests
 
 T = TypeVar("T")
@@ -36,6 +33,9 @@ class RetryPolicy:
 
 def never_sent(exc: BaseException) -> bool:
     """True when the request provably never reached the server."""
+    import requests  # here, not at import: the local provider never sends one
+    from urllib3.exceptions import NewConnectionError
+
     if isinstance(exc, requests.ConnectTimeout):
         return True
     if not isinstance(exc, requests.ConnectionError):
@@ -49,6 +49,8 @@ def never_sent(exc: BaseException) -> bool:
 
 
 def retry_on_exception(method: str, exc: BaseException) -> bool:
+    import requests
+
     if never_sent(exc):
         return True
     transient = (requests.ConnectionError, requests.Timeout,

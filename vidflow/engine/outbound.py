@@ -29,12 +29,13 @@ import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import urllib3
-from requests.certs import where as ca_bundle
-
 from vidflow.errors import MediaError
+
+if TYPE_CHECKING:  # urllib3 and requests load at the first fetch: a render needs neither
+    import urllib3
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,8 @@ def post_json(url: str, payload: object, *, opening: Opening = CLOSED,
 
 def _target(url: str, original: str) -> tuple[str, str, int, str, dict[str, str]]:
     """(scheme, host, port, path?query, auth headers) of an http(s) URL."""
+    import urllib3
+
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -242,6 +245,9 @@ def resolve(host: str, port: int) -> list[IPAddress]:
 def _hop(method: str, url: str, original: str, *, opening: Opening, budget: _Budget,
          body: bytes | None, headers: dict[str, str], max_bytes: int,
          connect_timeout: float, follow: bool) -> Answer:
+    import urllib3
+    from requests.certs import where as ca_bundle
+
     scheme, host, port, path, auth = _target(url, original)
     try:
         addrs = resolve(host, port)
