@@ -106,6 +106,7 @@ def grab_frames(video: Path, times: Sequence[float]) -> list[Image.Image]:
     frames = []
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
+        stream.thread_type = "AUTO"  # frame threads: a seek decodes up to a clip's length
         for t in times:
             container.seek(int(max(t, 0.0) * 1_000_000), any_frame=False, backward=True)
             picked = None
