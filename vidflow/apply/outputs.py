@@ -15,18 +15,15 @@ project file) before it is read, moved or written, and refused with UnsafePath o
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 
 from vidflow.hashing import sha256_file
 from vidflow.paths import VIDEO_SUFFIX, UnsafePath, checked_input, checked_output
 from vidflow.plan.model import Plan
 from vidflow.state.lockfile import LOCKFILE_NAME, Lockfile
+from vidflow.state.records import read_record, write_record
 from vidflow.state.transitions import is_downloaded, output_path
 
 VERIFIED_FILE = Path(".vidflow") / "verified-outputs.json"
@@ -128,23 +125,13 @@ def _check(path: Path, sha256: str, seen: Stamp | None) -> Stamp | None:
 
 
 def _read_verified(root: Path) -> dict[str, Stamp]:
+    data = read_record(root / VERIFIED_FILE)
     try:
-        data = json.loads((root / VERIFIED_FILE).read_text(encoding="utf-8"))
         return {str(k): (int(v[0]), int(v[1]), str(v[2])) for k, v in data.items()}
-    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+    except (ValueError, TypeError, IndexError, AttributeError):
         return {}  # no record (or a damaged one): everything is hashed once
 
 
 def _write_verified(root: Path, stamps: dict[str, Stamp]) -> None:
     """Best effort: without the record the next plan only hashes again."""
-    path = root / VERIFIED_FILE
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".verified.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({k: list(v) for k, v in sorted(stamps.items())}, out)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+    write_record(root / VERIFIED_FILE, {k: list(v) for k, v in sorted(stamps.items())})

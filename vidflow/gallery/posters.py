@@ -17,7 +17,6 @@ decoded again.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 import textwrap
@@ -31,6 +30,7 @@ from PIL import Image, ImageDraw
 from vidflow.errors import VidflowError
 from vidflow.paths import STATE_DIR, checked_side_file
 from vidflow.state.lockfile import Lockfile
+from vidflow.state.records import read_record, write_record
 
 StoryboardSource = Callable[[str], Mapping[str, Any] | None]
 
@@ -241,22 +241,12 @@ def _save_jpeg(image: Image.Image, dest: Path) -> None:
 
 
 def _read_record(root: Path) -> dict[str, str]:
+    data = read_record(root / RECORD_FILE)
     try:
-        data = json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))
         return {str(k): str(v) for k, v in data.items()}
-    except (OSError, ValueError, AttributeError):
+    except AttributeError:
         return {}  # no record: the pictures are made again, nothing else lost
 
 
 def _write_record(root: Path, record: dict[str, str]) -> None:
-    path = root / RECORD_FILE
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".side-files.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(dict(sorted(record.items())), out, indent=0)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+    write_record(root / RECORD_FILE, dict(sorted(record.items())))
