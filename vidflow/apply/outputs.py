@@ -20,7 +20,14 @@ import stat
 from pathlib import Path
 
 from vidflow.hashing import sha256_file
-from vidflow.paths import VIDEO_SUFFIX, UnsafePath, checked_input, checked_output
+from vidflow.paths import (
+    VIDEO_SUFFIX,
+    ProjectPaths,
+    UnsafePath,
+    checked_input,
+    checked_output,
+    output_problem,
+)
 from vidflow.plan.model import Plan
 from vidflow.state.lockfile import LOCKFILE_NAME, Lockfile
 from vidflow.state.records import read_record, write_record
@@ -96,13 +103,14 @@ def locked_video(root: Path, output: str | None, *, address: str) -> Path | None
 def check_plan_outputs(root: Path, plan: Plan) -> None:
     """Every output a plan's changes would write, checked before anything is paid for."""
     problems = []
+    paths = ProjectPaths(root)  # each folder resolved once, not once per story
     for change in plan.pending:
         if change.after is None:
             continue
-        try:
-            video_target(root, output_path(change.after), address=change.address)
-        except UnsafePath as exc:
-            problems.append(exc.message)
+        text = output_path(change.after)
+        problem = output_problem(text) or paths.problem(text)
+        if problem is not None:
+            problems.append(f"{change.address}: output: {text!r} {problem}")
     if problems:
         raise UnsafePath("the plan cannot be applied: " + "\n  ".join(problems),
                          hint="fix `output` in the spec and run vidflow plan again")
