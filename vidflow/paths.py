@@ -253,28 +253,22 @@ def _first_link(root: Path, text: str) -> str | None:
 
 
 def checked_output(root: str | os.PathLike[str], text: object, *, source: str,
-                   reserved: Iterable[str | os.PathLike[str]] = ()) -> Path:
+                   reserved: Iterable[str | os.PathLike[str]] = (),
+                   paths: ProjectPaths | None = None) -> Path:
     """The real absolute path to write the video at `text` to; UnsafePath (naming `source`:
-    the file and field it came from) if the rule refuses it."""
+    the file and field it came from) if the rule refuses it. `paths`: a ProjectPaths of
+    `root` to share between many checks (each folder resolved once)."""
     problem = output_problem(text)
-    if problem is None:
-        assert isinstance(text, str)
-        problem = real_path_problem(root, text, reserved=reserved)
-    if problem is not None:
-        raise UnsafePath(f"{source}: {text!r} {problem}")
-    return Path(os.path.realpath(Path(root) / str(text)))
+    return _checked(root, text, problem, str(text) if problem is None else "", source=source,
+                    paths=paths or ProjectPaths(root, reserved))
 
 
 def checked_input(root: str | os.PathLike[str], text: object, *, source: str) -> Path:
     """The real absolute path of the local file at `text` (an image to upload); UnsafePath
     if it is not a relative path that stays inside the project."""
     problem = input_problem(text)
-    if problem is None:
-        assert isinstance(text, str)
-        problem = real_path_problem(root, text, output=False)
-    if problem is not None:
-        raise UnsafePath(f"{source}: {text!r} {problem}")
-    return Path(os.path.realpath(Path(root) / str(text)))
+    return _checked(root, text, problem, str(text) if problem is None else "", source=source,
+                    paths=ProjectPaths(root), output=False)
 
 
 def checked_side_file(root: str | os.PathLike[str], output: object, suffix: str, *,
@@ -285,10 +279,16 @@ def checked_side_file(root: str | os.PathLike[str], output: object, suffix: str,
     folder, not a project file), so a symlink planted at `out/a.poster.jpg` cannot lead
     a write outside."""
     problem = output_problem(output)
+    side = str(output)[: -len(VIDEO_SUFFIX)] + suffix if problem is None else ""
+    return _checked(root, output, problem, side, source=source, paths=ProjectPaths(root))
+
+
+def _checked(root: str | os.PathLike[str], shown: object, problem: str | None, target: str,
+             *, source: str, paths: ProjectPaths, output: bool = True) -> Path:
+    """`target`'s real path, once the text rule found no `problem` in `shown` and the
+    real-path rule none in `target`; else UnsafePath naming `source` and `shown`."""
     if problem is None:
-        assert isinstance(output, str)
-        side = output[: -len(VIDEO_SUFFIX)] + suffix
-        problem = real_path_problem(root, side)
+        problem = paths.problem(target, output=output)
     if problem is not None:
-        raise UnsafePath(f"{source}: {output!r} {problem}")
-    return Path(os.path.realpath(Path(root) / side))
+        raise UnsafePath(f"{source}: {shown!r} {problem}")
+    return Path(os.path.realpath(Path(root) / target))

@@ -26,7 +26,6 @@ from vidflow.paths import (
     UnsafePath,
     checked_input,
     checked_output,
-    output_problem,
 )
 from vidflow.plan.model import Plan
 from vidflow.state.lockfile import LOCKFILE_NAME, Lockfile
@@ -83,10 +82,11 @@ def file_beside(root: Path, output: str, suffix: str, *, address: str) -> Path:
     return video.with_suffix(suffix)
 
 
-def video_target(root: Path, output: str, *, address: str) -> Path:
+def video_target(root: Path, output: str, *, address: str,
+                 paths: ProjectPaths | None = None) -> Path:
     """Where to write (or move) the video of `address`: the real path of `output`, checked
     again right before the write (the disk may have changed since the plan)."""
-    return checked_output(root, output, source=f"{address}: output")
+    return checked_output(root, output, source=f"{address}: output", paths=paths)
 
 
 def locked_video(root: Path, output: str | None, *, address: str) -> Path | None:
@@ -107,10 +107,10 @@ def check_plan_outputs(root: Path, plan: Plan) -> None:
     for change in plan.pending:
         if change.after is None:
             continue
-        text = output_path(change.after)
-        problem = output_problem(text) or paths.problem(text)
-        if problem is not None:
-            problems.append(f"{change.address}: output: {text!r} {problem}")
+        try:
+            video_target(root, output_path(change.after), address=change.address, paths=paths)
+        except UnsafePath as exc:
+            problems.append(exc.message)
     if problems:
         raise UnsafePath("the plan cannot be applied: " + "\n  ".join(problems),
                          hint="fix `output` in the spec and run vidflow plan again")
