@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vidflow.contract import prices
-from vidflow.contract.params import OPERATIONS
+from vidflow.contract.params import OPERATIONS, SPEC_MODES
 from vidflow.contract.storyboard import effective_audio
 from vidflow.errors import PlanError
 from vidflow.plan.model import Action, Change
@@ -141,8 +141,7 @@ def create_price(story: ResolvedStory, table: prices.PriceTable = prices.ENGINE)
         price = prices.storyboard_price(table) + _scenes_and_videos(params, scenes, audio,
                                                                     table)
     else:
-        op = OPERATIONS[{"idea": "idea_to_video", "url": "url_to_video",
-                         "images": "images_to_video"}[story.mode]]
+        op = OPERATIONS[_making(story)]
         price = prices.automatic_price(
             scenes=scenes, seconds=int(str(_param(params, op.name, "scene_duration"))),
             transition=_bool(_param(params, op.name, "is_transition")), audio=audio,
@@ -175,8 +174,7 @@ def story_scenes(story: ResolvedStory) -> int:
         return len(params.get("image_files") or []) or len(params.get("image_urls") or [])
     if story.storyboard and story.storyboard.get("scenes"):
         return len(story.storyboard["scenes"])
-    op = "create_storyboard" if story.mode == "storyboard" else "idea_to_video"
-    return int(_param(params, op, "scene_count"))
+    return int(_param(params, _making(story), "scene_count"))
 
 
 def regenerated_scenes(change: Change) -> int:
@@ -213,6 +211,11 @@ def _entry_scenes(entry: LockEntry) -> int:
         return len(params.get("image_files") or []) or len(params.get("image_urls") or [])
     count = params.get("scene_count")
     return count if isinstance(count, int) and count > 0 else 0
+
+
+def _making(story: ResolvedStory) -> str:
+    """The operation that makes a story of its mode (storyboard: its first step)."""
+    return SPEC_MODES[story.mode][0]
 
 
 def _param(params: Mapping[str, Any], operation: str, name: str) -> Any:
