@@ -12,6 +12,9 @@ from support.cli import project, run, small_render
 from vidflow.gallery.posters import (
     STRIP_SUFFIX,
     TILE_WIDTH,
+    grab_frames,
+    keyframe_times,
+    picture_time,
     scene_midpoints,
     side_files_for,
 )
@@ -97,6 +100,28 @@ def test_scene_midpoints_follow_durations_scaled_to_the_video() -> None:
     assert scene_midpoints([2.0, 6.0], 4.0) == [0.5, 2.5]
     assert scene_midpoints([None, 6.0], 4.0) == [1.0, 3.0]
     assert scene_midpoints([], 4.0) == []
+
+
+def test_a_picture_is_the_keyframe_in_its_scene_nearest_the_middle() -> None:
+    """A keyframe inside the scene is taken (nearest the middle); keyframes before or at
+    the scene's end belong to other scenes; with none inside, the middle itself."""
+    assert picture_time((2.0, 6.0), [0.0, 2.0, 3.5, 5.9, 6.0]) == 3.5
+    assert picture_time((2.0, 6.0), [0.0, 6.0]) == 4.0
+    assert picture_time((2.0, 6.0), []) == 4.0
+
+
+def test_pictures_are_the_videos_own_keyframes(applied: Path) -> None:
+    """Every scene of the engine's video starts on a keyframe, so each tile is a keyframe
+    decoded alone, and the same pixels as decoding the video up to that moment."""
+    import numpy as np
+
+    video = applied / "out/fox.mp4"
+    keyframes = keyframe_times(video)
+    assert len(keyframes) >= 3 and keyframes[0] == 0.0
+    alone = grab_frames(video, keyframes[1:3], keyframes=keyframes)
+    decoded = grab_frames(video, [k - 1e-4 for k in keyframes[1:3]])
+    for a, b in zip(alone, decoded, strict=True):
+        assert np.array_equal(np.asarray(a), np.asarray(b))
 
 
 def test_side_file_through_a_symlink_out_of_the_project_is_refused(tmp_path: Path) -> None:

@@ -1,17 +1,18 @@
 """A poster frame and a storyboard strip made from a downloaded video, beside it.
 
     out/promo.mp4             the video
-    out/promo.poster.jpg      one frame from the middle of the video
-    out/promo.storyboard.jpg  one thumbnail per scene (the middle of the scene), each with
-                              its number and narration
+    out/promo.poster.jpg      one frame of the scene playing at the middle of the video
+    out/promo.storyboard.jpg  one thumbnail per scene, each with its number and narration
 
 Made from the file itself (PyAV decodes, Pillow composes), so they are the same for the
 local engine and any http provider. Scene times come from the storyboard the provider
 returns (each scene's `duration`, scaled to the video's real length: crossfades overlap
 scenes); without durations (the lockfile keeps the storyboard without them) the video is
-split evenly. A record in `.vidflow/side-files.json` (local data, never the lockfile)
-keeps the video's sha256 the pictures were made from, so an unchanged video is never
-decoded again.
+split evenly. Each picture is the keyframe inside its scene nearest the scene's middle
+(the poster's scene: the one at the video's middle), so a picture costs one decoded frame;
+a scene with no keyframe inside (a hosted video's sparse ones) has its middle decoded
+exactly. A record in `.vidflow/side-files.json` (local data, never the lockfile) keeps the
+video's sha256 the pictures were made from, so an unchanged video is never decoded again.
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ def scenes_of(storyboard: Mapping[str, Any] | None) -> list[Scene]:
     return out
 
 
-def scene_midpoints(durations: Sequence[float | None], video_seconds: float) -> list[float]:
-    """The middle of each scene, in seconds of a video `video_seconds` long. Known
+def scene_spans(durations: Sequence[float | None], video_seconds: float
+                ) -> list[tuple[float, float]]:
+    """(start, end) of each scene, in seconds of a video `video_seconds` long. Known
     durations are scaled to the video (crossfades make it shorter than their sum); any
     unknown one makes the split even."""
     if not durations:
@@ -84,9 +86,23 @@ def scene_midpoints(durations: Sequence[float | None], video_seconds: float) -> 
         lengths = [d * video_seconds / total for d in durations if d is not None]
     out, start = [], 0.0
     for length in lengths:
-        out.append(start + length / 2)
+        out.append((start, start + length))
         start += length
     return out
+
+
+def scene_midpoints(durations: Sequence[float | None], video_seconds: float) -> list[float]:
+    """The middle of each scene (see scene_spans)."""
+    return [(a + b) / 2 for a, b in scene_spans(durations, video_seconds)]
+
+
+def picture_time(span: tuple[float, float], keyframes: Sequence[float]) -> float:
+    """When the picture of `span` is taken: the keyframe inside it nearest its middle
+    (decoding it needs no other frame), else the middle itself."""
+    start, end = span
+    middle = (start + end) / 2
+    inside = [k for k in keyframes if start <= k < end]
+    return min(inside, key=lambda k: abs(k - middle)) if inside else middle
 
 
 def video_seconds(video: Path) -> float:
@@ -99,16 +115,30 @@ def video_seconds(video: Path) -> float:
         return float(stream.duration * stream.time_base) if stream.duration else 0.0
 
 
-def grab_frames(video: Path, times: Sequence[float]) -> list[Image.Image]:
-    """The first frame at or after each time (seconds), decoded by PyAV."""
+def keyframe_times(video: Path) -> list[float]:
+    """When the video's keyframes are (seconds), from its packets: nothing is decoded."""
+    import av
+
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        return [float(packet.pts * stream.time_base) for packet in container.demux(stream)
+                if packet.is_keyframe and packet.pts is not None]
+
+
+def grab_frames(video: Path, times: Sequence[float], *, keyframes: Sequence[float] = ()
+                ) -> list[Image.Image]:
+    """The first frame at or after each time (seconds), decoded by PyAV. Times that are
+    among `keyframes` decode one frame each; any other time decodes from its keyframe."""
     import av
 
     frames = []
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"  # frame threads: a seek decodes up to a clip's length
+        if not set(times) <= set(keyframes):
+            stream.thread_type = "AUTO"  # frame threads: a seek decodes up to a clip's length
         for t in times:
-            container.seek(int(max(t, 0.0) * 1_000_000), any_frame=False, backward=True)
+            # a microsecond past `t`: a keyframe's time rounded down would seek the one before
+            container.seek(int(max(t, 0.0) * 1_000_000) + 1, any_frame=False, backward=True)
             picked = None
             for frame in container.decode(stream):
                 picked = frame
@@ -136,7 +166,7 @@ def compose_strip(frames: Sequence[Image.Image], scenes: Sequence[Scene]) -> Ima
     draw = ImageDraw.Draw(strip)
     for i, (frame, scene) in enumerate(zip(frames, scenes, strict=True)):
         x = pad + i * (width + pad)
-        strip.paste(frame.convert("RGB").resize((width, thumb_h)), (x, pad))
+        strip.paste(frame.convert("RGB").resize((width, thumb_h), reducing_gap=3.0), (x, pad))
         draw.rectangle((x, pad, x + 28, pad + 24), fill=(0, 0, 0))
         draw.text((x + 6, pad + 2), str(scene.number), fill=(255, 255, 255), font=number_font)
         lines = textwrap.wrap(scene.narration, width=30)[:CAPTION_LINES] or [""]
@@ -151,10 +181,13 @@ def make_side_files(video: Path, scenes: Sequence[Scene], poster: Path, strip: P
     storyboard is unknown gets one tile)."""
     seconds = video_seconds(video)
     shown = list(scenes) or [Scene(1, "")]
-    times = [seconds / 2, *scene_midpoints([s.duration for s in shown], seconds)]
+    spans = scene_spans([s.duration for s in shown], seconds)
+    keyframes = keyframe_times(video)
+    middle = next((span for span in spans if span[0] <= seconds / 2 < span[1]), (0.0, seconds))
+    times = [picture_time(span, keyframes) for span in (middle, *spans)]
     # a frame a hair before the end: the last frame may start just before `seconds`
-    times = [min(t, max(seconds - 0.05, 0.0)) for t in times]
-    frames = grab_frames(video, times)
+    times = [t if t in keyframes else min(t, max(seconds - 0.05, 0.0)) for t in times]
+    frames = grab_frames(video, times, keyframes=keyframes)
     _save_jpeg(frames[0].convert("RGB"), poster)
     _save_jpeg(compose_strip(frames[1:], shown), strip)
 
