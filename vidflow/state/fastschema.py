@@ -161,6 +161,12 @@ class _Generator:
             return [f"if _is_number({v}) and {v} > {arg!r}:", fail]
         if key == "minItems":
             return [f"if isinstance({v}, list) and len({v}) < {int(arg)}:", fail]
+        if key == "maxItems":
+            return [f"if isinstance({v}, list) and len({v}) > {int(arg)}:", fail]
+        if key == "maxLength":
+            return [f"if isinstance({v}, str) and len({v}) > {int(arg)}:", fail]
+        if key == "maxProperties":
+            return [f"if isinstance({v}, dict) and len({v}) > {int(arg)}:", fail]
         if key == "minProperties":
             return [f"if isinstance({v}, dict) and len({v}) < {int(arg)}:", fail]
         if key == "const":
@@ -201,8 +207,9 @@ class _Generator:
 
 # Keywords the yes/no check knows beyond the worded checker's (the spec schema uses them;
 # jsonschema words its problems).
-_PREDICATE_ONLY = frozenset({"maximum", "minItems", "minProperties", "const", "anyOf",
-                             "propertyNames", "if", "then", "uniqueItems"})
+_PREDICATE_ONLY = frozenset({"maximum", "minItems", "maxItems", "maxLength", "minProperties",
+                             "maxProperties", "const", "anyOf", "propertyNames", "if", "then",
+                             "uniqueItems"})
 
 
 def _unique(items: list[Any]) -> bool:
