@@ -400,7 +400,7 @@ def spoken(run: Run, board: dict[str, Any], audio: dict[str, Any],
            language: str) -> list[tuple[Path, float] | None]:
     """(WAV, seconds) per scene with text when narration is on, else None; the board is
     left as it is (step 4 records the URLs)."""
-    from vidflow.engine.stages.ffmpeg import probe
+    from vidflow.engine.stages.narration import wav_duration
 
     scenes = board["scenes"]
     if not narration_on(audio):
@@ -411,7 +411,7 @@ def spoken(run: Run, board: dict[str, Any], audio: dict[str, Any],
     for scene in scenes:
         text = narration_text(scene)
         path = narration_asset(run, text, voice=voice, language=language) if text else None
-        out.append((path, probe(path).duration) if path else None)
+        out.append((path, wav_duration(path)) if path else None)
     return out
 
 

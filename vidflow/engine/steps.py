@@ -16,6 +16,7 @@ from the asset cache).
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -200,6 +201,10 @@ def _mix_kwargs(ctx: Context, s: State) -> dict[str, Any]:
 
 def _animation(ctx: Context, s: State) -> State:
     timing = Timing(**s["timing"])
+    # Composition probes the clips with PyAV, 0.2 s to import and mostly under the GIL:
+    # imported while FFmpeg encodes the clips, not after them on the way to the film.
+    threading.Thread(target=importlib.import_module, args=("av",), daemon=True,
+                     name="vidflow-import-av").start()
     # the soundtrack needs no pictures: mix it while the scenes are animated
     ctx.run.prefetch("soundtrack", lambda: pipeline.soundtrack(
         ctx.run, timing.durations, **_mix_kwargs(ctx, s)))

@@ -52,6 +52,18 @@ def test_each_narrator_sounds_different(tmp_path: Path) -> None:
     assert len(digests) == len(NARRATORS)
 
 
+def test_wav_duration_is_what_probing_reports(tmp_path: Path) -> None:
+    """Scene lengths come from the WAV header instead of PyAV now: to the microsecond the
+    same numbers, so clips already made (named by their seconds) are still found."""
+    from vidflow.engine.stages.ffmpeg import probe
+
+    for i, line in enumerate(["Hi.", "A fox runs through the snow at dawn.",
+                              "Outside, the first snow settles on the pines, softly."]):
+        out = tmp_path / f"{i}.wav"
+        synthesize(line, narrator="Aria", out=out)
+        assert wav_duration(out) == probe(out).duration
+
+
 def test_language_switches_the_voice(tmp_path: Path) -> None:
     """The same letters read as Spanish and as English are different audio."""
     en = tmp_path / "en.wav"

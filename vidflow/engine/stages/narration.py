@@ -285,5 +285,7 @@ def write_wav(out: Path, samples: np.ndarray, sample_rate: int, *, channels: int
 
 
 def wav_duration(path: Path) -> float:
+    """Seconds, from the header, to the microsecond as FFmpeg reports them (so the scene
+    lengths, and the assets named by them, are what probing gave), without loading PyAV."""
     with wave.open(str(path), "rb") as wav:
-        return wav.getnframes() / wav.getframerate()
+        return round(wav.getnframes() / wav.getframerate(), 6)
