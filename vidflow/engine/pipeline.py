@@ -42,6 +42,7 @@ TRANSITION = 0.5  # seconds of xfade between scenes when is_transition
 ANIMATION_WORKERS = 2  # scenes animated at once (the machines here have 2 cores)
 IMAGE_WORKERS = 2  # scene images drawn at once (Pillow and NumPy release the GIL)
 OUTPUT_KEYS = ("image_url", "narration_url", "video_url", "duration", "narration_duration")
+SPOKEN_KEYS = ("narrator", "narration")  # a scene's narration text (the reference's name first)
 
 def render_size(aspect_ratio: str, scale: float) -> tuple[int, int]:
     """The aspect ratio's resolution times `scale`, even numbers (yuv420p)."""
@@ -331,7 +332,9 @@ def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
 # --- 3. scene images ----------------------------------------------------------------------
 
 def _scene_inputs(scene: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in scene.items() if k not in OUTPUT_KEYS}
+    """What a scene's picture is drawn from, and named by: not its narration (a changed
+    line re-speaks the scene, it does not redraw it) nor what a render wrote back."""
+    return {k: v for k, v in scene.items() if k not in OUTPUT_KEYS and k not in SPOKEN_KEYS}
 
 
 def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path],
@@ -356,8 +359,9 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
                   "element_text": [_element_inputs(e) for kind in ELEMENT_KINDS
                                    for e in board.get(kind, []) if e.get("name") in used],
                   "base": file_digest(base) if base else None}
+        # drawn from the very fields it is named by (the layout's seed among them)
         path = run.assets.get(
-            "scene", inputs, "png", lambda tmp, sc=scene, b=base: stage.render_scene(
+            "scene", inputs, "png", lambda tmp, sc=inputs["scene"], b=base: stage.render_scene(
                 sc, clean, run.size, tmp, element_images=dict(element_paths), base_image=b))
         if ready is not None:
             ready(i, path)
@@ -372,7 +376,7 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
 # --- 4. narration ------------------------------------------------------------------------
 
 def narration_text(scene: dict[str, Any]) -> str:
-    return str(scene.get("narrator") or scene.get("narration") or "").strip()
+    return str(next((scene[k] for k in SPOKEN_KEYS if scene.get(k)), "")).strip()
 
 
 def narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
