@@ -1,3 +1,3 @@
-from vidflow.cli import main
+from vidflow.entry import run
 
-main()
+run()
