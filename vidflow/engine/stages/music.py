@@ -98,13 +98,8 @@ def background_music(duration: float, *, mood: str, out: Path,
         left[start:start + n] += 0.32 * pad + 0.28 * bass
         right[start:start + n] += 0.32 * pad + 0.28 * bass
         _arpeggio(left, right, chord, style, start, n, sr, beat)
-    fade = min(total // 4, int(1.5 * sr))
-    env = np.ones(total)
-    if fade:
-        env[:fade] = np.linspace(0, 1, fade)
-        env[-fade:] = np.linspace(1, 0, fade)
-    stereo = np.stack([left * env, right * env], axis=1)
-    _write_float(out, stereo, sr, style.level)
+    _fade_ends((left, right), min(total // 4, int(1.5 * sr)))
+    _write_float(out, (left, right), sr, style.level)
 
 
 def _arpeggio(left: np.ndarray, right: np.ndarray, chord: list[int], style: Style,
@@ -139,9 +134,25 @@ def _envelope(n: int, sr: int, attack: float, release: float) -> np.ndarray:
     return env
 
 
-def _write_float(out: Path, stereo: np.ndarray, sr: int, level: float) -> None:
-    peak = float(np.max(np.abs(stereo))) or 1.0
-    pcm = np.clip(stereo / peak * level * 32767, -32768, 32767).astype(np.int16)
+def _fade_ends(channels: tuple[np.ndarray, np.ndarray], fade: int) -> None:
+    """Fade in and out over `fade` samples, in place: for 20 s of stereo, fresh pages for
+    temporaries cost more than the arithmetic."""
+    if fade:
+        ramp = np.linspace(0, 1, fade, dtype=np.float32)
+        for channel in channels:
+            channel[:fade] *= ramp
+            channel[-fade:] *= ramp[::-1]
+
+
+def _write_float(out: Path, channels: tuple[np.ndarray, np.ndarray], sr: int,
+                 level: float) -> None:
+    """The two channels scaled so the peak is `level` of full scale, as 16-bit stereo."""
+    peak = max(float(np.max(np.abs(c))) for c in channels) or 1.0
+    pcm = np.empty((len(channels[0]), 2), np.int16)
+    for i, channel in enumerate(channels):
+        channel *= np.float32(level * 32767 / peak)
+        np.clip(channel, -32768, 32767, out=channel)
+        pcm[:, i] = channel
     write_wav(out, pcm, sr, channels=2)
 
 
@@ -237,9 +248,5 @@ def ambient_sound(duration: float, *, environment: str, out: Path,
     rng = np.random.default_rng(_seed("ambient", environment, total, sr))
     make = _AMBIENCE.get(kind, _wind)
     left, right = make(total, sr, rng), make(total, sr, rng)  # decorrelated: a wide field
-    fade = min(total // 4, int(0.5 * sr))
-    env = np.ones(total)
-    if fade:
-        env[:fade] = np.linspace(0, 1, fade)
-        env[-fade:] = np.linspace(1, 0, fade)
-    _write_float(out, np.stack([left * env, right * env], axis=1), sr, 0.35)
+    _fade_ends((left, right), min(total // 4, int(0.5 * sr)))
+    _write_float(out, (left, right), sr, 0.35)
