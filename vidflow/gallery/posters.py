@@ -125,10 +125,11 @@ def keyframe_times(video: Path) -> list[float]:
                 if packet.is_keyframe and packet.pts is not None]
 
 
-def grab_frames(video: Path, times: Sequence[float], *, keyframes: Sequence[float] = ()
-                ) -> list[Image.Image]:
-    """The first frame at or after each time (seconds), decoded by PyAV. Times that are
-    among `keyframes` decode one frame each; any other time decodes from its keyframe."""
+def grab_frames(video: Path, times: Sequence[float], *, keyframes: Sequence[float] = (),
+                width: int | None = None) -> list[Image.Image]:
+    """The first frame at or after each time (seconds), decoded by PyAV, `width` pixels
+    wide if given (scaled as it is converted). Times that are among `keyframes` decode one
+    frame each; any other time decodes from its keyframe."""
     import av
 
     frames = []
@@ -146,8 +147,12 @@ def grab_frames(video: Path, times: Sequence[float], *, keyframes: Sequence[floa
                     break
             if picked is None:
                 raise ValueError(f"{video}: no video frame at {t:.2f} s")
-            frames.append(picked.to_image())
+            frames.append(picked.to_image(**_scaled(picked.width, picked.height, width)))
     return frames
+
+
+def _scaled(w: int, h: int, width: int | None) -> dict[str, int]:
+    return {} if width is None else {"width": width, "height": max(2, round(h * width / w))}
 
 
 def compose_strip(frames: Sequence[Image.Image], scenes: Sequence[Scene]) -> Image.Image:
@@ -166,7 +171,10 @@ def compose_strip(frames: Sequence[Image.Image], scenes: Sequence[Scene]) -> Ima
     draw = ImageDraw.Draw(strip)
     for i, (frame, scene) in enumerate(zip(frames, scenes, strict=True)):
         x = pad + i * (width + pad)
-        strip.paste(frame.convert("RGB").resize((width, thumb_h), reducing_gap=3.0), (x, pad))
+        tile = frame.convert("RGB")
+        if tile.size != (width, thumb_h):
+            tile = tile.resize((width, thumb_h), reducing_gap=3.0)
+        strip.paste(tile, (x, pad))
         draw.rectangle((x, pad, x + 28, pad + 24), fill=(0, 0, 0))
         draw.text((x + 6, pad + 2), str(scene.number), fill=(255, 255, 255), font=number_font)
         lines = textwrap.wrap(scene.narration, width=30)[:CAPTION_LINES] or [""]
@@ -187,9 +195,9 @@ def make_side_files(video: Path, scenes: Sequence[Scene], poster: Path, strip: P
     times = [picture_time(span, keyframes) for span in (middle, *spans)]
     # a frame a hair before the end: the last frame may start just before `seconds`
     times = [t if t in keyframes else min(t, max(seconds - 0.05, 0.0)) for t in times]
-    frames = grab_frames(video, times, keyframes=keyframes)
-    _save_jpeg(frames[0].convert("RGB"), poster)
-    _save_jpeg(compose_strip(frames[1:], shown), strip)
+    _save_jpeg(grab_frames(video, times[:1], keyframes=keyframes)[0].convert("RGB"), poster)
+    tiles = grab_frames(video, times[1:], keyframes=keyframes, width=TILE_WIDTH)
+    _save_jpeg(compose_strip(tiles, shown), strip)
 
 
 def side_files_for(root: Path, output: str, *, address: str) -> SideFiles:
