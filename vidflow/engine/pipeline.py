@@ -692,7 +692,8 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
     clips' `durations`, the soundtrack comes from `soundtrack` (premixed while animating)."""
     from vidflow.engine.stages import compose as stage
 
-    frames = sum(probe_frames(c) for c in clips)
+    frames = (sum(round(d * run.fps) for d in durations) if durations
+              else sum(probe_frames(c) for c in clips))
     inputs = {"clips": [file_digest(c) for c in clips], "transition": transition,
               "narration": [(file_digest(p), start) for p, start in narration],
               "music": file_digest(music_path) if music_path else None,

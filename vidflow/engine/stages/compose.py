@@ -262,22 +262,28 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
                                 music=music, ambient=ambient, total=total
                                 ) if soundtrack is None else None
             video = work / "video.mp4"
+            # a soundtrack made already is muxed in the very pass that copies the video
+            joined = tmp if soundtrack is not None else video
             copied = copy and _copyable(scene_clips, size, fps) and _video_by_copy(
-                scene_clips, video, work, fps=fps, transition=transition, preset=preset,
-                threads=threads, fades=fades)
+                scene_clips, joined, work, fps=fps, transition=transition, preset=preset,
+                threads=threads, fades=fades, audio=soundtrack, total=total)
             if copy and not copied:
                 log.debug("compose %s: encoding the whole video", out.name)
             if not copied:
                 _video_by_encoding(scene_clips, video, size=size, fps=fps,
                                    transition=transition, preset=preset, threads=threads)
             audio = mixed.result() if mixed is not None else soundtrack
-        args: list[str | Path] = ["-i", video]
-        if audio:
-            args += ["-i", audio, "-map", "0:v", "-map", "1:a"]
-        args += ["-c", "copy", "-t", f"{total:.6f}", "-movflags", "+faststart", tmp]
-        run_ffmpeg(args, what=f"compose {out.name}")
+        if not (copied and joined == tmp):
+            run_ffmpeg(["-i", video, *_muxed(audio, total), tmp], what=f"compose {out.name}")
     tmp.replace(out)
     return probe(out).duration
+
+
+def _muxed(audio: Path | None, total: float) -> list[str | Path]:
+    """Output arguments after the video input: the soundtrack (input 1) by copy, the
+    film's length, the index up front so players start before the download ends."""
+    args: list[str | Path] = ["-i", audio, "-map", "0:v", "-map", "1:a"] if audio else []
+    return [*args, "-c", "copy", "-t", f"{total:.6f}", "-movflags", "+faststart"]
 
 
 def _video_by_encoding(clips: Sequence[Clip], out: Path, *, size: Size, fps: float,
@@ -294,9 +300,11 @@ def _video_by_encoding(clips: Sequence[Clip], out: Path, *, size: Size, fps: flo
 
 def _video_by_copy(clips: Sequence[Clip], out: Path, work: Path, *, fps: float,
                    transition: float, preset: str, threads: int,
-                   fades: Fades = None) -> bool:
-    """Join the clips by stream copy (plus encoded crossfades); False if it cannot be
-    done frame-exactly, so the caller encodes instead."""
+                   fades: Fades = None, audio: Path | None = None,
+                   total: float = 0.0) -> bool:
+    """Join the clips by stream copy (plus encoded crossfades), with `audio` muxed in
+    (`total` seconds) when given; False if it cannot be done frame-exactly, so the caller
+    encodes instead."""
     if transition > 0:
         lines = _crossfade_listing(clips, work, fps=fps, transition=transition,
                                    preset=preset, threads=threads, premade=fades)
@@ -307,8 +315,9 @@ def _video_by_copy(clips: Sequence[Clip], out: Path, work: Path, *, fps: float,
     listing = work / "segments.txt"
     listing.write_text("".join(lines))
     try:
-        run_ffmpeg(["-f", "concat", "-safe", "0", "-i", listing, "-map", "0:v", "-c", "copy",
-                    out], what=f"join {out.name}")
+        tail = _muxed(audio, total) if audio else ["-map", "0:v", "-c", "copy"]
+        run_ffmpeg(["-f", "concat", "-safe", "0", "-i", listing, *tail, out],
+                   what=f"join {out.name}")
         if _complete(out, [c.duration for c in clips], transition, fps):
             return True
         reason = "it was not frame-exact"
@@ -323,7 +332,8 @@ def _complete(path: Path, durations: Sequence[float], transition: float, fps: fl
     expected = sum(round(d * fps) for d in durations) - (len(durations) - 1) * round(
         transition * fps)
     info = probe(path, count_frames=True)
-    return info.frames == expected and abs(info.duration - expected / fps) < 1.5 / fps
+    seconds = info.video.duration if info.video and info.video.duration else info.duration
+    return info.frames == expected and abs(seconds - expected / fps) < 1.5 / fps
 
 
 def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transition: float,
