@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed import compile_package
+
 IDEA = ("A fun winter commercial for SkinRevive. A skier glides down snowy slopes at dawn. "
         "She rests in a cozy cabin and applies the cream. Her skin glows in the cold wind. "
         "The SkinRevive jar shines on the table at night.")
@@ -75,6 +77,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="fresh projects (median ratio)")
     parser.add_argument("--keep", type=Path, help="Make the projects here and keep them.")
     args = parser.parse_args()
+    compile_package()  # as installed: no module compiled again in every run
     print(f"cores: {os.cpu_count()}, load average at start: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
