@@ -95,6 +95,33 @@ def test_a_deleted_poster_is_made_again(applied: Path) -> None:
     assert (applied / "out/fox.poster.jpg").is_file()
 
 
+def test_many_videos_get_pictures_and_a_broken_one_only_a_warning(applied: Path) -> None:
+    """Videos are pictured side by side; a damaged one is one warning, the others still
+    get their pictures, and the record names exactly those made."""
+    import json
+    import shutil
+    from dataclasses import replace
+
+    from vidflow.gallery.posters import RECORD_FILE, refresh_side_files
+    from vidflow.state.lockfile import lockfile_path, read_lockfile
+
+    lock = read_lockfile(lockfile_path(applied))
+    fox = lock.entries["fox"]
+    entries = dict(lock.entries)
+    for name in ("hare", "owl", "wolf"):
+        shutil.copy(applied / "out/fox.mp4", applied / f"out/{name}.mp4")
+        entries[name] = replace(fox, output=f"out/{name}.mp4")
+    (applied / "out/owl.mp4").write_bytes(b"not a video")
+    (applied / RECORD_FILE).unlink()
+    warnings = refresh_side_files(applied, replace(lock, entries=entries), lambda _: None)
+    assert len(warnings) == 1 and warnings[0].startswith("owl: no poster")
+    made = json.loads((applied / RECORD_FILE).read_text())
+    assert sorted(made) == ["out/fox.mp4", "out/hare.mp4", "out/wolf.mp4"]
+    for name in ("fox", "hare", "wolf"):
+        assert (applied / f"out/{name}.poster.jpg").is_file()
+    assert not (applied / "out/owl.poster.jpg").exists()
+
+
 def test_scene_midpoints_follow_durations_scaled_to_the_video() -> None:
     """Known durations are scaled to the real length; unknown ones split it evenly."""
     assert scene_midpoints([2.0, 6.0], 4.0) == [0.5, 2.5]

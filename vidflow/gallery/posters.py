@@ -22,6 +22,7 @@ import os
 import tempfile
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,48 +208,62 @@ def side_files_for(root: Path, output: str, *, address: str) -> SideFiles:
                      checked_side_file(root, output, STRIP_SUFFIX, source=source))
 
 
-def ensure_side_files(root: Path, output: str, video_sha256: str,
-                      storyboard: Mapping[str, Any] | None, *, address: str) -> SideFiles:
-    """The poster and strip of the video at `output`, made only when the video's sha256
-    is not the one they were made from (or a picture is missing)."""
-    root = Path(root)
-    files = side_files_for(root, output, address=address)
-    record = _read_record(root)
-    if record.get(output) == video_sha256 and files.poster.is_file() and files.strip.is_file():
-        return files
-    video = root / output
-    make_side_files(video, scenes_of(storyboard), files.poster, files.strip)
-    record[output] = video_sha256
-    _write_record(root, record)
-    return files
-
-
-def refresh_side_files(root: Path, lock: Lockfile, get_storyboard: StoryboardSource
-                       ) -> list[str]:
+def refresh_side_files(root: Path, lock: Lockfile, get_storyboard: StoryboardSource, *,
+                       workers: int = 2) -> list[str]:
     """Posters and strips for every downloaded video of `lock` that has none made from its
-    bytes yet; `get_storyboard(story_id)` gives the provider's storyboard (with scene
+    bytes yet, `workers` videos at a time (PyAV and Pillow release the GIL), the record
+    written once; `get_storyboard(story_id)` gives the provider's storyboard (with scene
     durations), or None to use the lockfile's. Returns one warning per video that failed:
     the video is paid for and downloaded, a picture must never fail the apply."""
-    from vidflow.state.transitions import is_downloaded
-
     root = Path(root)
     record = _read_record(root)
-    warnings = []
+    due, warnings = _due(root, lock, record)
+
+    def make(address: str) -> str | None:
+        entry = lock.entries[address]
+        try:
+            files = side_files_for(root, str(entry.output), address=address)
+            board = get_storyboard(entry.story_id) or entry.storyboard
+            make_side_files(root / str(entry.output), scenes_of(board), files.poster,
+                            files.strip)
+        except Exception as exc:  # reported, never fatal (see above)
+            return f"{address}: no poster or storyboard strip: {exc}"
+        return None
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="vidflow-poster"
+                            ) as pool:
+        failed = list(pool.map(make, due))
+    for address, warning in zip(due, failed, strict=True):
+        if warning is None:
+            entry = lock.entries[address]
+            record[str(entry.output)] = str(entry.output_sha256)
+        else:
+            warnings.append(warning)
+    if due:
+        _write_record(root, record)
+    _forget_stale(root, lock)
+    return warnings
+
+
+def _due(root: Path, lock: Lockfile, record: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """(addresses whose downloaded video has no pictures made from its bytes, warnings for
+    those whose picture paths are refused)."""
+    from vidflow.state.transitions import is_downloaded
+
+    due, warnings = [], []
     for address in lock:
         entry = lock.entries[address]
         if not is_downloaded(entry) or entry.output is None or entry.output_sha256 is None:
             continue
         try:
             files = side_files_for(root, entry.output, address=address)
-            if record.get(entry.output) == entry.output_sha256 and files.poster.is_file() \
-                    and files.strip.is_file():
-                continue
-            board = get_storyboard(entry.story_id) or entry.storyboard
-            ensure_side_files(root, entry.output, entry.output_sha256, board, address=address)
-        except Exception as exc:  # reported, never fatal (see above)
+        except VidflowError as exc:
             warnings.append(f"{address}: no poster or storyboard strip: {exc}")
-    _forget_stale(root, lock)
-    return warnings
+            continue
+        if record.get(entry.output) != entry.output_sha256 or not files.poster.is_file() \
+                or not files.strip.is_file():
+            due.append(address)
+    return due, warnings
 
 
 def _forget_stale(root: Path, lock: Lockfile) -> None:
