@@ -23,7 +23,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -127,14 +127,33 @@ class LockEntry:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LockEntry:
-        if data.keys() <= _ENTRY_NAMES and type(data.get("deposed", [])) is list:
-            return cls(**data)  # always, once the schema passed: no copy
+        keys = data.keys()
+        if keys <= _ENTRY_NAMES and type(data.get("deposed", [])) is list:
+            if cls is LockEntry and keys >= _REQUIRED:
+                return _entry(data)  # always, once the schema passed: no copy
+            return cls(**data)
         return cls(**{k: v for k, v in data.items() if k in _ENTRY_NAMES},
                    deposed=list(data.get("deposed") or []))
 
 
 _ENTRY_FIELDS = fields(LockEntry)
 _ENTRY_NAMES = frozenset(f.name for f in _ENTRY_FIELDS)
+_REQUIRED = frozenset(f.name for f in _ENTRY_FIELDS
+                      if f.default is MISSING and f.default_factory is MISSING)
+# Every field at its default, in field order (required ones are always given)
+_BLANK = {f.name: None if f.default is MISSING else f.default for f in _ENTRY_FIELDS}
+
+
+def _entry(data: Mapping[str, Any]) -> LockEntry:
+    """LockEntry(**data) for a complete, known set of fields, without the frozen
+    dataclass's __init__ (one object.__setattr__ per field: 10,000 entries took ~60 ms).
+    LockEntry has no __post_init__ and no slots, so the instance is the same."""
+    values = _BLANK.copy()
+    values["deposed"] = []  # the field's default_factory
+    values.update(data)
+    entry = object.__new__(LockEntry)
+    object.__setattr__(entry, "__dict__", values)
+    return entry
 _OPTIONAL = ("storyboard", "overrides", "overrides_fingerprint", "render", "files")
 
 
