@@ -5,6 +5,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -22,3 +25,16 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def instance(cls: type[T], values: dict[str, Any]) -> T:
+    """`cls(**values)` for a dataclass without __post_init__ or __slots__, `values` holding
+    every field in field order (the dict becomes the instance's own).
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__: about 2 µs
+    for a story's 18 fields, 20 ms for 10,000 variants; this sets them all at once.
+    tests/spec/test_bulk_instances.py holds the classes it is used for to those terms.
+    """
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    return obj

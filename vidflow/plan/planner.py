@@ -542,5 +542,9 @@ def spec_digest(project: Project) -> str:
             row.append(story.overrides_fingerprint)
         if not story.fingerprint:
             row.append(story.params)
-        digest.update(b"\0" + json.dumps(row, sort_keys=True, default=str).encode())
+        digest.update(b"\0" + _ROW(row).encode())
     return digest.hexdigest()
+
+
+# json.dumps(row, sort_keys=True, default=str), its encoder made once instead of per story
+_ROW = json.JSONEncoder(sort_keys=True, default=str).encode

@@ -434,6 +434,7 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
         problems.add(problem.message, doc.where(where), where)
     leaves = _leaves(merged, origin, story_path, doc, problems)
     location = doc.key_where(story_path)
+    root_location = _from_root(location)  # frozen: one value for every variant
     # rendered text (or the problem) by template and the values it reads
     results: dict[Any, str | templating.TemplateProblem] = {}
     dropped: dict[str, frozenset[str]] = {}  # by mode: the defaults it does not take
@@ -454,7 +455,7 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
                 found.append((("output",), problem, False))
         resolved = build_story(address, story, output=story["output"], files=hasher,
                                location=location, variant=variant.values, problems=found,
-                               root_location=_from_root(location))
+                               root_location=root_location)
         _place(found, origin, story_path, doc, problems, suffix)
         out.append(resolved)
     return out

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from vidflow import faults, schemas
-from vidflow.bulk import paused_gc
+from vidflow.bulk import instance, paused_gc
 from vidflow.errors import LockfileError
 from vidflow.paths import LOCKFILE_NAME, output_problem
 from vidflow.scrub import scrub_url
@@ -146,14 +146,11 @@ _BLANK = {f.name: None if f.default is MISSING else f.default for f in _ENTRY_FI
 
 def _entry(data: Mapping[str, Any]) -> LockEntry:
     """LockEntry(**data) for a complete, known set of fields, without the frozen
-    dataclass's __init__ (one object.__setattr__ per field: 10,000 entries took ~60 ms).
-    LockEntry has no __post_init__ and no slots, so the instance is the same."""
+    dataclass's __init__ (one object.__setattr__ per field: 10,000 entries took ~60 ms)."""
     values = _BLANK.copy()
     values["deposed"] = []  # the field's default_factory
     values.update(data)
-    entry = object.__new__(LockEntry)
-    object.__setattr__(entry, "__dict__", values)
-    return entry
+    return instance(LockEntry, values)
 _OPTIONAL = ("storyboard", "overrides", "overrides_fingerprint", "render", "files")
 
 
