@@ -57,7 +57,20 @@ def generation_inputs(params: dict[str, Any]) -> dict[str, Any]:
 
 def fingerprint(mode: str, params: dict[str, Any]) -> str:
     """The generation inputs' hash: a change here means a new video (replace)."""
-    return sha256_text(canonical_json({"mode": mode, "params": generation_inputs(params)}))
+    return sha256_text(canonical_json({"mode": mode, "params": _inputs(params)}))
+
+
+def _inputs(params: dict[str, Any]) -> dict[str, Any]:
+    """generation_inputs(params) to read (not keep): `params` itself when that is what it
+    would copy (no delivery setting, no ignored input off its default: the usual story)."""
+    if not NOT_GENERATION.isdisjoint(params):
+        return generation_inputs(params)
+    if narration_on(params) and any(
+            name in params and not (type(params[name]) is type(default)
+                                    and params[name] == default)
+            for name, default in IGNORED_WITH_NARRATION.items()):
+        return generation_inputs(params)
+    return params
 
 
 def storyboard_fingerprint(storyboard: dict[str, Any] | None) -> str | None:

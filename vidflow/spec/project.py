@@ -438,12 +438,13 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
     # rendered text (or the problem) by template and the values it reads
     results: dict[Any, str | templating.TemplateProblem] = {}
     dropped: dict[str, frozenset[str]] = {}  # by mode: the defaults it does not take
+    shared = templating.make_context({**variables, "vars": variables})
     out = []
     for variant in variants:
         address = variant_address(name, variant.identity)
         suffix = address if variant.identity else ""
         story = _render(merged, leaves, variant, address, variables, doc, problems, suffix,
-                        results)
+                        results, shared)
         if story is None:
             continue
         story = _own_fields(story, origin, story_path, dropped)
@@ -586,8 +587,10 @@ def _line_in(loc: Location, line: int) -> Location:
 def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, address: str,
             variables: dict[str, Any], doc: Document, problems: _Problems,
             suffix: str, results: dict[Any, str | templating.TemplateProblem],
-            ) -> dict[str, Any] | None:
-    """One variant's story: templates rendered, copying only the containers they touch."""
+            shared: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """One variant's story: templates rendered, copying only the containers they touch.
+    `shared`: make_context({**variables, "vars": variables}), the part of the template
+    context every variant has (merged once per story block, not once per variant)."""
     slug = address_slug(address)
     context: dict[str, Any] | None = None  # built on the first render that needs it
     story = dict(merged)
@@ -608,9 +611,11 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
                 raise text  # a failed render fails alike in every variant: not run again
             if text is None:
                 if context is None:
-                    context = templating.make_context({
-                        **variables, "vars": variables, "variant": variant.values,
-                        "address": address, "address_slug": slug})
+                    if shared is None:
+                        shared = templating.make_context({**variables, "vars": variables})
+                    # make_context({**variables, "vars": variables, "variant": ...})
+                    context = {**shared, "variant": variant.values, "address": address,
+                               "address_slug": slug}
                 try:
                     text = templating.render(leaf.compiled, context)
                 except templating.TemplateProblem as exc:
@@ -627,7 +632,10 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
         if problem:
             problems.add(problem, doc.where(source), source, suffix)
             ok = False
-        _set_in(story, leaf.path, value, copied)
+        if len(leaf.path) == 1:
+            story[leaf.path[0]] = value  # a top-level field: no container to copy
+        else:
+            _set_in(story, leaf.path, value, copied)
     return story if ok else None
 
 

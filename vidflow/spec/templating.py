@@ -8,6 +8,7 @@ exposed. Attribute tricks (`''.__class__`) are refused by the sandbox.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -54,9 +55,9 @@ class Compiled:
         """A hashable key for this template's result in one variant (None: do not reuse)."""
         if self.variant_attrs is None:
             return None
-        parts = [variant.get(a, _MISSING) for a in self.variant_attrs]
-        parts.extend(address if n == "address" else slug for n in self.uses_address)
-        key = (self.source, *parts)
+        key = (self.source, *map(variant.get, self.variant_attrs, _MISSINGS))
+        if self.uses_address:
+            key += tuple(address if n == "address" else slug for n in self.uses_address)
         try:
             hash(key)
         except TypeError:
@@ -65,6 +66,7 @@ class Compiled:
 
 
 _MISSING = object()
+_MISSINGS = itertools.repeat(_MISSING)  # variant.get's default, for map()
 
 
 _cache: dict[str, Compiled] = {}
