@@ -43,10 +43,26 @@ class _Outside(Exception):
     """The template uses something outside the subset."""
 
 
-def _out(value: Any) -> str:
-    if type(value) not in _PRINTABLE:
-        raise Fallback
-    return str(sandbox.finalize(value))
+def _texts(values: tuple[Any, ...]) -> list[str]:
+    """The printed values as text, as Jinja writes them (str(finalize(value))), or
+    Fallback for a value of another type; the sandbox's write count taken once for them
+    all (sandbox.count_written): one thread-local update per render, not one per value."""
+    texts = []
+    total = largest = 0
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            size = len(value)
+            texts.append(value)
+        elif kind in _PRINTABLE:
+            size = sandbox.weight(value)  # what _emit counts for a number or a boolean
+            texts.append(str(value))
+        else:
+            raise Fallback
+        total += size
+        largest = max(largest, size)
+    sandbox.count_written(total, largest)
+    return texts
 
 
 def compile_fast(tree: nodes.Template) -> Render | None:
@@ -57,9 +73,16 @@ def compile_fast(tree: nodes.Template) -> Render | None:
         parts = [_part(child) for output in tree.body for child in output.nodes]
     except _Outside:
         return None
-    namespace = {"_out": _out, "_cat": sandbox.guarded_concat}
+    # the printed values in order, then the text with each in its place
+    values = [code for literal, code in parts if not literal]
+    pieces, index = [], 0
+    for literal, code in parts:
+        pieces.append(code if literal else f"t[{index}]")
+        index += not literal
+    namespace = {"_texts": _texts, "_cat": sandbox.guarded_concat}
     # generated from the template's syntax tree; text and names enter only as repr()
-    exec(f"def _render(c):\n    return ''.join(({', '.join(parts)},))", namespace)
+    exec(f"def _render(c):\n    t = _texts(({''.join(v + ', ' for v in values)}))\n"
+         f"    return ''.join([{', '.join(pieces)}])", namespace)
     fast = namespace["_render"]
 
     def render(context: dict[str, Any]) -> str:
@@ -74,10 +97,11 @@ def compile_fast(tree: nodes.Template) -> Render | None:
     return render
 
 
-def _part(node: nodes.Node) -> str:
+def _part(node: nodes.Node) -> tuple[bool, str]:
+    """(True, a repr() literal) for template text, (False, its expression) for a value."""
     if isinstance(node, nodes.TemplateData):
-        return repr(node.data)
-    return f"_out({_expr(node)})"
+        return True, repr(node.data)
+    return False, _expr(node)
 
 
 def _expr(node: nodes.Node) -> str:

@@ -189,6 +189,16 @@ def _emit(value: Any) -> Any:
     return value
 
 
+def count_written(total: int, largest: int) -> None:
+    """_emit's count and check for several values written in a row (sizes as _emit
+    weighs them): the count only grows, so checking once, after the last, refuses exactly
+    what checking after each would."""
+    _state.written += total
+    if largest > MAX_LENGTH or _state.written > MAX_BUFFERED:
+        raise LimitExceeded(f"the template writes more than {MAX_BUFFERED:,} characters "
+                            "(macros, blocks and output together); shorten it")
+
+
 def _text(data: str) -> str:
     """Literal template text inside a macro or block: a call, so `finalize` counts it."""
     return data
