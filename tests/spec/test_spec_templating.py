@@ -297,3 +297,14 @@ def test_any_template_renders_or_is_a_problem_quickly(source: str) -> None:
     else:
         assert len(text) <= 100_000
     assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("extra", ["", ", m: [x, y]"])
+def test_variants_equal_under_python_but_printed_apart_render_apart(load, extra) -> None:
+    """1, true and 1.0 are == in Python but print as 1, True and 1.0: no variant may get
+    another's render (with or without a key the template does not read)."""
+    text = (HEAD + "    idea: 'value {{ variant.k }}'\n"
+            f"    variants: {{matrix: {{k: [1, true, 1.0]{extra}}}}}\n")
+    ideas = {a.split(",")[0].rstrip("]"): s.params["idea"]
+             for a, s in load(text).stories.items()}
+    assert ideas == {"a[k=1": "value 1", "a[k=true": "value True", "a[k=1.0": "value 1.0"}

@@ -420,6 +420,8 @@ class _Leaf:
     path: PathKey  # inside the story
     source: PathKey  # inside the document (for file:line:col)
     compiled: templating.Compiled | None  # None: template failed to compile
+    # whether variants may share this template's result (see _reusable)
+    reuse: bool = True
 
 
 def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict[str, Any],
@@ -433,6 +435,7 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
         where = (*story_path, "variants", *problem.path)
         problems.add(problem.message, doc.where(where), where)
     leaves = _leaves(merged, origin, story_path, doc, problems)
+    _reusable(leaves, variants)
     location = doc.key_where(story_path)
     root_location = _from_root(location)  # frozen: one value for every variant
     # rendered text (or the problem) by template and the values it reads
@@ -460,6 +463,17 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
         _place(found, origin, story_path, doc, problems, suffix)
         out.append(resolved)
     return out
+
+
+def _reusable(leaves: list[_Leaf], variants: list[Variant]) -> None:
+    """Mark the templates whose result no two variants can share: those reading every key
+    of every variant's address (`{{ variant.tone }} {{ variant.angle }}` over a tone x
+    angle matrix) have a key of their own in each variant, so keeping their 10,000
+    results to reuse would only cost time and memory."""
+    keys = {key for variant in variants for key in variant.identity}
+    for leaf in leaves:
+        attrs = leaf.compiled.variant_attrs if leaf.compiled is not None else None
+        leaf.reuse = attrs is None or not keys <= set(attrs)
 
 
 def _own_fields(story: dict[str, Any], origin: dict[PathKey, PathKey],
@@ -604,7 +618,7 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
         if leaf.path == ("output",) and leaf.compiled.source == DEFAULT_OUTPUT:
             _set_in(story, leaf.path, default_output(address, slug), copied)  # common, fast
             continue
-        key = leaf.compiled.result_key(variant.values, address, slug)
+        key = leaf.compiled.result_key(variant.values, address, slug) if leaf.reuse else None
         text = results.get(key) if key is not None else None
         try:
             if isinstance(text, templating.TemplateProblem):

@@ -52,21 +52,28 @@ class Compiled:
     fast: fastrender.Render | None = None  # substitutions, rendered without Jinja
 
     def result_key(self, variant: dict[str, Any], address: str, slug: str) -> Any:
-        """A hashable key for this template's result in one variant (None: do not reuse)."""
+        """A hashable key for this template's result in one variant (None: do not reuse).
+
+        Equal keys must mean an equal result, so values are compared with their types
+        where Python's == is looser than printing (1 == True == 1.0 print as 1, True and
+        1.0); a float, a list or another value is not keyed at all."""
         if self.variant_attrs is None:
             return None
-        key = (self.source, *map(variant.get, self.variant_attrs, _MISSINGS))
+        parts = tuple(map(variant.get, self.variant_attrs, _MISSINGS))
+        if not all(type(part) is str for part in parts):
+            if not all(type(part) in _KEYED for part in parts):
+                return None
+            parts = tuple((type(part), part) for part in parts)
+        key = (self.source, *parts)
         if self.uses_address:
             key += tuple(address if n == "address" else slug for n in self.uses_address)
-        try:
-            hash(key)
-        except TypeError:
-            return None
         return key
 
 
 _MISSING = object()
 _MISSINGS = itertools.repeat(_MISSING)  # variant.get's default, for map()
+# values whose type and == decide how they print (not float: 0.0 == -0.0)
+_KEYED = frozenset({str, int, bool, type(None), object})
 
 
 _cache: dict[str, Compiled] = {}
