@@ -18,7 +18,7 @@ OPTIONAL = {"video_url": st.none() | st.just("/media/x.mp4"), "output": st.just(
             "updated_at": st.just("2026"), "params": st.none() | st.just({"idea": "x"}),
             "prevent_destroy": st.booleans(), "deposed": st.lists(st.just("old"), max_size=2),
             "storyboard": st.just({"scenes": []}), "overrides": st.just({"scenes": {}}),
-            "overrides_fingerprint": st.just("b" * 64), "render": st.just({"scale": 1}),
+            "overrides_fingerprint": st.just("b" * 64), "render": st.just({"scale": 1, "fps": 24}),
             "files": st.just({".srt": "c" * 64})}
 
 
@@ -46,3 +46,21 @@ def test_an_incomplete_entry_still_fails_as_the_constructor_does() -> None:
         assert "title" in str(exc)
     else:
         raise AssertionError("an entry without a title was accepted")
+
+
+@given(st.lists(st.fixed_dictionaries({}, optional=OPTIONAL), min_size=1, max_size=4))
+def test_read_lockfile_entries_equal_the_constructor(tmp_path_factory, extras) -> None:
+    import json
+
+    from vidflow.state.lockfile import read_lockfile
+
+    path = tmp_path_factory.mktemp("lock") / "vidflow.lock"
+    entries = {f"s{i}": {**REQUIRED, **extra} for i, extra in enumerate(extras)}
+    path.write_text(json.dumps({"version": 1, "serial": 1, "lineage": "x",
+                                "entries": entries}))
+    lock = read_lockfile(path)
+    for address, data in entries.items():
+        entry = lock.entries[address]
+        assert entry == LockEntry(**data)
+        assert {f.name: getattr(entry, f.name) for f in fields(LockEntry)} == \
+            vars(LockEntry(**data))

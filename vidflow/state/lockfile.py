@@ -136,6 +136,20 @@ class LockEntry:
                    deposed=list(data.get("deposed") or []))
 
 
+def _adopted(data: dict[str, Any]) -> LockEntry:
+    """LockEntry.from_json(data) for a dict just parsed here, which nothing else holds:
+    the dict itself becomes the entry's attributes (fields it lacks set to their
+    defaults), instead of being copied into a new one."""
+    keys = data.keys()
+    if not (keys <= _ENTRY_NAMES and keys >= _REQUIRED and type(data.get("deposed", [])) is list):
+        return LockEntry.from_json(data)
+    if len(data) != len(_BLANK):
+        for name, default in _BLANK.items():
+            if name not in data:
+                data[name] = [] if name == "deposed" else default
+    return instance(LockEntry, data)
+
+
 _ENTRY_FIELDS = fields(LockEntry)
 _ENTRY_NAMES = frozenset(f.name for f in _ENTRY_FIELDS)
 _REQUIRED = frozenset(f.name for f in _ENTRY_FIELDS
@@ -391,7 +405,7 @@ def _parse(path: Path, text: str) -> Lockfile:
         version=doc["version"],
         serial=doc["serial"],
         lineage=doc["lineage"],
-        entries={a: LockEntry.from_json(e) for a, e in doc["entries"].items()},
+        entries={a: _adopted(e) for a, e in doc["entries"].items()},
         intents={a: Intent.from_json(i) for a, i in doc.get("intents", {}).items()},
     )
     check_output_paths(path, lock)
