@@ -25,6 +25,25 @@ def one_command_process() -> None:
     _freeze = True
 
 
+_kept: list[Any] = []
+
+
+def keep_until_exit(*objects: Any) -> None:
+    """In a one-command process (see one_command_process), leave `objects` for the OS to
+    reclaim when the process ends, instead of freeing them one by one when the command
+    returns (~45 ms for a 10,000-story project, lockfile and plan). Elsewhere: nothing.
+
+    They are held by a frozen list that refers to itself: no reference count reaches zero
+    and no collection (not even the last, at interpreter exit) looks at frozen objects.
+    """
+    if not _freeze:
+        return
+    if not _kept:
+        _kept.append(_kept)
+    _kept.append(objects)
+    gc.freeze()
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """No cyclic GC while building many small objects (a 10,000-variant spec, lockfile or

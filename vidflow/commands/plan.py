@@ -33,6 +33,7 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
     from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import EXIT_CHANGES, check_plan, refresh_remote
     from vidflow.apply.workspace import open_workspace
+    from vidflow.bulk import keep_until_exit
     from vidflow.plan.cost import budget, check_budget
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
@@ -68,6 +69,7 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
             if events is None and fmt == "text":
                 output.echo(f"\nSaved the plan to {out}; apply it with "
                             f"`{apply_hint(out, vars_, var_files)}`.")
+    keep_until_exit(project, lock, result)
     if detailed_exitcode and result.has_changes:
         return EXIT_CHANGES
     return 0
