@@ -541,8 +541,10 @@ def spec_digest(project: Project) -> str:
     digest.update(project.provider.identity.encode())
     for move in project.moved:
         digest.update(f"\0moved\0{move.from_address}\0{move.to_address}".encode())
-    for address in sorted(project.stories):
-        story = project.stories[address]
+    stories = project.stories
+    rows = []
+    for address in sorted(stories):
+        story = stories[address]
         row: list[Any] = [address, story.mode, story.fingerprint, story.storyboard_fingerprint,
                           story.title, story.description, story.visibility_status,
                           story.output, story.lifecycle.prevent_destroy,
@@ -551,7 +553,9 @@ def spec_digest(project: Project) -> str:
             row.append(story.overrides_fingerprint)
         if not story.fingerprint:
             row.append(story.params)
-        digest.update(b"\0" + row_json(row).encode())
+        rows.append(row_json(row))
+    # each row "\0"-prefixed, hashed in one update (the same bytes as one update each)
+    digest.update("".join(f"\0{row}" for row in rows).encode())
     return digest.hexdigest()
 
 
