@@ -65,12 +65,16 @@ def _inputs(params: dict[str, Any]) -> dict[str, Any]:
     would copy (no delivery setting, no ignored input off its default: the usual story)."""
     if not NOT_GENERATION.isdisjoint(params):
         return generation_inputs(params)
-    if narration_on(params) and any(
-            name in params and not (type(params[name]) is type(default)
-                                    and params[name] == default)
-            for name, default in IGNORED_WITH_NARRATION.items()):
-        return generation_inputs(params)
+    for name, default in _IGNORED:
+        if name in params:
+            value = params[name]
+            if (type(value) is not type(default) or value != default) \
+                    and narration_on(params):
+                return generation_inputs(params)
     return params
+
+
+_IGNORED = tuple(IGNORED_WITH_NARRATION.items())
 
 
 def storyboard_fingerprint(storyboard: dict[str, Any] | None) -> str | None:

@@ -79,22 +79,21 @@ def compile_fast(tree: nodes.Template) -> Render | None:
     for literal, code in parts:
         pieces.append(code if literal else f"t[{index}]")
         index += not literal
-    namespace = {"_texts": _texts, "_cat": sandbox.guarded_concat}
-    # generated from the template's syntax tree; text and names enter only as repr()
-    exec(f"def _render(c):\n    t = _texts(({''.join(v + ', ' for v in values)}))\n"
-         f"    return ''.join([{', '.join(pieces)}])", namespace)
-    fast = namespace["_render"]
-
-    def render(context: dict[str, Any]) -> str:
-        try:
-            text = fast(context)
-        except Exception as exc:  # a missing name, a TypeError, a limit: Jinja words it
-            raise Fallback from exc
-        if len(text) > MAX_LENGTH:
-            raise Fallback
-        return text
-
-    return render
+    namespace = {"_texts": _texts, "_cat": sandbox.guarded_concat, "Fallback": Fallback,
+                 "MAX_LENGTH": MAX_LENGTH}
+    # generated from the template's syntax tree; text and names enter only as repr().
+    # Any exception (a missing name, a TypeError, a limit) and a text over MAX_LENGTH
+    # are Fallback: Jinja renders the template again and words the problem.
+    exec("def _render(c):\n"
+         "    try:\n"
+         f"        t = _texts(({''.join(v + ', ' for v in values)}))\n"
+         f"        text = ''.join([{', '.join(pieces)}])\n"
+         "    except Exception as exc:\n"
+         "        raise Fallback from exc\n"
+         "    if len(text) > MAX_LENGTH:\n"
+         "        raise Fallback\n"
+         "    return text\n", namespace)
+    return namespace["_render"]
 
 
 def _part(node: nodes.Node) -> tuple[bool, str]:
