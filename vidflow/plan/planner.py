@@ -148,7 +148,8 @@ def _make_plan(project: Project, lock: Lockfile,
                               quality)
         if change is not None:
             changes.append(change)
-        changes += _deposed_deletes(address, entry)
+        if entry.deposed:
+            changes += _deposed_deletes(address, entry)
     return Plan(
         changes=tuple(changes),
         lock_serial=lock.serial,
@@ -340,8 +341,9 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
             "address": address, "action": action, "reasons": (*reasons, *moved),
             "before": entry, "after": story, "fields": fields, "moved_from": source,
             "deposed": None, "resume": resume,
-            "metadata_changed": any(f.path in METADATA_FIELDS for f in fields),
-            "output_moved": any(f.path == "output" for f in fields),
+            "metadata_changed": bool(fields) and any(f.path in METADATA_FIELDS
+                                                     for f in fields),
+            "output_moved": bool(fields) and any(f.path == "output" for f in fields),
             "replay": None, "scenes": scenes})
 
     if record is None:
