@@ -67,14 +67,15 @@ def _texts(values: tuple[Any, ...]) -> list[str]:
         kind = type(value)
         if kind is str:
             size = len(value)
-            texts.append(value)
         elif kind in _PRINTABLE:
             size = sandbox.weight(value)  # what _emit counts for a number or a boolean
-            texts.append(str(value))
+            value = str(value)
         else:
             raise Fallback
+        texts.append(value)
         total += size
-        largest = max(largest, size)
+        if size > largest:
+            largest = size
     sandbox.count_written(total, largest)
     return texts
 
