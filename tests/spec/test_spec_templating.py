@@ -308,3 +308,15 @@ def test_variants_equal_under_python_but_printed_apart_render_apart(load, extra)
     ideas = {a.split(",")[0].rstrip("]"): s.params["idea"]
              for a, s in load(text).stories.items()}
     assert ideas == {"a[k=1": "value 1", "a[k=true": "value True", "a[k=1.0": "value 1.0"}
+
+
+
+def test_rendered_values_are_coerced_and_checked_in_every_variant(load, problems) -> None:
+    """The per-field checks are looked up once per field, not once per rendered text:
+    each variant's own value is still coerced and checked."""
+    text = (HEAD + "    idea: x\n    scene_count: '{{ variant.n }}'\n"
+            "    variants: {matrix: {n: [N]}}\n")
+    stories = load(text.replace("N", "2, 3, 4")).stories.values()
+    assert sorted(s.params["scene_count"] for s in stories) == [2, 3, 4]
+    found = " ".join(problems(text.replace("N", "2, many, 0")))
+    assert "rendered to 'many'" in found and "rendered to '0'" in found
