@@ -89,3 +89,11 @@ def test_substitutions_take_the_fast_path(source):
 ])
 def test_everything_else_renders_with_jinja(source):
     assert templating.compile_template(source).fast is None
+
+
+@pytest.mark.parametrize("source", ["{# a note #}", "a{# note #}b", "{{ 'x' }}{# n #}"])
+def test_comments_render_as_jinja_does(source):
+    """A template of text and comments only (no value printed) compiles and renders."""
+    compiled = templating.compile_template(source)
+    assert compiled.fast is not None
+    assert _render(compiled, {}) == _render(dataclasses.replace(compiled, fast=None), {})

@@ -297,3 +297,26 @@ def test_any_template_renders_or_is_a_problem_quickly(source: str) -> None:
     else:
         assert len(text) <= 100_000
     assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("extra", ["", ", m: [x, y]"])
+def test_variants_equal_under_python_but_printed_apart_render_apart(load, extra) -> None:
+    """1, true and 1.0 are == in Python but print as 1, True and 1.0: no variant may get
+    another's render (with or without a key the template does not read)."""
+    text = (HEAD + "    idea: 'value {{ variant.k }}'\n"
+            f"    variants: {{matrix: {{k: [1, true, 1.0]{extra}}}}}\n")
+    ideas = {a.split(",")[0].rstrip("]"): s.params["idea"]
+             for a, s in load(text).stories.items()}
+    assert ideas == {"a[k=1": "value 1", "a[k=true": "value True", "a[k=1.0": "value 1.0"}
+
+
+
+def test_rendered_values_are_coerced_and_checked_in_every_variant(load, problems) -> None:
+    """The per-field checks are looked up once per field, not once per rendered text:
+    each variant's own value is still coerced and checked."""
+    text = (HEAD + "    idea: x\n    scene_count: '{{ variant.n }}'\n"
+            "    variants: {matrix: {n: [N]}}\n")
+    stories = load(text.replace("N", "2, 3, 4")).stories.values()
+    assert sorted(s.params["scene_count"] for s in stories) == [2, 3, 4]
+    found = " ".join(problems(text.replace("N", "2, many, 0")))
+    assert "rendered to 'many'" in found and "rendered to '0'" in found

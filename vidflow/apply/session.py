@@ -11,19 +11,15 @@ import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from vidflow import output
 from vidflow.api.models import StoryRecord
-from vidflow.apply.executor import ApplyResult, Executor
 from vidflow.apply.outputs import check_plan_outputs
-from vidflow.apply.progress import ProgressDisplay
-from vidflow.apply.recorder import LockRecorder
-from vidflow.apply.steps import steps_from_plan
 from vidflow.apply.workspace import display_path
 from vidflow.errors import NotFound, PlanError, VidflowError
 from vidflow.plan.model import Plan
@@ -31,6 +27,9 @@ from vidflow.providers.base import Provider, local_element_images
 from vidflow.spec.model import Project
 from vidflow.state.lockfile import Lockfile, lockfile_path, scrub_provider
 from vidflow.ui.events import EventStream
+
+if TYPE_CHECKING:  # `vidflow plan` needs none of the apply machinery (nor rich's live view)
+    from vidflow.apply.executor import ApplyResult
 
 EXIT_OK, EXIT_FAILED, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -63,6 +62,8 @@ def refresh_remote(provider: Provider, lock: Lockfile,
         except BaseException:
             failed.set()
             raise
+
+    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=8, thread_name_prefix="vidflow-refresh") as pool:
         return dict(pool.map(fetch, todo))  # re-raises the first failure
@@ -152,6 +153,11 @@ def execute(project: Project, plan: Plan, provider: Provider, lock: Lockfile, *,
             events: EventStream | None = None, deadline: float | None = None) -> ApplyResult:
     """Run the plan's steps, the lockfile written after every state change; progress goes
     to the terminal, or as JSON lines to `events`."""
+    from vidflow.apply.executor import Executor
+    from vidflow.apply.progress import ProgressDisplay
+    from vidflow.apply.recorder import LockRecorder
+    from vidflow.apply.steps import steps_from_plan
+
     stop = stop or Stop()
     recorder = LockRecorder(lock_path(project), lock, provider.identity,
                             render=getattr(provider, "render_quality", None))

@@ -30,9 +30,28 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
          gallery_url: str | None = None) -> int:
     """`fmt` "markdown" prints the plan as a pull-request comment (vidflow.plan.markdown),
     with thumbnails of the changed stories when `gallery_url` is given."""
+    import contextlib
+
+    from vidflow.bulk import paused_gc
+
+    # A plan from the lockfile alone is one bulk build, its imports included: no
+    # collection walks the modules, stories and entries while it runs (a refresh's
+    # thousands of HTTP calls leave garbage worth collecting: the collector stays on).
+    with contextlib.nullcontext() if refresh else paused_gc():
+        return _plan(path, out=out, as_json=as_json, detailed_exitcode=detailed_exitcode,
+                     targets=targets, refresh=refresh, vars_=vars_, var_files=var_files,
+                     lock_timeout=lock_timeout, replace_addresses=replace_addresses,
+                     max_credits=max_credits, fmt=fmt, gallery_url=gallery_url)
+
+
+def _plan(path: Path, *, out: Path | None, as_json: bool, detailed_exitcode: bool,
+          targets: Sequence[str], refresh: bool, vars_: Mapping[str, str] | None,
+          var_files: Sequence[Path], lock_timeout: float, replace_addresses: Sequence[str],
+          max_credits: int | None, fmt: str, gallery_url: str | None) -> int:
     from vidflow.apply.outputs import damaged_outputs
     from vidflow.apply.session import EXIT_CHANGES, check_plan, refresh_remote
     from vidflow.apply.workspace import open_workspace
+    from vidflow.bulk import keep_until_exit
     from vidflow.plan.cost import budget, check_budget
     from vidflow.plan.planfile import save_plan
     from vidflow.plan.planner import make_plan
@@ -68,6 +87,7 @@ def plan(path: Path, *, out: Path | None = None, as_json: bool = False,
             if events is None and fmt == "text":
                 output.echo(f"\nSaved the plan to {out}; apply it with "
                             f"`{apply_hint(out, vars_, var_files)}`.")
+    keep_until_exit(project, lock, result)
     if detailed_exitcode and result.has_changes:
         return EXIT_CHANGES
     return 0

@@ -32,7 +32,7 @@ from dataclasses import replace
 from typing import Any
 
 from vidflow.api.models import StoryRecord
-from vidflow.bulk import paused_gc
+from vidflow.bulk import instance, paused_gc
 from vidflow.plan.cost import estimate
 from vidflow.plan.model import Action, Change, FieldChange, Plan, Reason
 from vidflow.spec.model import Moved, Project, ProviderConfig, ResolvedStory
@@ -148,7 +148,8 @@ def _make_plan(project: Project, lock: Lockfile,
                               quality)
         if change is not None:
             changes.append(change)
-        changes += _deposed_deletes(address, entry)
+        if entry.deposed:
+            changes += _deposed_deletes(address, entry)
     return Plan(
         changes=tuple(changes),
         lock_serial=lock.serial,
@@ -169,6 +170,8 @@ def _replace_filter(wanted: Sequence[str], stories: Mapping[str, ResolvedStory],
     """A predicate for --replace: an address the specs and the lockfile both have, or a
     story name (all its variants)."""
     names = {normalize_address(a) for a in wanted}
+    if not names:  # no --replace: nothing to look up, no address matches
+        return lambda address: False
     both = set(stories) & set(entries)
     known = both | {story_name(a) for a in both}
     for name in sorted(names - known):
@@ -219,6 +222,8 @@ def resolve_moves(entries: Mapping[str, LockEntry], moved: Iterable[Moved],
         targets[source] = dest
     result = dict(entries)
     renamed: dict[str, str] = {}
+    if not targets:  # nothing moves (the loop below would find no step for any address)
+        return result, renamed
     for old in sorted(entries):
         if _step(old, targets) is None:
             _check_variant_move(old, targets, errors)
@@ -330,10 +335,16 @@ def _compare(address: str, story: ResolvedStory, entry: LockEntry, record: objec
                after: ResolvedStory | None = None,
                scenes: tuple[tuple[int, ...], int] | None = None) -> Change:
         fields = tuple(fields)
-        return Change(address, action, (*reasons, *moved), entry, story, fields,
-                      moved_from=source, resume=resume, scenes=scenes,
-                      metadata_changed=any(f.path in METADATA_FIELDS for f in fields),
-                      output_moved=any(f.path == "output" for f in fields))
+        # Change(address, action, ...) with every field in field order (one per stored
+        # story, so without the frozen dataclass's __init__: vidflow.bulk.instance)
+        return instance(Change, {
+            "address": address, "action": action, "reasons": (*reasons, *moved),
+            "before": entry, "after": story, "fields": fields, "moved_from": source,
+            "deposed": None, "resume": resume,
+            "metadata_changed": bool(fields) and any(f.path in METADATA_FIELDS
+                                                     for f in fields),
+            "output_moved": bool(fields) and any(f.path == "output" for f in fields),
+            "replay": None, "scenes": scenes})
 
     if record is None:
         return change(Action.CREATE, [Reason.REMOTE_DELETED])
@@ -532,8 +543,10 @@ def spec_digest(project: Project) -> str:
     digest.update(project.provider.identity.encode())
     for move in project.moved:
         digest.update(f"\0moved\0{move.from_address}\0{move.to_address}".encode())
-    for address in sorted(project.stories):
-        story = project.stories[address]
+    stories = project.stories
+    rows = []
+    for address in sorted(stories):
+        story = stories[address]
         row: list[Any] = [address, story.mode, story.fingerprint, story.storyboard_fingerprint,
                           story.title, story.description, story.visibility_status,
                           story.output, story.lifecycle.prevent_destroy,
@@ -542,5 +555,29 @@ def spec_digest(project: Project) -> str:
             row.append(story.overrides_fingerprint)
         if not story.fingerprint:
             row.append(story.params)
-        digest.update(b"\0" + json.dumps(row, sort_keys=True, default=str).encode())
+        rows.append(row_json(row))
+    # each row "\0"-prefixed, hashed in one update (the same bytes as one update each)
+    digest.update("".join(f"\0{row}" for row in rows).encode())
     return digest.hexdigest()
+
+
+def row_json(row: list[Any]) -> str:
+    """json.dumps(row, sort_keys=True, default=str): a row of strings, booleans and None
+    (every story with a fingerprint) is spelled here, as json does, without the encoder's
+    set-up on each of 10,000 calls; any other row goes through json."""
+    parts = []
+    for item in row:
+        kind = type(item)
+        if kind is str:
+            parts.append(_quote(item))
+        elif item is None:
+            parts.append("null")
+        elif kind is bool:
+            parts.append("true" if item else "false")
+        else:
+            return _ROW(row)
+    return "[" + ", ".join(parts) + "]"
+
+
+_ROW = json.JSONEncoder(sort_keys=True, default=str).encode
+_quote = json.encoder.encode_basestring_ascii  # what json.dumps spells a str with

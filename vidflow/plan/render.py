@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
 from vidflow import output
 from vidflow.plan.model import Action, Change, FieldChange, Plan
+
+escape = output.escape  # rich's escape, without importing rich
 
 if TYPE_CHECKING:
     from vidflow.ui.events import EventStream

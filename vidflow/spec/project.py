@@ -420,6 +420,8 @@ class _Leaf:
     path: PathKey  # inside the story
     source: PathKey  # inside the document (for file:line:col)
     compiled: templating.Compiled | None  # None: template failed to compile
+    # whether variants may share this template's result (see _reusable)
+    reuse: bool = True
 
 
 def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict[str, Any],
@@ -433,16 +435,19 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
         where = (*story_path, "variants", *problem.path)
         problems.add(problem.message, doc.where(where), where)
     leaves = _leaves(merged, origin, story_path, doc, problems)
+    _reusable(leaves, variants)
     location = doc.key_where(story_path)
+    root_location = _from_root(location)  # frozen: one value for every variant
     # rendered text (or the problem) by template and the values it reads
     results: dict[Any, str | templating.TemplateProblem] = {}
     dropped: dict[str, frozenset[str]] = {}  # by mode: the defaults it does not take
+    shared = templating.make_context({**variables, "vars": variables})
     out = []
     for variant in variants:
         address = variant_address(name, variant.identity)
         suffix = address if variant.identity else ""
         story = _render(merged, leaves, variant, address, variables, doc, problems, suffix,
-                        results)
+                        results, shared)
         if story is None:
             continue
         story = _own_fields(story, origin, story_path, dropped)
@@ -454,10 +459,21 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
                 found.append((("output",), problem, False))
         resolved = build_story(address, story, output=story["output"], files=hasher,
                                location=location, variant=variant.values, problems=found,
-                               root_location=_from_root(location))
+                               root_location=root_location)
         _place(found, origin, story_path, doc, problems, suffix)
         out.append(resolved)
     return out
+
+
+def _reusable(leaves: list[_Leaf], variants: list[Variant]) -> None:
+    """Mark the templates whose result no two variants can share: those reading every key
+    of every variant's address (`{{ variant.tone }} {{ variant.angle }}` over a tone x
+    angle matrix) have a key of their own in each variant, so keeping their 10,000
+    results to reuse would only cost time and memory."""
+    keys = {key for variant in variants for key in variant.identity}
+    for leaf in leaves:
+        attrs = leaf.compiled.variant_attrs if leaf.compiled is not None else None
+        leaf.reuse = attrs is None or not keys <= set(attrs)
 
 
 def _own_fields(story: dict[str, Any], origin: dict[PathKey, PathKey],
@@ -585,8 +601,10 @@ def _line_in(loc: Location, line: int) -> Location:
 def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, address: str,
             variables: dict[str, Any], doc: Document, problems: _Problems,
             suffix: str, results: dict[Any, str | templating.TemplateProblem],
-            ) -> dict[str, Any] | None:
-    """One variant's story: templates rendered, copying only the containers they touch."""
+            shared: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """One variant's story: templates rendered, copying only the containers they touch.
+    `shared`: make_context({**variables, "vars": variables}), the part of the template
+    context every variant has (merged once per story block, not once per variant)."""
     slug = address_slug(address)
     context: dict[str, Any] | None = None  # built on the first render that needs it
     story = dict(merged)
@@ -600,16 +618,18 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
         if leaf.path == ("output",) and leaf.compiled.source == DEFAULT_OUTPUT:
             _set_in(story, leaf.path, default_output(address, slug), copied)  # common, fast
             continue
-        key = leaf.compiled.result_key(variant.values, address, slug)
+        key = leaf.compiled.result_key(variant.values, address, slug) if leaf.reuse else None
         text = results.get(key) if key is not None else None
         try:
             if isinstance(text, templating.TemplateProblem):
                 raise text  # a failed render fails alike in every variant: not run again
             if text is None:
                 if context is None:
-                    context = templating.make_context({
-                        **variables, "vars": variables, "variant": variant.values,
-                        "address": address, "address_slug": slug})
+                    if shared is None:
+                        shared = templating.make_context({**variables, "vars": variables})
+                    # make_context({**variables, "vars": variables, "variant": ...})
+                    context = {**shared, "variant": variant.values, "address": address,
+                               "address_slug": slug}
                 try:
                     text = templating.render(leaf.compiled, context)
                 except templating.TemplateProblem as exc:
@@ -626,7 +646,10 @@ def _render(merged: dict[str, Any], leaves: list[_Leaf], variant: Variant, addre
         if problem:
             problems.add(problem, doc.where(source), source, suffix)
             ok = False
-        _set_in(story, leaf.path, value, copied)
+        if len(leaf.path) == 1:
+            story[leaf.path[0]] = value  # a top-level field: no container to copy
+        else:
+            _set_in(story, leaf.path, value, copied)
     return story if ok else None
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidflow.bulk import instance
 from vidflow.contract.captions import effective_captions
 from vidflow.contract.enums import VISIBILITY
 from vidflow.contract.params import OPERATIONS
@@ -140,23 +141,28 @@ def build_story(address: str, story: dict[str, Any], *, output: str, files: File
         pinned = _elements(story["storyboard"], "storyboard", files, problems)
     lifecycle = story.get("lifecycle") or {}
     overrides = normalized(story.get("overrides")) if mode != "storyboard" else None
-    return ResolvedStory(
-        address=address,
-        mode=mode,
-        params=params,
-        title=story.get("title") or "",
-        description=story.get("description") or "",
-        visibility_status=VISIBILITY[story.get("visibility", "private")],
-        storyboard=pinned,
-        output=output,
-        lifecycle=Lifecycle(prevent_destroy=bool(lifecycle.get("prevent_destroy", False))),
-        location=location,
-        fingerprint=fingerprint(mode, params),
-        storyboard_fingerprint=storyboard_fingerprint(pinned),
-        overrides=overrides,
-        overrides_fingerprint=overrides_fingerprint(overrides),
-        webhook_url=story.get("webhook_url") or None,
-        deadline=duration_seconds(story.get("deadline") or DEFAULT_DEADLINE),
-        variant=variant,
-        root_location=root_location,
-    )
+    # ResolvedStory(...) with every field, in field order, without its frozen __init__
+    return instance(ResolvedStory, {
+        "address": address,
+        "mode": mode,
+        "params": params,
+        "title": story.get("title") or "",
+        "description": story.get("description") or "",
+        "visibility_status": VISIBILITY[story.get("visibility", "private")],
+        "storyboard": pinned,
+        "output": output,
+        "lifecycle": _LIFECYCLES[bool(lifecycle.get("prevent_destroy", False))],
+        "location": location,
+        "fingerprint": fingerprint(mode, params),
+        "storyboard_fingerprint": storyboard_fingerprint(pinned),
+        "overrides": overrides,
+        "overrides_fingerprint": overrides_fingerprint(overrides),
+        "webhook_url": story.get("webhook_url") or None,
+        "variant": variant,
+        "root_location": root_location,
+        "deadline": duration_seconds(story.get("deadline") or DEFAULT_DEADLINE),
+    })
+
+
+# Lifecycle is frozen: the two values are shared by every story
+_LIFECYCLES = {flag: Lifecycle(prevent_destroy=flag) for flag in (False, True)}

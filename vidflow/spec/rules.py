@@ -11,6 +11,7 @@ from typing import Any
 
 from vidflow.contract.params import DEFAULTS, SPEC_MODES, mode_params
 from vidflow.contract.storyboard import ELEMENT_KINDS, effective_audio, narration_on
+from vidflow.paths import output_problem
 
 # The Story API's parameters per mode (POST /story/idea-2-video, url-2-video,
 # images-2-video; storyboard = POST /story then /elements, /scenes, /videos).
@@ -45,6 +46,10 @@ _URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
 Problem = tuple[tuple[str | int, ...], str, bool]  # (path, message, at the key?)
 
 
+# per mode, the parameters of the other modes only (a story naming one is told so)
+_FOREIGN = {mode: ALL_PARAMS - frozenset(params) for mode, params in MODE_PARAMS.items()}
+
+
 def applies(mode: str, field: str) -> bool:
     return field in META_FIELDS or field in MODE_PARAMS.get(mode, ())
 
@@ -57,10 +62,12 @@ def check_story(story: dict[str, Any], *, rendered: bool = True) -> list[Problem
     if mode not in MODE_PARAMS:
         return []
     problems: list[Problem] = []
-    for field in story:
-        if field in ALL_PARAMS and field not in MODE_PARAMS[mode]:
-            hint = _HINTS.get((mode, field), f"{mode} mode does not take it; remove it")
-            problems.append(((field,), f"not a parameter of {mode} mode ({hint})", True))
+    foreign = _FOREIGN[mode]
+    if not foreign.isdisjoint(story):
+        for field in story:
+            if field in foreign:
+                hint = _HINTS.get((mode, field), f"{mode} mode does not take it; remove it")
+                problems.append(((field,), f"not a parameter of {mode} mode ({hint})", True))
     if field_missing(story, "idea") and mode != "images":
         problems.append(((), f"`idea` is required in {mode} mode", True))
     idea = story.get("idea")
@@ -138,9 +145,10 @@ def _element_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:
     problems: list[Problem] = []
     for top in ("elements", "storyboard"):
         groups = story.get(top)
+        if not isinstance(groups, dict):
+            continue
         for kind in ELEMENT_KINDS:
-            items = _items(groups.get(kind)) if isinstance(groups, dict) else []
-            for i, item in enumerate(items):
+            for i, item in enumerate(_items(groups.get(kind))):
                 if not isinstance(item, dict):
                     continue
                 if "image" in item and "image_url" in item:
@@ -182,7 +190,5 @@ def _output_problems(output: Any) -> list[Problem]:
     """The output path rule on the text (vidflow.paths); the disk is checked at load."""
     if not isinstance(output, str):
         return []
-    from vidflow.paths import output_problem
-
     problem = output_problem(output)
     return [(("output",), problem, False)] if problem else []

@@ -8,21 +8,36 @@ exposed. Attribute tricks (`''.__class__`) are refused by the sandbox.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
+from functools import cache
+from types import SimpleNamespace
 from typing import Any
-
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
-from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-from jinja2.runtime import Context
 
 from vidflow.spec import fastrender, sandbox
 
 RESERVED = frozenset({"vars", "variant", "address", "address_slug"})
 
-_env = sandbox.LimitedSandbox(undefined=StrictUndefined, autoescape=False,
-                              keep_trailing_newline=True)
-_GLOBALS = dict(_env.globals)
+
+@cache
+def _jinja() -> SimpleNamespace:
+    """Jinja and the sandboxed environment, imported on first need: a template outside
+    fastrender's subset, or one it hands back (~20 ms that a plan of plain substitutions
+    never spends)."""
+    from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+    from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+    from jinja2.runtime import Context
+
+    from vidflow.spec.jinja_sandbox import LimitedSandbox, guard_tree
+
+    env = LimitedSandbox(undefined=StrictUndefined, autoescape=False,
+                         keep_trailing_newline=True)
+    return SimpleNamespace(
+        env=env, globals=dict(env.globals), nodes=nodes, Context=Context,
+        guard_tree=guard_tree, TemplateSyntaxError=TemplateSyntaxError,
+        SecurityError=SecurityError, TemplateError=TemplateError,
+        UndefinedError=UndefinedError)
 
 
 class TemplateProblem(Exception):
@@ -51,20 +66,28 @@ class Compiled:
     fast: fastrender.Render | None = None  # substitutions, rendered without Jinja
 
     def result_key(self, variant: dict[str, Any], address: str, slug: str) -> Any:
-        """A hashable key for this template's result in one variant (None: do not reuse)."""
+        """A hashable key for this template's result in one variant (None: do not reuse).
+
+        Equal keys must mean an equal result, so values are compared with their types
+        where Python's == is looser than printing (1 == True == 1.0 print as 1, True and
+        1.0); a float, a list or another value is not keyed at all."""
         if self.variant_attrs is None:
             return None
-        parts = [variant.get(a, _MISSING) for a in self.variant_attrs]
-        parts.extend(address if n == "address" else slug for n in self.uses_address)
+        parts = tuple(map(variant.get, self.variant_attrs, _MISSINGS))
+        if not all(type(part) is str for part in parts):
+            if not all(type(part) in _KEYED for part in parts):
+                return None
+            parts = tuple((type(part), part) for part in parts)
         key = (self.source, *parts)
-        try:
-            hash(key)
-        except TypeError:
-            return None
+        if self.uses_address:
+            key += tuple(address if n == "address" else slug for n in self.uses_address)
         return key
 
 
 _MISSING = object()
+_MISSINGS = itertools.repeat(_MISSING)  # variant.get's default, for map()
+# values whose type and == decide how they print (not float: 0.0 == -0.0)
+_KEYED = frozenset({str, int, bool, type(None), object})
 
 
 _cache: dict[str, Compiled] = {}
@@ -75,11 +98,29 @@ def compile_template(source: str) -> Compiled:
     hit = _cache.get(source)
     if hit is not None:
         return hit
+    compiled = _compile_fast(source) or _compile_jinja(source)
+    _cache[source] = compiled
+    return compiled
+
+
+def _compile_fast(source: str) -> Compiled | None:
+    """A substitution template read without Jinja (None: Jinja must read it). Its Jinja
+    template is made only if a render ever needs it (see _template)."""
+    parts = fastrender.parse(source)
+    fast = fastrender.compile_or_none(parts) if parts is not None else None
+    if fast is None:
+        return None
+    return _analysed(source, None, fastrender.walk(parts), fast)
+
+
+def _compile_jinja(source: str) -> Compiled:
+    jinja = _jinja()
     try:
-        ast = _env.parse(source)
-        template = _env.from_string(sandbox.guard_tree(_env.parse(source)))
-    except TemplateSyntaxError as exc:
+        ast = jinja.env.parse(source)
+        template = jinja.env.from_string(jinja.guard_tree(jinja.env.parse(source)))
+    except jinja.TemplateSyntaxError as exc:
         raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno or 1) from exc
+    nodes = jinja.nodes
     attributes = {}
     variant_attrs: set[str] = set()
     for node in ast.find_all(nodes.Getattr):
@@ -91,12 +132,50 @@ def compile_template(source: str) -> Compiled:
     attr_only = names.count("variant") == sum(
         1 for node in ast.find_all(nodes.Getattr)
         if isinstance(node.node, nodes.Name) and node.node.name == "variant")
-    compiled = Compiled(source, template, attributes,
-                        tuple(sorted(variant_attrs)) if attr_only else None,
-                        tuple(n for n in ("address", "address_slug") if n in names),
-                        fastrender.compile_fast(ast))
-    _cache[source] = compiled
-    return compiled
+    return Compiled(source, template, attributes,
+                    tuple(sorted(variant_attrs)) if attr_only else None,
+                    tuple(n for n in ("address", "address_slug") if n in names),
+                    fastrender.compile_fast(ast))
+
+
+def _analysed(source: str, template: Any, walked: list[Any],
+              fast: fastrender.Render) -> Compiled:
+    """_compile_jinja's reading of the names, from fastrender's tree (walked in the order
+    Jinja's find_all visits its nodes, so the same attribute wins in `attributes`)."""
+    attributes = {}
+    variant_attrs: set[str] = set()
+    on_variant = 0
+    names = []
+    for node in walked:
+        if node[0] == "getattr" and node[1][0] == "name":
+            attributes[node[2]] = f"{node[1][1]}.{node[2]}"
+            if node[1][1] == "variant":
+                variant_attrs.add(node[2])
+                on_variant += 1
+        elif node[0] == "name":
+            names.append(node[1])
+    attr_only = names.count("variant") == on_variant
+    return Compiled(source, template, attributes,
+                    tuple(sorted(variant_attrs)) if attr_only else None,
+                    tuple(n for n in ("address", "address_slug") if n in names), fast)
+
+
+_templates: dict[str, Any] = {}  # Jinja templates of fast-read sources, made on need
+
+
+def _template(compiled: Compiled) -> Any:
+    if compiled.template is not None:
+        return compiled.template
+    template = _templates.get(compiled.source)
+    if template is None:
+        jinja = _jinja()
+        try:
+            tree = jinja.guard_tree(jinja.env.parse(compiled.source))
+            template = _templates[compiled.source] = jinja.env.from_string(tree)
+        except jinja.TemplateSyntaxError as exc:  # fastrender reads only what Jinja does
+            raise TemplateProblem(f"template syntax error: {exc.message}",
+                                  exc.lineno or 1) from exc
+    return template
 
 
 _NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
@@ -109,35 +188,43 @@ def start_load() -> None:
 
 
 def make_context(variables: dict[str, Any]) -> dict[str, Any]:
-    """The names templates see, built once per variant and shared by its templates."""
-    return {**_GLOBALS, **variables}
+    """The names templates see, built once per variant and shared by its templates
+    (Jinja's own globals, `range` and the like, join them when Jinja renders)."""
+    return dict(variables)
 
 
 def render(compiled: Compiled, context: dict[str, Any]) -> str:
-    """Render with a context from make_context. Jinja's own `render` would merge the
-    globals into a fresh dict per call; with 10,000 variants that merge dominates."""
-    template = compiled.template
+    """Render with a context from make_context: fastrender's code when the template has
+    it and the render stays in its subset, else Jinja, which words every problem."""
+    if compiled.fast is not None:
+        sandbox.start()
+        try:
+            return compiled.fast(context)
+        except fastrender.Fallback:
+            pass  # Jinja renders it again, from a fresh count
+    return _render_jinja(compiled, context)
+
+
+def _render_jinja(compiled: Compiled, context: dict[str, Any]) -> str:
+    jinja = _jinja()
     try:
         sandbox.start()
-        if compiled.fast is not None:
-            try:
-                return compiled.fast(context)
-            except fastrender.Fallback:
-                sandbox.start()  # Jinja renders it again, from a fresh count
-        ctx = Context(_env, context, None, template.blocks)
+        template = _template(compiled)
+        # Jinja's own `render` would merge the globals into a fresh dict per call, as here
+        ctx = jinja.Context(jinja.env, {**jinja.globals, **context}, None, template.blocks)
         return sandbox.capped_concat(template.root_render_func(ctx))
     except sandbox.LimitExceeded as exc:
         raise TemplateProblem(exc.message) from exc
     except RecursionError as exc:
         raise TemplateProblem("template error: a macro calls itself without end") from exc
-    except SecurityError as exc:
+    except jinja.SecurityError as exc:
         raise TemplateProblem(
             f"template refused by the sandbox: {str(exc).rstrip('.')}; templates may only use "
             "variables and filters") from exc
-    except UndefinedError as exc:
+    except jinja.UndefinedError as exc:
         raise TemplateProblem(_undefined_message(compiled, str(exc)),
                               _line_of(compiled.source, exc)) from exc
-    except TemplateError as exc:
+    except jinja.TemplateError as exc:
         raise TemplateProblem(f"template error: {exc}") from exc
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise TemplateProblem(f"template error: {type(exc).__name__}: {exc}") from exc

@@ -204,14 +204,30 @@ def wants_non_string(story_path: PathKey) -> bool:
     return any(not isinstance(v, str) for v in schema.get("enum", ()))
 
 
-@lru_cache(maxsize=65536)
 def check_rendered(story_path: PathKey, text: str) -> tuple[Any, str | None]:
     """(value, problem) for a rendered template: coerced by YAML rules where the field
     is not a string, then checked against the field's schema."""
+    non_string, quick = _field_checks(story_path)
+    value: Any = coerce_scalar(text) if non_string else text
+    if quick(value):
+        return value, None
+    return _worded(story_path, text)
+
+
+@cache
+def _field_checks(story_path: PathKey) -> tuple[bool, Any]:
+    """(wants_non_string, _quick_check) of a field, looked up once per path: with 20,000
+    different rendered texts, a cache keyed by the text as well only missed."""
+    shape = tuple(0 if isinstance(p, int) else p for p in story_path)
+    return wants_non_string(shape), _quick_check(shape)
+
+
+@lru_cache(maxsize=65536)
+def _worded(story_path: PathKey, text: str) -> tuple[Any, str | None]:
+    """check_rendered past the quick yes: the field's schema through jsonschema (a value
+    rendered alike in many variants is checked once)."""
     shape = tuple(0 if isinstance(p, int) else p for p in story_path)
     value: Any = coerce_scalar(text) if wants_non_string(shape) else text
-    if _quick_check(shape)(value):
-        return value, None
     validator = _leaf_validator(shape)
     if validator is None:
         return value, None

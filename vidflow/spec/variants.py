@@ -62,7 +62,10 @@ def normalize_address(address: str) -> str:
 
 def address_slug(address: str) -> str:
     """winter-promo[aspect_ratio=9:16,tone=fun] → winter-promo-aspect_ratio-9-16-tone-fun."""
-    return re.sub(r"[^a-z0-9_-]+", "-", address.lower()).strip("-")
+    return _NOT_SLUG.sub("-", address.lower()).strip("-")
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9_-]+")
 
 
 def default_output(address: str, slug: str | None = None) -> str:

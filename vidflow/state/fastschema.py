@@ -116,45 +116,61 @@ class _Generator:
     def _node(self, schema: Mapping[str, Any], v: str, depth: int) -> list[str]:
         pad = "    " * depth
         out: list[str] = []
-        for key, arg in schema.items():
+        # The type test first: once it passed, the other keywords' "if it is a dict" (or
+        # str, list) guards are known true and left out of the source.
+        keys = sorted(schema, key=lambda k: k != "type")
+        exact = schema.get("type") if isinstance(schema.get("type"), str) else None
+        for key in keys:
+            arg = schema[key]
             if key in _ANNOTATIONS or key in ("additionalProperties", "then"):
                 continue
             if key not in _BUILDERS and key not in _PREDICATE_ONLY:
                 raise UnsupportedSchema(f"keyword {key!r}")
-            out += [pad + line for line in self._keyword(key, arg, schema, v, depth)]
+            lines = self._keyword(key, arg, schema, v, depth, exact)
+            out += [pad + line for line in lines]
         if "additionalProperties" in schema:
-            out += [pad + line for line in self._additional(schema, v)]
+            out += [pad + line for line in self._additional(schema, v, exact)]
         return out
 
     def _keyword(self, key: str, arg: Any, schema: Mapping[str, Any], v: str,
-                 depth: int) -> list[str]:
+                 depth: int, exact: str | None = None) -> list[str]:
         fail = "    return False"
+
+        def given(kind: str) -> str:
+            """`isinstance(v, <kind>) and `, unless the type test already settled it."""
+            return "" if exact == kind else f"isinstance({v}, {_PYTHON_NAMES[kind]}) and "
+
         if key == "type":
             names = [arg] if isinstance(arg, str) else list(arg)
             return [f"if not ({' or '.join(_type_test(n, v) for n in names)}):", fail]
         if key == "enum":
+            if arg and all(type(a) is str for a in arg):  # exactly `type is str and ==`
+                allowed = self._const(frozenset(arg))
+                return [f"if not (type({v}) is str and {v} in {allowed}):", fail]
             allowed = self._const([(type(a), a) for a in arg])
             return [f"if not any(type({v}) is t and {v} == a for t, a in {allowed}):", fail]
         if key == "required":
             names = self._const(frozenset(arg))
-            return [f"if isinstance({v}, dict) and not {names} <= {v}.keys():", fail]
+            return [f"if {given('object')}not {names} <= {v}.keys():", fail]
         if key == "properties":
-            lines = [f"if isinstance({v}, dict):"]
+            lines = []
             for name, sub in arg.items():
                 item = self._var()
-                lines.append(f"    {item} = {v}.get({name!r}, _MISSING)")
-                lines.append(f"    if {item} is not _MISSING:")
+                lines.append(f"{item} = {v}.get({name!r}, _MISSING)")
+                lines.append(f"if {item} is not _MISSING:")
                 body = self._node(sub, item, 0)
-                lines += ["        " + line for line in body] or ["        pass"]
-            return lines
+                lines += ["    " + line for line in body] or ["    pass"]
+            if exact == "object" or not lines:
+                return lines
+            return [f"if isinstance({v}, dict):", *("    " + line for line in lines)]
         if key == "items":
             func = self._function(self._name("items"), arg)
-            return [f"if isinstance({v}, list) and not all(map({func}, {v})):", fail]
+            return [f"if {given('array')}not all(map({func}, {v})):", fail]
         if key == "pattern":
             regex = self._const(re.compile(arg))
-            return [f"if isinstance({v}, str) and not {regex}.search({v}):", fail]
+            return [f"if {given('string')}not {regex}.search({v}):", fail]
         if key == "minLength":
-            return [f"if isinstance({v}, str) and len({v}) < {int(arg)}:", fail]
+            return [f"if {given('string')}len({v}) < {int(arg)}:", fail]
         if key == "minimum":
             return [f"if _is_number({v}) and {v} < {arg!r}:", fail]
         if key == "maximum":
@@ -193,15 +209,19 @@ class _Generator:
             raise UnsupportedSchema(f"$ref {arg!r}")
         return [f"if not {self.def_names[arg[len(prefix):]]}({v}):", fail]
 
-    def _additional(self, schema: Mapping[str, Any], v: str) -> list[str]:
+    def _additional(self, schema: Mapping[str, Any], v: str, exact: str | None = None
+                    ) -> list[str]:
         arg = schema["additionalProperties"]
         if arg is True:
             return []
+        given = "" if exact == "object" else f"isinstance({v}, dict) and "
         known = self._const(frozenset(schema.get("properties", {})))
         if arg is False:
-            return [f"if isinstance({v}, dict) and not {v}.keys() <= {known}:", "    return False"]
+            return [f"if {given}not {v}.keys() <= {known}:", "    return False"]
         func = self._function(self._name("extra"), arg)
-        return [f"if isinstance({v}, dict) and not all({func}(x) for k, x in {v}.items()"
+        if not schema.get("properties"):  # every value is checked: no name to skip
+            return [f"if {given}not all(map({func}, {v}.values())):", "    return False"]
+        return [f"if {given}not all({func}(x) for k, x in {v}.items()"
                 f" if k not in {known}):", "    return False"]
 
 
@@ -217,6 +237,10 @@ def _unique(items: list[Any]) -> bool:
         return len(set(items)) == len(items)
     except TypeError:  # objects or arrays in the array: let the worded check decide
         return False
+
+
+# JSON Schema type → the Python type of its values as json.loads makes them
+_PYTHON_NAMES = {"object": "dict", "array": "list", "string": "str"}
 
 
 def _type_test(name: str, v: str) -> str:
