@@ -62,6 +62,6 @@ def test_written_back_outputs_change_neither_name_nor_pixels(tmp_path: Path) -> 
     for i, scene in enumerate(board["scenes"]):
         scene.update(image_url=f"/media/x/{i}.png", video_url=f"/media/x/{i}.mp4",
                      duration=3.5 + i, narration_duration=3.0)
-    run, again = _pictures(tmp_path, board)
+    _, again = _pictures(tmp_path, board)
     assert again == first
     assert [p.read_bytes() for p in again] == made
