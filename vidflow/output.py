@@ -102,6 +102,12 @@ def problems(lines: list[str]) -> None:
     stderr.print(f"{count} found; the spec is not valid", markup=False)
 
 
+def plain_stdout() -> bool:
+    """Whether stdout takes plain text only (no terminal, nothing forcing colour): what
+    rich would decide, without making a Console."""
+    return _plain("stdout")
+
+
 def _plain(name: str) -> bool:
     """Whether rich would print only plain text to stdout now (no terminal, no forced
     colour, no Jupyter), decided without making a Console. Once one is made (a live

@@ -9,13 +9,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from types import TracebackType
-
-from rich.live import Live
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from vidflow import output
 from vidflow.apply.executor import Event
+
+if TYPE_CHECKING:  # rich's live table only on a terminal: plain lines need no rich
+    from rich.live import Live
+    from rich.table import Table
 
 _STYLE = {"success": "green", "failed": "red", "fail": "red", "skipped": "yellow",
           "interrupted": "yellow", "deleted": "green"}
@@ -31,13 +32,17 @@ class _Row:
 
 class ProgressDisplay:
     def __init__(self, *, live: bool | None = None) -> None:
-        self.live = output.stdout.is_terminal if live is None else live
+        if live is None:  # a pipe or a file needs no Console to say so
+            live = not output.plain_stdout() and output.stdout.is_terminal
+        self.live = live
         self.rows: dict[str, _Row] = {}
         self._mutex = threading.Lock()
         self._live: Live | None = None
 
     def __enter__(self) -> ProgressDisplay:
         if self.live:
+            from rich.live import Live
+
             self._live = Live(self._table(), console=output.stdout, refresh_per_second=4,
                               transient=False)
             self._live.__enter__()
@@ -71,6 +76,9 @@ class ProgressDisplay:
         return text
 
     def _table(self) -> Table:
+        from rich.markup import escape
+        from rich.table import Table
+
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
         for name in ("story", "action", "status", "progress"):
             table.add_column(name)
