@@ -46,7 +46,7 @@ SPOKEN_KEYS = ("narrator", "narration")  # a scene's narration text (the referen
 
 def render_size(aspect_ratio: str, scale: float) -> tuple[int, int]:
     """The aspect ratio's resolution times `scale`, even numbers (yuv420p)."""
-    from vidflow.engine.stages.images import aspect_size
+    from vidflow.engine.stages.canvas import aspect_size
 
     return aspect_size(aspect_ratio, scale=scale)
 
@@ -303,10 +303,16 @@ def each(run: Run, count: int, one: Callable[[int], Path], *, workers: int,
         return list(pool.map(tracked, range(count)))
 
 
+def _drawing() -> Any:
+    """The drawing stage, loaded when a picture is really drawn (a cached story draws
+    none, and its backdrops, figures and storyboard writer are 40 ms of imports)."""
+    from vidflow.engine.stages import images
+
+    return images
+
+
 def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
     """Render (or reuse) an image per element; generated ones get an image_url."""
-    from vidflow.engine.stages import images as stage
-
     items = [(kind, el) for kind in ELEMENT_KINDS for el in board.get(kind, [])]
     sources = [element_source(run, element) for _, element in items]  # may download
 
@@ -316,7 +322,7 @@ def element_images(run: Run, board: dict[str, Any]) -> dict[str, Path]:
                   "source": file_digest(source) if source else None}
         # The stage sees no image fields: which user image is used is decided here.
         bare = _element_inputs(element)
-        return run.assets.get("element", inputs, "png", lambda tmp: stage.render_element(
+        return run.assets.get("element", inputs, "png", lambda tmp: _drawing().render_element(
             bare, kind, run.size, tmp, source=source))
 
     paths = each(run, len(items), one, workers=IMAGE_WORKERS, name="vidflow-element")
@@ -342,8 +348,6 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
                  ready: Callable[[int, Path], None] | None = None) -> list[Path]:
     """Render (or reuse) each scene's image; `ready(i, path)` as each is there (the
     engine starts animating that scene while the others are drawn)."""
-    from vidflow.engine.stages import images as stage
-
     scenes = board["scenes"]
     # Elements without image fields: the user's images arrive only via element_paths.
     clean = {**board, **{k: [_element_inputs(e) for e in board.get(k, [])]
@@ -361,8 +365,9 @@ def scene_images(run: Run, board: dict[str, Any], element_paths: dict[str, Path]
                   "base": file_digest(base) if base else None}
         # drawn from the very fields it is named by (the layout's seed among them)
         path = run.assets.get(
-            "scene", inputs, "png", lambda tmp, sc=inputs["scene"], b=base: stage.render_scene(
-                sc, clean, run.size, tmp, element_images=dict(element_paths), base_image=b))
+            "scene", inputs, "png", lambda tmp, sc=inputs["scene"], b=base:
+            _drawing().render_scene(sc, clean, run.size, tmp,
+                                    element_images=dict(element_paths), base_image=b))
         if ready is not None:
             ready(i, path)
         return path

@@ -158,7 +158,7 @@ def _scaled(w: int, h: int, width: int | None) -> dict[str, int]:
 
 def compose_strip(frames: Sequence[Image.Image], scenes: Sequence[Scene]) -> Image.Image:
     """One tile per scene side by side: the thumbnail, its number, its narration."""
-    from vidflow.engine.stages.images import font
+    from vidflow.engine.stages.canvas import font
 
     if not frames:
         raise ValueError("a storyboard strip needs at least one scene")

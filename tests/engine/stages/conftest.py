@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from vidflow.engine.stages.images import aspect_size, render_scene
+from vidflow.engine.stages.canvas import aspect_size
+from vidflow.engine.stages.images import render_scene
 from vidflow.engine.stages.storyboard import write_storyboard
 
 SMALL = aspect_size("16:9", scale=0.25)  # 320x180

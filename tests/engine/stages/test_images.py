@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from vidflow.engine.stages.canvas import ASPECT_SIZES, aspect_size
 from vidflow.engine.stages.images import (
-    ASPECT_SIZES,
-    aspect_size,
     render_element,
     render_scene,
     slot_boxes,

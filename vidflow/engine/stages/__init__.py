@@ -21,9 +21,12 @@ looks.py
     TONES: the one table of tone words → Look (grade, camera speed and moves, music);
     look_for(text), mood_of(text), grade(image, look), split_speed(camera_movement)
 
-images.py
+canvas.py
     aspect_size(aspect_ratio, *, scale=1.0) -> (width, height)
         vidflow.contract.enums.RENDER_SIZES, scaled; even sizes
+    font(px): the font every picture is lettered in (Pillow's own)
+
+images.py
     render_element(element, kind, size, out, *, source=None) -> None   (PNG)
     render_scene(scene, storyboard, size, out, *, element_images={name: Path},
                  base_image=None) -> None   (PNG; base_image = a user image, images mode)

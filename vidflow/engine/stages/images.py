@@ -19,48 +19,23 @@ from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
-from vidflow.contract.enums import RENDER_SIZES
 from vidflow.contract.storyboard import ELEMENT_KINDS
 from vidflow.engine.stages.backdrops import render_backdrop
+from vidflow.engine.stages.canvas import Size, font
 from vidflow.engine.stages.figures import draw_character, draw_object
 from vidflow.engine.stages.labels import Wish, place_labels
 from vidflow.engine.stages.looks import grade, look_of_description
 from vidflow.engine.stages.storyboard import IMAGE_FIELDS, env_kind_of
 from vidflow.errors import MediaError
 
-ASPECT_SIZES = RENDER_SIZES
-
-Size = tuple[int, int]
-
-
-def aspect_size(aspect_ratio: str, *, scale: float = 1.0) -> Size:
-    """(width, height) for an aspect ratio of the reference; `scale` shrinks test renders.
-
-    Both dimensions stay even, as yuv420p needs.
-    """
-    try:
-        width, height = ASPECT_SIZES[aspect_ratio.strip()]
-    except KeyError as exc:
-        raise MediaError(f"unknown aspect_ratio {aspect_ratio!r}",
-                         hint="use one of " + ", ".join(ASPECT_SIZES)) from exc
-    return _even(width * scale), _even(height * scale)
-
-
-def _even(value: float) -> int:
-    return max(16, round(value / 2) * 2)
-
 
 def seed_of(*parts: object) -> int:
     """A stable 32-bit seed from any JSON-able inputs (never Python's salted hash())."""
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode()
     return int.from_bytes(hashlib.sha256(blob).digest()[:4], "big")
-
-
-def font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=max(8, px))
 
 
 # --- elements --------------------------------------------------------------------------
