@@ -24,11 +24,10 @@ from pathlib import Path
 
 from vidflow.engine.stages.ffmpeg import (
     MediaInfo,
-    codec_extradata,
     ffmpeg_report,
-    keyframe_indexes,
     probe,
     run_ffmpeg,
+    video_layout,
 )
 from vidflow.errors import MediaError
 
@@ -347,11 +346,11 @@ def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transit
     """
     k = round(transition * fps)
     frames = [round(c.duration * fps) for c in clips]
-    setup = codec_extradata(clips[0].path)
-    for i, c in enumerate(clips):
-        keys = set(keyframe_indexes(c.path))
+    layouts = [video_layout(c.path) for c in clips]
+    setup = layouts[0].setup
+    for i, layout in enumerate(layouts):
         needed = ({k} if i > 0 else set()) | ({frames[i] - k} if i < len(clips) - 1 else set())
-        if not needed <= keys or codec_extradata(c.path) != setup:
+        if not needed <= layout.keyframes or layout.setup != setup:
             return None
     count = len(clips) - 1
     # (file, first frame) of each crossfade
@@ -367,7 +366,7 @@ def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transit
             log.warning("compose: the crossfades made while animating do not fit; encoding")
         fades = work / "fades.mp4"
         _encode_fades(clips, fades, k=k, fps=fps, preset=preset, threads=threads)
-        if codec_extradata(fades) != setup:
+        if video_layout(fades).setup != setup:
             return None
         pieces = [(fades, i * k) for i in range(count)]
     lines = []
@@ -385,12 +384,11 @@ def _fits(fades: Path, *, count: int, k: int, setup: bytes) -> bool:
     """Whether a premade crossfades file has `count` crossfades of k frames, each
     starting on a keyframe, in the clips' codec setup (so it joins them by copy)."""
     try:
-        info = probe(fades, count_frames=True)
-        keys = set(keyframe_indexes(fades))
+        layout = video_layout(fades)
     except MediaError:
         return False
-    return (info.frames == count * k and {i * k for i in range(count)} <= keys
-            and codec_extradata(fades) == setup)
+    return (layout.frames == count * k and {i * k for i in range(count)} <= layout.keyframes
+            and layout.setup == setup)
 
 
 def _listing_entry(path: Path, first: int, end: int, fps: float) -> str:

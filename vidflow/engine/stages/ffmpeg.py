@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from vidflow.errors import MediaError
 
@@ -197,25 +197,46 @@ def _force_keyframes(frames: Sequence[int]) -> list[str]:
     return ["-force_key_frames", "expr:" + "+".join(f"eq(n,{n})" for n in sorted(frames))]
 
 
-def keyframe_indexes(path: Path | str) -> list[int]:
-    """Frame numbers of the video's keyframes, read from packets (no decoding)."""
+@dataclass(frozen=True)
+class VideoLayout:
+    """How a video's frames are laid out, read from its packets (no decoding): what
+    deciding a join by copy needs, with one open of the file."""
+
+    frames: int
+    keyframes: frozenset[int]  # frame numbers
+    setup: bytes  # the codec setup (H.264 SPS/PPS); equal setups can be joined by copy
+
+
+def video_layout(path: Path | str) -> VideoLayout:
+    """MediaError when the file cannot be read or holds no video."""
     import av
 
-    with av.open(os.fspath(path)) as container:
+    try:
+        return _layout(av.open(os.fspath(path)))
+    except (av.FFmpegError, OSError, IndexError) as exc:
+        raise MediaError(f"cannot read the video in {path}: {exc}") from exc
+
+
+def _layout(opened: Any) -> VideoLayout:
+    with opened as container:
         stream = container.streams.video[0]
+        setup = bytes(stream.codec_context.extradata or b"")
         rate = stream.average_rate or stream.guessed_rate
         tb = stream.time_base
         start = stream.start_time or 0
-        return sorted(round(float((p.pts - start) * tb * rate)) for p in container.demux(stream)
-                      if p.is_keyframe and p.pts is not None)
+        frames, keys = 0, set()
+        for packet in container.demux(stream):
+            if not packet.size:
+                continue  # the demuxer's flush packet
+            frames += 1
+            if packet.is_keyframe and packet.pts is not None:
+                keys.add(round(float((packet.pts - start) * tb * rate)))
+        return VideoLayout(frames, frozenset(keys), setup)
 
 
-def codec_extradata(path: Path | str) -> bytes:
-    """The video stream's codec setup (H.264 SPS/PPS); equal setups can be joined by copy."""
-    import av
-
-    with av.open(os.fspath(path)) as container:
-        return bytes(container.streams.video[0].codec_context.extradata or b"")
+def keyframe_indexes(path: Path | str) -> list[int]:
+    """Frame numbers of the video's keyframes, read from packets (no decoding)."""
+    return sorted(video_layout(path).keyframes)
 
 
 def _rate(fps: float) -> str:
