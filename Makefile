@@ -42,8 +42,8 @@ test: $(TEST_STAMP) lint
 
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/render.py
-	$(BIN)/python benchmarks/plan.py
-	$(BIN)/python benchmarks/regenerate.py
+	$(BIN)/python benchmarks/plan.py --runs 5
+	$(BIN)/python benchmarks/regenerate.py --runs 9
 
 clean:
 	rm -rf $(VENV) .vidflow out .pytest_cache .hypothesis
