@@ -4,13 +4,13 @@ must never pass what jsonschema refuses, and must pass real values, or it is nev
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from support.mutation import mutated
 
 from vidflow.contract.json_fields import JSON_SCHEMAS
 from vidflow.engine import validation as v
@@ -57,42 +57,14 @@ BASES = {"storyboard": STORYBOARD,
          "captions": {"style": "word", "position": "top", "size": "large"}}
 
 
-def _paths(value: Any, path: tuple = ()) -> list[tuple]:
-    found = [path]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*path, index))
-    return found
-
-
-def _mutated(base: Any, pick: int, junk: Any, how: str) -> Any:
-    """`base` with one place set to `junk`, deleted, or given an extra key."""
-    doc = copy.deepcopy(base)
-    path = _paths(doc)[pick % len(_paths(doc))]
-    if not path:
-        return junk if how == "set" else doc
-    parent = doc
-    for part in path[:-1]:
-        parent = parent[part]
-    if how == "set":
-        parent[path[-1]] = junk
-    elif how == "delete":
-        del parent[path[-1]]
-    elif isinstance(parent, dict):
-        parent[KEYS[pick % len(KEYS)]] = junk
-    return doc
-
-
 @pytest.mark.parametrize("name", sorted(JSON_SCHEMAS))
 @settings(max_examples=400, deadline=None)
 @given(value=VALUES, pick=st.integers(0, 10_000), how=st.sampled_from(["set", "delete", "add"]))
 def test_the_fast_check_never_passes_what_jsonschema_refuses(name: str, value: Any, pick: int,
                                                              how: str) -> None:
     """Random values, and real ones with one place changed (most of those still valid)."""
-    for doc in (value, _mutated(BASES[name], pick, value, how)):
+    changed = mutated(BASES[name], pick=pick, junk=value, how=how, key=KEYS[pick % len(KEYS)])
+    for doc in (value, BASES[name] if changed is None else changed):
         if FAST[name](doc):
             assert SLOW[name].is_valid(doc), list(SLOW[name].iter_errors(doc))[:1]
 

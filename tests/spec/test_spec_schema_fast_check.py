@@ -4,15 +4,14 @@ specs, or the fast path is never taken."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from support.mutation import mutated
 
 from vidflow.spec.schema import build_schema
 from vidflow.state.fastschema import compile_predicate
@@ -32,17 +31,6 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-2, 40), st.floats(-1, 2)
                                  st.sampled_from(["a", 1, None]), max_size=2))
 
 
-def _paths(value: Any, path: tuple = ()) -> list[tuple]:
-    found = [path]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*path, index))
-    return found
-
-
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_example_spec_takes_the_fast_path(spec: Path) -> None:
     doc = yaml.safe_load(spec.read_text())
@@ -53,19 +41,8 @@ def test_every_example_spec_takes_the_fast_path(spec: Path) -> None:
 @given(doc_index=st.integers(0, len(DOCS) - 1), pick=st.integers(0, 10_000), junk=JUNK,
        how=st.sampled_from(["set", "delete", "add"]))
 def test_the_fast_check_never_passes_what_jsonschema_refuses(doc_index, pick, junk, how):
-    doc = copy.deepcopy(DOCS[doc_index])
-    paths = _paths(doc)
-    path = paths[pick % len(paths)]
-    if not path:
+    doc = mutated(DOCS[doc_index], pick=pick, junk=junk, how=how, key=f"extra_{pick % 3}")
+    if doc is None:
         return
-    parent = doc
-    for part in path[:-1]:
-        parent = parent[part]
-    if how == "set":
-        parent[path[-1]] = junk
-    elif how == "delete":
-        del parent[path[-1]]
-    elif isinstance(parent, dict):
-        parent[f"extra_{pick % 3}"] = junk
     if FAST(doc):
         assert SLOW.is_valid(doc), list(SLOW.iter_errors(doc))[:1]
