@@ -110,10 +110,7 @@ def video_seconds(video: Path) -> float:
     import av
 
     with av.open(str(video)) as container:
-        if container.duration:
-            return container.duration / 1_000_000
-        stream = container.streams.video[0]
-        return float(stream.duration * stream.time_base) if stream.duration else 0.0
+        return _seconds(container)
 
 
 def keyframe_times(video: Path) -> list[float]:
@@ -121,9 +118,7 @@ def keyframe_times(video: Path) -> list[float]:
     import av
 
     with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        return [float(packet.pts * stream.time_base) for packet in container.demux(stream)
-                if packet.is_keyframe and packet.pts is not None]
+        return _keyframes(container)
 
 
 def grab_frames(video: Path, times: Sequence[float], *, keyframes: Sequence[float] = (),
@@ -133,23 +128,46 @@ def grab_frames(video: Path, times: Sequence[float], *, keyframes: Sequence[floa
     frame each; any other time decodes from its keyframe."""
     import av
 
-    frames = []
     with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        if not set(times) <= set(keyframes):
-            stream.thread_type = "AUTO"  # frame threads: a seek decodes up to a clip's length
-        for t in times:
-            # a microsecond past `t`: a keyframe's time rounded down would seek the one before
-            container.seek(int(max(t, 0.0) * 1_000_000) + 1, any_frame=False, backward=True)
-            picked = None
-            for frame in container.decode(stream):
-                picked = frame
-                if frame.time is not None and frame.time >= t - 1e-3:
-                    break
-            if picked is None:
-                raise ValueError(f"{video}: no video frame at {t:.2f} s")
-            frames.append(picked.to_image(**_scaled(picked.width, picked.height, width)))
-    return frames
+        found = _decoded(container, times, keyframes, video)
+    return [found[t].to_image(**_scaled(found[t].width, found[t].height, width))
+            for t in times]
+
+
+def _seconds(container: Any) -> float:
+    if container.duration:
+        return container.duration / 1_000_000
+    stream = container.streams.video[0]
+    return float(stream.duration * stream.time_base) if stream.duration else 0.0
+
+
+def _keyframes(container: Any) -> list[float]:
+    stream = container.streams.video[0]
+    found = [float(packet.pts * stream.time_base) for packet in container.demux(stream)
+             if packet.is_keyframe and packet.pts is not None]
+    container.seek(0)
+    return found
+
+
+def _decoded(container: Any, times: Sequence[float], keyframes: Sequence[float],
+             video: Path) -> dict[float, Any]:
+    """The frame at or after each distinct time, decoded once each."""
+    stream = container.streams.video[0]
+    if not set(times) <= set(keyframes):
+        stream.thread_type = "AUTO"  # frame threads: a seek decodes up to a clip's length
+    found = {}
+    for t in dict.fromkeys(times):
+        # a microsecond past `t`: a keyframe's time rounded down would seek the one before
+        container.seek(int(max(t, 0.0) * 1_000_000) + 1, any_frame=False, backward=True)
+        picked = None
+        for frame in container.decode(stream):
+            picked = frame
+            if frame.time is not None and frame.time >= t - 1e-3:
+                break
+        if picked is None:
+            raise ValueError(f"{video}: no video frame at {t:.2f} s")
+        found[t] = picked
+    return found
 
 
 def _scaled(w: int, h: int, width: int | None) -> dict[str, int]:
@@ -187,17 +205,24 @@ def compose_strip(frames: Sequence[Image.Image], scenes: Sequence[Scene]) -> Ima
 
 def make_side_files(video: Path, scenes: Sequence[Scene], poster: Path, strip: Path) -> None:
     """Write the poster and the strip of `video` (one tile per scene; a video whose
-    storyboard is unknown gets one tile)."""
-    seconds = video_seconds(video)
+    storyboard is unknown gets one tile), from one open of the file: the poster's frame is
+    its scene's tile, decoded once."""
+    import av
+
     shown = list(scenes) or [Scene(1, "")]
-    spans = scene_spans([s.duration for s in shown], seconds)
-    keyframes = keyframe_times(video)
-    middle = next((span for span in spans if span[0] <= seconds / 2 < span[1]), (0.0, seconds))
-    times = [picture_time(span, keyframes) for span in (middle, *spans)]
-    # a frame a hair before the end: the last frame may start just before `seconds`
-    times = [t if t in keyframes else min(t, max(seconds - 0.05, 0.0)) for t in times]
-    _save_jpeg(grab_frames(video, times[:1], keyframes=keyframes)[0].convert("RGB"), poster)
-    tiles = grab_frames(video, times[1:], keyframes=keyframes, width=TILE_WIDTH)
+    with av.open(str(video)) as container:
+        seconds = _seconds(container)
+        keyframes = _keyframes(container)
+        spans = scene_spans([s.duration for s in shown], seconds)
+        middle = next((span for span in spans if span[0] <= seconds / 2 < span[1]),
+                      (0.0, seconds))
+        times = [picture_time(span, keyframes) for span in (middle, *spans)]
+        # a frame a hair before the end: the last frame may start just before `seconds`
+        times = [t if t in keyframes else min(t, max(seconds - 0.05, 0.0)) for t in times]
+        found = _decoded(container, times, keyframes, video)
+    _save_jpeg(found[times[0]].to_image().convert("RGB"), poster)
+    tiles = [found[t].to_image(**_scaled(found[t].width, found[t].height, TILE_WIDTH))
+             for t in times[1:]]
     _save_jpeg(compose_strip(tiles, shown), strip)
 
 
