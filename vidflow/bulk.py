@@ -14,7 +14,7 @@ _freeze = False  # see one_command_process
 
 
 def one_command_process() -> None:
-    """Say that this process runs one command and exits (the `vidflow` entry point).
+    """Say that this process runs one command and exits (vidflow.entry, the installed command).
 
     What a bulk build leaves there (the project, the lockfile, the plan) lives until the
     end, so each build's objects are then frozen (gc.freeze) as it ends: otherwise the

@@ -69,12 +69,7 @@ def _write_crash_log() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors are one line (exit 1), surprises exit 3, Ctrl-C 130.
-    `argv` None: the process's own command line, one command, then the process ends."""
-    if argv is None:
-        from vidflow.bulk import one_command_process
-
-        one_command_process()
+    """Entry point: user errors are one line (exit 1), surprises exit 3, Ctrl-C 130."""
     try:
         rc = cli.main(args=argv, prog_name="vidflow", standalone_mode=False)
     except SpecErrors as exc:

@@ -16,10 +16,12 @@ import sys
 import threading
 from typing import NoReturn
 
+from vidflow.bulk import one_command_process
 from vidflow.cli import main
 
 
 def run() -> NoReturn:
+    one_command_process()  # what a bulk build leaves may stay until the process ends
     try:
         main()
         code: object = 0
