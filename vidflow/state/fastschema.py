@@ -169,22 +169,13 @@ class _Generator:
         if key == "pattern":
             regex = self._const(re.compile(arg))
             return [f"if {given('string')}not {regex}.search({v}):", fail]
-        if key == "minLength":
-            return [f"if {given('string')}len({v}) < {int(arg)}:", fail]
+        if key in _LENGTH_BOUNDS:
+            kind, beyond = _LENGTH_BOUNDS[key]
+            return [f"if {given(kind)}len({v}) {beyond} {int(arg)}:", fail]
         if key == "minimum":
             return [f"if _is_number({v}) and {v} < {arg!r}:", fail]
         if key == "maximum":
             return [f"if _is_number({v}) and {v} > {arg!r}:", fail]
-        if key == "minItems":
-            return [f"if isinstance({v}, list) and len({v}) < {int(arg)}:", fail]
-        if key == "maxItems":
-            return [f"if isinstance({v}, list) and len({v}) > {int(arg)}:", fail]
-        if key == "maxLength":
-            return [f"if isinstance({v}, str) and len({v}) > {int(arg)}:", fail]
-        if key == "maxProperties":
-            return [f"if isinstance({v}, dict) and len({v}) > {int(arg)}:", fail]
-        if key == "minProperties":
-            return [f"if isinstance({v}, dict) and len({v}) < {int(arg)}:", fail]
         if key == "const":
             const = self._const(arg)
             return [f"if not (type({v}) is type({const}) and {v} == {const}):", fail]
@@ -241,6 +232,10 @@ def _unique(items: list[Any]) -> bool:
 
 # JSON Schema type → the Python type of its values as json.loads makes them
 _PYTHON_NAMES = {"object": "dict", "array": "list", "string": "str"}
+# length keywords: (the type they apply to, the comparison that fails)
+_LENGTH_BOUNDS = {"minLength": ("string", "<"), "maxLength": ("string", ">"),
+                  "minItems": ("array", "<"), "maxItems": ("array", ">"),
+                  "minProperties": ("object", "<"), "maxProperties": ("object", ">")}
 
 
 def _type_test(name: str, v: str) -> str:
