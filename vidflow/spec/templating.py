@@ -121,27 +121,18 @@ def _compile_jinja(source: str) -> Compiled:
     except jinja.TemplateSyntaxError as exc:
         raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno or 1) from exc
     nodes = jinja.nodes
-    attributes = {}
-    variant_attrs: set[str] = set()
-    for node in ast.find_all(nodes.Getattr):
-        if isinstance(node.node, nodes.Name):
-            attributes[node.attr] = f"{node.node.name}.{node.attr}"
-            if node.node.name == "variant":
-                variant_attrs.add(node.attr)
-    names = [n.name for n in ast.find_all(nodes.Name)]
-    attr_only = names.count("variant") == sum(
-        1 for node in ast.find_all(nodes.Getattr)
-        if isinstance(node.node, nodes.Name) and node.node.name == "variant")
-    return Compiled(source, template, attributes,
-                    tuple(sorted(variant_attrs)) if attr_only else None,
-                    tuple(n for n in ("address", "address_slug") if n in names),
-                    fastrender.compile_fast(ast))
+    # Jinja's tree in fastrender's spelling: `name.attr` lookups, in find_all's order, and names
+    walked: list[Any] = [("getattr", ("name", node.node.name), node.attr)
+                         for node in ast.find_all(nodes.Getattr)
+                         if isinstance(node.node, nodes.Name)]
+    walked += [("name", node.name) for node in ast.find_all(nodes.Name)]
+    return _analysed(source, template, walked, fastrender.compile_fast(ast))
 
 
 def _analysed(source: str, template: Any, walked: list[Any],
-              fast: fastrender.Render) -> Compiled:
-    """_compile_jinja's reading of the names, from fastrender's tree (walked in the order
-    Jinja's find_all visits its nodes, so the same attribute wins in `attributes`)."""
+              fast: fastrender.Render | None) -> Compiled:
+    """The names a template reads, from its nodes in fastrender's spelling (walked in the
+    order Jinja's find_all visits them, so the same attribute wins in `attributes`)."""
     attributes = {}
     variant_attrs: set[str] = set()
     on_variant = 0
