@@ -15,7 +15,7 @@ from vidflow.gallery.posters import (
     grab_frames,
     keyframe_times,
     picture_time,
-    scene_midpoints,
+    scene_spans,
     side_files_for,
 )
 from vidflow.paths import UnsafePath
@@ -122,11 +122,11 @@ def test_many_videos_get_pictures_and_a_broken_one_only_a_warning(applied: Path)
     assert not (applied / "out/owl.poster.jpg").exists()
 
 
-def test_scene_midpoints_follow_durations_scaled_to_the_video() -> None:
+def test_scene_spans_follow_durations_scaled_to_the_video() -> None:
     """Known durations are scaled to the real length; unknown ones split it evenly."""
-    assert scene_midpoints([2.0, 6.0], 4.0) == [0.5, 2.5]
-    assert scene_midpoints([None, 6.0], 4.0) == [1.0, 3.0]
-    assert scene_midpoints([], 4.0) == []
+    assert scene_spans([2.0, 6.0], 4.0) == [(0.0, 1.0), (1.0, 4.0)]
+    assert scene_spans([None, 6.0], 4.0) == [(0.0, 2.0), (2.0, 4.0)]
+    assert scene_spans([], 4.0) == []
 
 
 def test_a_picture_is_the_keyframe_in_its_scene_nearest_the_middle() -> None:

@@ -92,11 +92,6 @@ def scene_spans(durations: Sequence[float | None], video_seconds: float
     return out
 
 
-def scene_midpoints(durations: Sequence[float | None], video_seconds: float) -> list[float]:
-    """The middle of each scene (see scene_spans)."""
-    return [(a + b) / 2 for a, b in scene_spans(durations, video_seconds)]
-
-
 def picture_time(span: tuple[float, float], keyframes: Sequence[float]) -> float:
     """When the picture of `span` is taken: the keyframe inside it nearest its middle
     (decoding it needs no other frame), else the middle itself."""
@@ -130,8 +125,7 @@ def grab_frames(video: Path, times: Sequence[float], *, keyframes: Sequence[floa
 
     with av.open(str(video)) as container:
         found = _decoded(container, times, keyframes, video)
-    return [found[t].to_image(**_scaled(found[t].width, found[t].height, width))
-            for t in times]
+    return [_picture(found[t], width) for t in times]
 
 
 def _seconds(container: Any) -> float:
@@ -170,8 +164,12 @@ def _decoded(container: Any, times: Sequence[float], keyframes: Sequence[float],
     return found
 
 
-def _scaled(w: int, h: int, width: int | None) -> dict[str, int]:
-    return {} if width is None else {"width": width, "height": max(2, round(h * width / w))}
+def _picture(frame: Any, width: int | None = None) -> Image.Image:
+    """A decoded frame as a picture, `width` pixels wide if given (scaled by PyAV as it
+    is converted, the aspect kept)."""
+    if width is None:
+        return frame.to_image()
+    return frame.to_image(width=width, height=max(2, round(frame.height * width / frame.width)))
 
 
 def compose_strip(frames: Sequence[Image.Image], scenes: Sequence[Scene]) -> Image.Image:
@@ -220,9 +218,8 @@ def make_side_files(video: Path, scenes: Sequence[Scene], poster: Path, strip: P
         # a frame a hair before the end: the last frame may start just before `seconds`
         times = [t if t in keyframes else min(t, max(seconds - 0.05, 0.0)) for t in times]
         found = _decoded(container, times, keyframes, video)
-    _save_jpeg(found[times[0]].to_image().convert("RGB"), poster)
-    tiles = [found[t].to_image(**_scaled(found[t].width, found[t].height, TILE_WIDTH))
-             for t in times[1:]]
+    _save_jpeg(_picture(found[times[0]]).convert("RGB"), poster)
+    tiles = [_picture(found[t], TILE_WIDTH) for t in times[1:]]
     _save_jpeg(compose_strip(tiles, shown), strip)
 
 
