@@ -17,6 +17,7 @@ from the asset cache).
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -203,8 +204,9 @@ def _animation(ctx: Context, s: State) -> State:
     timing = Timing(**s["timing"])
     # Composition probes the clips with PyAV, 0.2 s to import and mostly under the GIL:
     # imported while FFmpeg encodes the clips, not after them on the way to the film.
-    threading.Thread(target=importlib.import_module, args=("av",), daemon=True,
-                     name="vidflow-import-av").start()
+    if "av" not in sys.modules:  # once per process, not once per job of a server
+        threading.Thread(target=importlib.import_module, args=("av",), daemon=True,
+                         name="vidflow-import-av").start()
     # the soundtrack needs no pictures: mix it while the scenes are animated
     ctx.run.prefetch("soundtrack", lambda: pipeline.soundtrack(
         ctx.run, timing.durations, **_mix_kwargs(ctx, s)))
