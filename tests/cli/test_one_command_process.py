@@ -27,10 +27,13 @@ def test_in_process_commands_keep_the_plain_collector(tmp_path: Path) -> None:
 
 def test_the_command_line_process_freezes_its_bulk_builds(tmp_path: Path) -> None:
     (tmp_path / "videos.yaml").write_text(SPEC)
-    code = ("import gc, sys\nfrom vidflow import bulk, cli\n"
+    # the installed command's own way in (vidflow.entry), read as it ends: its exit
+    # handlers still run before the process goes
+    code = ("import atexit, gc, sys\nfrom vidflow import bulk, entry\n"
             f"sys.argv = ['vidflow', 'plan', '--no-refresh', {str(tmp_path)!r}]\n"
-            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-            "print(gc.get_freeze_count() > 0, gc.isenabled(), len(bulk._kept))\n")
+            "atexit.register(lambda: print(gc.get_freeze_count() > 0, gc.isenabled(),"
+            " len(bulk._kept)))\n"
+            "entry.run()\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, check=True).stdout
