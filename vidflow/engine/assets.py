@@ -4,6 +4,8 @@ Every rendered file (element and scene images, narrations, music, clips, final v
 named `<stage>-<sha256(stage, version, inputs)>.<ext>`. If that file exists, the stage is
 skipped; otherwise it is produced under a temporary name and renamed into place, so a
 crash never leaves a half-written asset that would later be mistaken for a finished one.
+An asset nobody may ask for (a scene's whole clip, which the film does not use) can be
+deferred: its path is handed out with a recipe beside it, and it is made on first request.
 """
 
 from __future__ import annotations
@@ -59,11 +61,14 @@ class AssetStore:
     def get(self, stage: str, inputs: dict[str, Any], ext: str,
             produce: Callable[[Path], object]) -> Path:
         """The asset's path, produced first if it does not exist yet."""
-        path = self.path_for(stage, inputs, ext)
+        return self.make_at(self.path_for(stage, inputs, ext), produce)
+
+    def make_at(self, path: Path, produce: Callable[[Path], object]) -> Path:
+        """`path` (an asset's), produced under a temporary name first if it is missing."""
         if path.is_file() and path.stat().st_size > 0:
             return path
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp.{ext}")
+        tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
         try:
             produce(tmp)
             os.replace(tmp, path)
@@ -71,3 +76,30 @@ class AssetStore:
             tmp.unlink(missing_ok=True)
         self.produced.append(path.name)
         return path
+
+    def defer(self, stage: str, inputs: dict[str, Any], ext: str,
+              recipe: dict[str, Any]) -> Path:
+        """The asset's path, not produced now: `recipe` (JSON) is written beside it, for
+        whoever asks for the file first to make it (see `deferred_recipe`)."""
+        path = self.path_for(stage, inputs, ext)
+        if not path.is_file():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            book = _recipe_path(path)
+            tmp = book.with_name(f"{book.name}.{uuid.uuid4().hex[:8]}.tmp")
+            tmp.write_text(json.dumps(recipe, sort_keys=True))
+            os.replace(tmp, book)
+        return path
+
+
+def _recipe_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.recipe.json")
+
+
+def deferred_recipe(path: Path) -> dict[str, Any] | None:
+    """The recipe `AssetStore.defer` left for a missing asset, or None (not deferred, or
+    unreadable: treated as absent, never trusted half-written)."""
+    try:
+        recipe = json.loads(_recipe_path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return recipe if isinstance(recipe, dict) else None

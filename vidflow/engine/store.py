@@ -271,8 +271,9 @@ class Store:
         rel = Path(path).resolve().relative_to(self.media_root.resolve())
         return MEDIA_PREFIX + rel.as_posix()
 
-    def media_path(self, url_path: str) -> Path:
-        """The file behind "/media/..."; NotFound for anything outside the media folder."""
+    def media_place(self, url_path: str) -> Path:
+        """Where the file behind "/media/..." is, or would be; NotFound for anything
+        outside the media folder."""
         if not isinstance(url_path, str) or not url_path.startswith(MEDIA_PREFIX):
             raise NotFound(f"Not a media path: {url_path!r}")
         rel = url_path[len(MEDIA_PREFIX):].split("?", 1)[0]
@@ -280,6 +281,11 @@ class Store:
         candidate = (root / rel).resolve()
         if rel in ("", ".") or "\x00" in rel or not candidate.is_relative_to(root):
             raise NotFound(f"Media file not found: {url_path}")
+        return candidate
+
+    def media_path(self, url_path: str) -> Path:
+        """The file behind "/media/..."; NotFound for anything outside the media folder."""
+        candidate = self.media_place(url_path)
         if not candidate.is_file():
             raise NotFound(f"Media file not found: {url_path}")
         return candidate
