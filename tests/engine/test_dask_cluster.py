@@ -105,6 +105,10 @@ def dask_cluster(tmp_path: Path) -> Iterator[DaskCluster]:
         log.close()
 
 
+# what the film is made of: scenes' cuts between crossfades, or whole clips without them
+SCENE_PIECES = ("clip-", "cut-")
+
+
 def start_story(engine: StoryEngine, params: dict[str, Any]) -> str:
     return str(engine.idea_to_video(**params)["id"])
 
@@ -116,9 +120,10 @@ def finished(engine: StoryEngine, story_id: str, timeout: float = 60) -> dict[st
 
 
 def rendered(engine: StoryEngine, story_id: str) -> dict[str, bytes]:
-    """The story's clips and final video: name -> bytes (names are content hashes)."""
+    """The story's scene pieces and final video: name -> bytes (names are content hashes)."""
     folder = engine.store.story_dir(story_id)
-    files = {p.name: p.read_bytes() for p in (folder / "assets").glob("clip-*.mp4")}
+    files = {p.name: p.read_bytes() for p in (folder / "assets").glob("*.mp4")
+             if p.name.startswith(SCENE_PIECES)}
     return {**files, "final.mp4": (folder / "final.mp4").read_bytes()}
 
 
@@ -165,7 +170,7 @@ def test_stories_render_on_the_cluster_survive_a_lost_worker_and_match_a_local_r
     assert stream and {t["worker"] for t in stream} <= set(dask_cluster.workers)
     redone = {t["worker"] for t in stream if t["key"] == victim_key[0]}
     assert redone and victim[0] not in redone  # the lost clip was rendered again elsewhere
-    clips = sum(len([n for n in f if n.startswith("clip-")]) for f in cluster_files)
+    clips = sum(len([n for n in f if n.startswith(SCENE_PIECES)]) for f in cluster_files)
     assert clips == 4
     assert len({t["key"] for t in stream if str(t["key"]).startswith(CLIP_KEY)}) == clips
     assert len({t["key"] for t in stream if str(t["key"]).startswith(FINAL_KEY)}) == 2

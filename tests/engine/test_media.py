@@ -12,6 +12,8 @@ from vidflow.engine.pipeline import render_size
 from vidflow.engine.service import StoryEngine
 from vidflow.engine.stages.ffmpeg import probe
 
+from .conftest import SMALL
+
 pytestmark = pytest.mark.slow
 
 NO_AUDIO = {"has_bg_music": False, "has_narration": False, "native_audio": False}
@@ -65,7 +67,12 @@ def test_idea_story_with_narration_music_and_transitions(engine: StoryEngine) ->
     expected = sum(durations) - 0.5  # one 0.5 s crossfade
     assert abs(info.duration - expected) < TOLERANCE
     for scene in story["scenes"]:
-        assert engine.media_path(scene["video_url"]).is_file()
+        # the film is made of the scenes' cuts: a scene's whole clip waits to be asked for
+        place = engine.store.media_place(scene["video_url"])
+        assert not place.exists()
+        clip = probe(engine.media_path(scene["video_url"]), count_frames=True)
+        assert clip.frames == round(scene["duration"] * SMALL["fps"])
+        assert place.is_file()
         assert engine.media_path(scene["image_url"]).is_file()
         assert engine.media_path(scene["narration_url"]).is_file()
         # Narrated scenes last as long as their narration plus a short pad.

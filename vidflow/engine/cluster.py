@@ -1,4 +1,4 @@
-"""Scene clips and compositions rendered on a Dask distributed cluster (optional).
+"""Scene animations and compositions rendered on a Dask distributed cluster (optional).
 
 With `VIDFLOW_DASK_SCHEDULER=tcp://host:port` the engine submits each scene's
 animation and each story's composition to that scheduler instead of encoding them in
@@ -66,10 +66,10 @@ def render_clip(image: bytes, suffix: str, params: dict[str, Any]) -> bytes:
 
 def render_final(clips: Sequence[bytes], narrations: Sequence[tuple[bytes, float]],
                  music: bytes | None, ambient: bytes | None, params: dict[str, Any],
-                 ready: dict[str, Any] | None = None) -> bytes:
+                 soundtrack: tuple[bytes, str] | None = None) -> bytes:
     """A story's composition (stages.compose.compose_story) from its media's bytes;
-    `ready`: the crossfades and soundtrack the engine made while animating (name → bytes,
-    file suffix), so the composition only copies, as a local one does."""
+    `soundtrack`: the one the engine mixed while animating (bytes, file suffix), so the
+    composition only copies, as a local one does."""
     from vidflow.engine.stages import compose
 
     with tempfile.TemporaryDirectory(prefix="vidflow-dask-") as folder:
@@ -80,12 +80,8 @@ def render_final(clips: Sequence[bytes], narrations: Sequence[tuple[bytes, float
             return root / name
 
         out = root / "final.mp4"
-        for name, made in (ready or {}).items():
-            if isinstance(made, list):  # one file per crossfade
-                params[name] = [put(f"{name}-{i}{suffix}", data)
-                                for i, (data, suffix) in enumerate(made)]
-            else:
-                params[name] = put(name + made[1], made[0])
+        if soundtrack is not None:
+            params["soundtrack"] = put("soundtrack" + soundtrack[1], soundtrack[0])
         compose.compose_story(
             [put(f"clip-{i}.mp4", c) for i, c in enumerate(clips)], out,
             narrations=[(put(f"voice-{i}.wav", w), t) for i, (w, t) in enumerate(narrations)],
@@ -200,19 +196,13 @@ class ClusterStages:
                       music: Path | None = None, ambient: Path | None = None,
                       **params: Any) -> None:
         params["threads"] = x264_threads(int(params.get("threads", 0)))
-        ready = {name: _payload(made) for name in ("fades", "soundtrack")
-                 if (made := params.pop(name, None))}
+        mixed = params.pop("soundtrack", None)
+        track = (Path(mixed).read_bytes(), Path(mixed).suffix) if mixed else None
         data = self.cluster.run(
             FINAL_KEY, render_final, [Path(c).read_bytes() for c in clips],
             [(Path(p).read_bytes(), float(t)) for p, t in narrations],
             Path(music).read_bytes() if music else None,
-            Path(ambient).read_bytes() if ambient else None, params, ready,
+            Path(ambient).read_bytes() if ambient else None, params, track,
             check=self.check)
         Path(out).write_bytes(data)
 
-
-def _payload(made: Path | Sequence[Path]) -> Any:
-    """A made file (or list of them) as (bytes, suffix), for render_final's `ready`."""
-    if isinstance(made, (str, Path)):
-        return (Path(made).read_bytes(), Path(made).suffix)
-    return [(Path(m).read_bytes(), Path(m).suffix) for m in made]

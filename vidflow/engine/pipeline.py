@@ -6,9 +6,9 @@
 Each function here takes a `Run` (where files go, how to report progress) and plain
 values; which of them a job runs, and in which order, is `steps.py`'s table, and each
 reports progress as a fraction of whichever step is running (`Run.step`). A scene's
-image, narration and clip are assets named by the hash of their inputs, so regenerating
-a story re-renders only the scenes whose inputs changed, and a resumed story redoes only
-what was not finished.
+image, narration and cut (its part of the film) are assets named by the hash of their
+inputs, so regenerating a story re-renders only the scenes whose inputs changed, and a
+resumed story redoes only what was not finished.
 """
 
 from __future__ import annotations
@@ -106,15 +106,12 @@ class Run:
     assets: AssetStore = field(init=False)
     # Assets a later step needs, made ahead on a thread while an earlier step runs.
     background: dict[str, Future[object]] = field(default_factory=dict, init=False)
-    # Clips and crossfades, ANIMATION_WORKERS at a time, by asset name: a clip started
-    # while the images are drawn is the same future the animation step then waits for.
+    # Scene pieces and crossfades, ANIMATION_WORKERS at a time, by asset name: a piece
+    # started while the images are drawn is the same future the animation step waits for.
     _encoders: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _encoding: dict[str, Future[Path]] = field(default_factory=dict, init=False, repr=False)
     _encoders_lock: threading.Lock = field(default_factory=threading.Lock, init=False,
                                            repr=False)
-    # Frames a clip drew that its crossfades blend, by clip name ("head"/"tail" → frames);
-    # each is taken by the one crossfade that uses it.
-    edges: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.assets = AssetStore(self.story_dir / "assets")
@@ -158,7 +155,6 @@ class Run:
         with self._encoders_lock:
             pool, self._encoders = self._encoders, None
             self._encoding.clear()
-            self.edges.clear()
         if pool is not None:
             pool.shutdown(wait=False)
 
@@ -496,8 +492,12 @@ def ambient(run: Run, board: dict[str, Any], durations: Sequence[float],
 
 @dataclass(frozen=True)
 class Animation:
-    """How each scene's clip and each crossfade is made: the same whether a clip is
-    started as soon as its image is drawn or by the animation step."""
+    """How each scene's part of the film and each crossfade is made: the same whether a
+    scene is started as soon as its image is drawn or by the animation step.
+
+    The film is each scene's cut (its frames between the crossfades) and the crossfades,
+    joined by copy, so no frame is encoded twice; a scene's whole clip (its video_url) is
+    not part of it and is made when someone asks for it (`make_deferred_clip`)."""
 
     run: Run
     images: list[Path]
@@ -533,71 +533,85 @@ class Animation:
 
         return frame_count(self.durations[i], self.run.fps)
 
+    def span(self, i: int) -> tuple[int, int]:
+        """The frames [first, end) of scene i the film shows outside its crossfades."""
+        last = len(self.durations) - 1
+        return (self.k if i > 0 else 0), self.frames(i) - (self.k if i < last else 0)
+
+    @property
+    def whole(self) -> bool:
+        """Without crossfades, the film shows every scene whole: its cut is its clip."""
+        return self.k == 0
+
     def clip_inputs(self, i: int, image: Path | None = None) -> dict[str, Any]:
         run = self.run
         return {"image": file_digest(image or self.images[i]), "seconds": self.durations[i],
                 "camera": self.cameras[i], "size": run.size, "fps": run.fps,
-                "loop": self.loop, "preset": run.preset, "cut": self.k}
+                "loop": self.loop, "preset": run.preset}
 
-    def clip(self, i: int, image: Path | None = None) -> tuple[str, Callable[[], Path]]:
-        """(the clip's asset name, a function making it)."""
+    def clip_params(self, i: int) -> dict[str, Any]:
+        """animate_scene's parameters for scene i's whole clip (all but the image)."""
+        run = self.run
+        return {"duration": self.durations[i], "camera_movement": self.cameras[i],
+                "size": list(run.size), "fps": run.fps, "loop": self.loop,
+                "preset": run.preset, "threads": self.threads, "transition": 0.0}
+
+    def piece(self, i: int, image: Path | None = None) -> tuple[str, Callable[[], Path]]:
+        """(the asset name, a function making) scene i's part of the film: its cut, or
+        its whole clip when there are no crossfades."""
         from vidflow.engine.stages import animate as stage
 
         run, image = self.run, image or self.images[i]
         render = run.cluster or stage
-        inputs = self.clip_inputs(i, image)
-        seconds, camera = self.durations[i], self.cameras[i]
-        name = run.assets.path_for("clip", inputs, "mp4").name
-        # in process, the frames the crossfades blend are kept as they are drawn
-        keep = run.cluster is None and self.k > 0 and len(self.durations) > 1
+        first, end = self.span(i)
+        stage_name = "clip" if self.whole else "cut"
+        inputs = self.clip_inputs(i, image) | ({} if self.whole else {"span": [first, end]})
+        params = {**self.clip_params(i), "size": run.size}
 
         def draw(tmp: Path) -> None:
-            edges: dict[str, Any] = {}
-            render.animate_scene(image, tmp, duration=seconds, camera_movement=camera,
-                                 size=run.size, fps=run.fps, loop=self.loop,
-                                 preset=run.preset, threads=self.threads,
-                                 # keyframes where compose's crossfades start and end
-                                 transition=self.k / run.fps,
-                                 # in process: frames kept, a cancelled job stops it
-                                 **({"check": run.check} if run.cluster is None else {}),
-                                 **({"edges": edges} if keep else {}))
-            if i == 0:
-                edges.pop("head", None)
-            if i == len(self.durations) - 1:
-                edges.pop("tail", None)
-            if edges:
-                run.edges[name] = edges
+            render.animate_scene(image, tmp, **params,
+                                 **({} if self.whole else {"first": first, "end": end}),
+                                 # in process, a cancelled job stops the encode
+                                 **({"check": run.check} if run.cluster is None else {}))
 
         def make() -> Path:
             run.check()
-            return run.assets.get("clip", inputs, "mp4", draw)
+            return run.assets.get(stage_name, inputs, "mp4", draw)
 
-        return name, make
+        return run.assets.path_for(stage_name, inputs, "mp4").name, make
+
+    def clip(self, i: int) -> Path:
+        """Scene i's whole clip: made already when it is the film's piece, else deferred
+        (its recipe beside it) until someone asks for it."""
+        run = self.run
+        inputs = self.clip_inputs(i)
+        if self.whole:
+            return run.assets.path_for("clip", inputs, "mp4")
+        if self.images[i].parent != run.assets.folder:  # a recipe names its own folder's
+            return self.whole_clip_now(i)
+        return run.assets.defer("clip", inputs, "mp4",
+                                {"image": self.images[i].name, "params": self.clip_params(i)})
+
+    def whole_clip_now(self, i: int) -> Path:
+        from vidflow.engine.stages import animate as stage
+
+        params = {**self.clip_params(i), "size": self.run.size}
+        return self.run.assets.get("clip", self.clip_inputs(i), "mp4", lambda tmp:
+                                   stage.animate_scene(self.images[i], tmp, **params))
 
     def crossfade(self, i: int) -> tuple[str, Callable[[], Path]]:
         """(the asset name, a function making) the crossfade from scene i into i + 1; named
-        by both clips' inputs, so a changed scene re-makes only its two crossfades."""
+        by both scenes' inputs, so a changed scene re-makes only its two crossfades."""
         from vidflow.engine.stages import animate as stage
 
         run = self.run
         inputs = {"from": self.clip_inputs(i), "to": self.clip_inputs(i + 1), "frames": self.k}
         shots = [stage.Shot(self.images[j], self.frames(j), self.cameras[j], self.loop)
                  for j in (i, i + 1)]
-        clips = [self.clip(j)[0] for j in (i, i + 1)]
-
-        def drawn(name: str, side: str) -> Any:
-            """The frames clip `name` kept for this crossfade (after it is drawn), or
-            None: drawn again (the clip came from the cache, or on a cluster)."""
-            future = run.encoding(name)
-            if future is not None:
-                future.exception()  # wait: it was submitted first, so it is running
-            frames = run.edges.get(name, {}).pop(side, None)
-            return frames if frames is not None and len(frames) == self.k else None
 
         def fade(tmp: Path) -> None:
-            pair = (drawn(clips[0], "tail"), drawn(clips[1], "head"))
             stage.encode_crossfades(shots, tmp, k=self.k, size=run.size, fps=run.fps,
-                                    preset=run.preset, threads=self.threads, drawn=[pair])
+                                    preset=run.preset, threads=self.threads)
 
         def make() -> Path:
             run.check()
@@ -606,12 +620,39 @@ class Animation:
         return run.assets.path_for("fade", inputs, "mp4").name, make
 
 
+_CLIP_PARAMS = frozenset({"duration", "camera_movement", "size", "fps", "loop", "preset",
+                          "threads", "transition"})
+_deferred_lock = threading.Lock()
+
+
+def make_deferred_clip(path: Path) -> bool:
+    """Make the deferred asset at `path` (a scene's whole clip) from the recipe beside
+    it; False when there is none. The recipe names an image in the same folder and
+    animate_scene's parameters, nothing else."""
+    from vidflow.engine.assets import deferred_recipe
+    from vidflow.engine.stages import animate as stage
+
+    recipe = deferred_recipe(path)
+    if recipe is None or not isinstance(recipe.get("params"), dict):
+        return False
+    image = path.parent / str(recipe.get("image"))
+    params = recipe["params"]
+    if (image.parent != path.parent or not image.is_file()
+            or not set(params) <= _CLIP_PARAMS):
+        return False
+    params = {**params, "size": tuple(params.get("size") or ())}
+    with _deferred_lock:  # two requests for one clip make it once
+        AssetStore(path.parent).make_at(path, lambda tmp: stage.animate_scene(
+            image, tmp, **params))
+    return True
+
+
 def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: Sequence[float],
             *, loop: int = 1, static: bool = False, transition: float = 0.0
             ) -> tuple[list[Path], list[Path]]:
-    """One clip per scene, and one crossfade per pair of neighbours when `transition`
-    (rendered from the same frames, so composition only copies); two encoders side by
-    side (OpenCV and x264 release the GIL), or every clip at once on a cluster."""
+    """(each scene's piece of the film, each crossfade between neighbours): two encoders
+    side by side (OpenCV and x264 release the GIL), or every piece at once on a cluster.
+    The scenes' video_url are their whole clips, made when first asked for."""
     plan = Animation.of(run, board, images, durations, loop=loop, static=static,
                         transition=transition)
     count = len(images)
@@ -620,29 +661,29 @@ def animate(run: Run, board: dict[str, Any], images: Sequence[Path], durations: 
     if run.cluster is not None:
         with ThreadPoolExecutor(max_workers=max(1, count),
                                 thread_name_prefix="vidflow-animate") as pool:
-            futures = [pool.submit(plan.clip(i)[1]) for i in range(count)]
+            futures = [pool.submit(plan.piece(i)[1]) for i in range(count)]
             futures += [pool.submit(plan.crossfade(i)[1]) for i in range(pairs)]
             made = _gathered(run, futures)
     else:
-        # Longest first, the short crossfades last: they fill in while the last clips
-        # end, so neither encoder idles (clips started while the images were drawn are
+        # Longest first, the short crossfades last: they fill in while the last pieces
+        # end, so neither encoder idles (pieces started while the images were drawn are
         # the same futures).
         order = sorted(range(count), key=lambda i: -plan.frames(i))
-        by_scene = {i: run.encode(*plan.clip(i)) for i in order}
+        by_scene = {i: run.encode(*plan.piece(i)) for i in order}
         futures = [by_scene[i] for i in range(count)]
         futures += [run.encode(*plan.crossfade(i)) for i in range(pairs)]
         try:
             made = _gathered(run, futures)
         finally:
             run.close_encoders()
-    clips, fades = made[:count], made[count:]
+    pieces, fades = made[:count], made[count:]
     frames = sum(round(d * run.fps) for d in durations)
     if frames and time.monotonic() - started > 0.5:  # a real render, not cache hits
         run.seconds_per_frame = (time.monotonic() - started) / frames
-    for i, path in enumerate(clips):
-        board["scenes"][i]["video_url"] = run.url_for(path)
+    for i in range(count):
+        board["scenes"][i]["video_url"] = run.url_for(plan.clip(i))
         board["scenes"][i]["duration"] = durations[i]
-    return clips, fades
+    return pieces, fades
 
 
 def _gathered(run: Run, futures: Sequence[Future[Path]]) -> list[Path]:
@@ -658,14 +699,14 @@ def _gathered(run: Run, futures: Sequence[Future[Path]]) -> list[Path]:
 def start_clip(run: Run, board: dict[str, Any], i: int, image: Path, *,
                durations: Sequence[float], loop: int, static: bool,
                transition: float) -> None:
-    """Start animating scene i now (its image is drawn, its length known), on the run's
-    encoders; the animation step then waits for the same work instead of redoing it."""
+    """Start animating scene i's piece now (its image is drawn, its length known), on the
+    run's encoders; the animation step then waits for the same work instead of redoing it."""
     if run.cluster is not None:
         return  # a cluster takes all the scenes at once, in the animation step
     images = [image] * len(durations)  # only scene i's image is used
     plan = Animation.of(run, board, images, durations, loop=loop, static=static,
                         transition=transition)
-    run.encode(*plan.clip(i, image))
+    run.encode(*plan.piece(i, image))
 
 
 # --- 7. composition ------------------------------------------------------------------------
@@ -689,21 +730,26 @@ def soundtrack(run: Run, durations: Sequence[float], *, transition: float,
         tmp, narrations=narration, music=music_path, ambient=ambient_path, total=total))
 
 
-def compose(run: Run, clips: Sequence[Path], *, transition: float,
+def compose(run: Run, pieces: Sequence[Path], *, transition: float,
             narration: Sequence[tuple[Path, float]], music_path: Path | None,
             ambient_path: Path | None, fades: Sequence[Path] = (),
             durations: Sequence[float] | None = None) -> Path:
-    """The final MP4 (an asset, then published as the story's final.mp4). With the
-    clips' `durations`, the soundtrack comes from `soundtrack` (premixed while animating)."""
+    """The final MP4 (an asset, then published as the story's final.mp4): the scenes'
+    pieces with the crossfades between them (`transition` long) joined back to back. With
+    the scenes' `durations`, the soundtrack comes from `soundtrack` (premixed while
+    animating)."""
     from vidflow.engine.stages import compose as stage
 
-    frames = (sum(round(d * run.fps) for d in durations) if durations
-              else sum(probe_frames(c) for c in clips))
-    inputs = {"clips": [file_digest(c) for c in clips], "transition": transition,
+    film = [p for n, piece in enumerate(pieces) for p in (piece, *fades[n:n + 1])]
+    frames = sum(probe_frames(p) for p in film) if durations is None else (
+        sum(round(d * run.fps) for d in durations)
+        - (len(durations) - 1) * stage.crossfade_frames(durations, transition, run.fps))
+    inputs = {"clips": [file_digest(c) for c in film], "transition": transition,
               "narration": [(file_digest(p), start) for p, start in narration],
               "music": file_digest(music_path) if music_path else None,
               "ambient": file_digest(ambient_path) if ambient_path else None,
               "size": run.size, "fps": run.fps, "preset": run.preset}
+
     def mixed() -> Path | None:
         run.settle("soundtrack")
         return soundtrack(run, durations, transition=transition, narration=narration,
@@ -713,9 +759,8 @@ def compose(run: Run, clips: Sequence[Path], *, transition: float,
     render = run.cluster or stage
     with ticking(run, expected=frames * run.seconds_per_frame):
         path = run.assets.get("final", inputs, "mp4", lambda tmp: render.compose_story(
-            list(clips), tmp, size=run.size, fps=run.fps,
-            transition=transition, narrations=list(narration), music=music_path,
-            ambient=ambient_path, preset=run.preset, fades=list(fades) or None,
+            film, tmp, size=run.size, fps=run.fps, narrations=list(narration),
+            music=music_path, ambient=ambient_path, preset=run.preset,
             soundtrack=mixed()))
     run.progress(0.97)
     return publish(run, path)

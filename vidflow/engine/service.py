@@ -495,7 +495,11 @@ class StoryEngine:
         return story
 
     def media_path(self, url_path: str) -> Path:
-        """The file behind a "/media/..." URL path; NotFound for anything outside."""
+        """The file behind a "/media/..." URL path; NotFound for anything outside. A
+        scene's whole clip, deferred by the animation step, is made at its first request."""
+        place = self.store.media_place(url_path)
+        if not place.is_file() and pipeline.make_deferred_clip(place):
+            return place
         return self.store.media_path(url_path)
 
     # --- account ----------------------------------------------------------------------

@@ -210,30 +210,25 @@ def _animation(ctx: Context, s: State) -> State:
     # the soundtrack needs no pictures: mix it while the scenes are animated
     ctx.run.prefetch("soundtrack", lambda: pipeline.soundtrack(
         ctx.run, timing.durations, **_mix_kwargs(ctx, s)))
-    clips, fades = pipeline.animate(ctx.run, s["board"], ctx.paths(s["images"]),
-                                    timing.durations, loop=timing.loop,
-                                    static=_plan(ctx).static, transition=timing.fade)
-    return {"clips": [ctx.rel(c) for c in clips], "fades": [ctx.rel(f) for f in fades],
+    pieces, fades = pipeline.animate(ctx.run, s["board"], ctx.paths(s["images"]),
+                                     timing.durations, loop=timing.loop,
+                                     static=_plan(ctx).static, transition=timing.fade)
+    return {"pieces": [ctx.rel(c) for c in pieces], "fades": [ctx.rel(f) for f in fades],
             "seconds_per_frame": ctx.run.seconds_per_frame}
 
 
-def _fades(ctx: Context, s: State) -> list[Path]:
-    """The crossfades the animation step made (one file per pair; a state saved by an
-    older engine names one file of them all, which is no longer used)."""
-    fades = s.get("fades")
-    return ctx.paths(fades) if isinstance(fades, list) else []
-
-
 def _composition(ctx: Context, s: State) -> State:
+    # a state saved by an engine whose film was whole clips: cut the scenes now
+    made = {} if "pieces" in s else _animation(ctx, s)
+    s = {**s, **made}
     board, timing = s["board"], Timing(**s["timing"])
     ctx.run.seconds_per_frame = s.get("seconds_per_frame", ctx.run.seconds_per_frame)
-    final = pipeline.compose(ctx.run, ctx.paths(s["clips"]), **_mix_kwargs(ctx, s),
-                             fades=_fades(ctx, s),
-                             durations=timing.durations)
+    final = pipeline.compose(ctx.run, ctx.paths(s["pieces"]), **_mix_kwargs(ctx, s),
+                             fades=ctx.paths(s["fades"]), durations=timing.durations)
     final = _captions(ctx, board, timing, final)
     ctx.save(storyboard=board, scenes=pipeline.scene_records(board),
              video_url=ctx.run.url_for(final))
-    return {"final": ctx.rel(final)}
+    return {**made, "final": ctx.rel(final)}
 
 
 def _captions(ctx: Context, board: dict[str, Any], timing: Timing, final: Path) -> Path:
@@ -345,7 +340,7 @@ def execute(steps: Sequence[Step], ctx: Context, state: State, *, done: Sequence
     return state
 
 
-_FILE_KEYS = ("base", "images", "clips", "fades", "music", "ambient", "final")
+_FILE_KEYS = ("base", "images", "clips", "pieces", "fades", "music", "ambient", "final")
 
 
 def files_in(state: State) -> Iterator[str]:

@@ -217,22 +217,42 @@ def test_copy_path_is_frame_exact_when_cuts_fall_between_microseconds(
     assert {89, 89 + 15, 89 + 89, 89 + 89 + 15} <= set(keyframe_indexes(out))
 
 
-def test_crossfades_rendered_while_animating_are_joined_by_copy(
+MOVES = ("zoom_in", "pan_left", "zoom_out")
+
+
+def _film(folder: Path, scene_png: Path, *, k: int = 5, presets: tuple[str, ...] = ()
+          ) -> list[Path]:
+    """What the engine composes: each 15-frame scene's cut between its crossfades, and
+    each crossfade (encode_crossfades, one file per pair), in film order."""
+    film = []
+    for i, move in enumerate(MOVES):
+        cut = folder / f"cut{i}.mp4"
+        first, end = (k if i else 0), 15 - (k if i < len(MOVES) - 1 else 0)
+        animate_scene(scene_png, cut, duration=1.5, camera_movement=move, size=SMALL,
+                      fps=FPS, preset=(presets or ("ultrafast",) * 3)[i], first=first,
+                      end=end)
+        film.append(cut)
+        if i < len(MOVES) - 1:
+            fade = folder / f"fade{i}.mp4"
+            encode_crossfades([Shot(scene_png, 15, m) for m in MOVES[i:i + 2]], fade, k=k,
+                              size=SMALL, fps=FPS, preset="ultrafast")
+            film.append(fade)
+    return film
+
+
+def test_cuts_and_crossfades_joined_by_copy_match_a_full_encode(
         tmp_path: Path, clips: list[Path], scene_png: Path,
         caplog: pytest.LogCaptureFixture) -> None:
-    """The engine renders the crossfades from the scenes' own frames as it animates them;
-    composition then only copies, and the pictures match a full encode's."""
-    fades = tmp_path / "fades.mp4"
-    shots = [Shot(scene_png, 15, move) for move in ("zoom_in", "pan_left", "zoom_out")]
-    encode_crossfades(shots, fades, k=5, size=SMALL, fps=FPS, preset="ultrafast")
-    assert probe(fades, count_frames=True).frames == 2 * 5
-    assert {0, 5} <= set(keyframe_indexes(fades))
+    """The engine's film, the scenes' cuts and the crossfades drawn from the same frames,
+    joined back to back by copy, is what FFmpeg's xfade of the whole clips shows."""
+    film = _film(tmp_path, scene_png)
+    assert [probe(p, count_frames=True).frames for p in film] == [10, 5, 5, 5, 10]
     fast, full = tmp_path / "fast.mp4", tmp_path / "full.mp4"
-    compose_story(clips, fast, size=SMALL, fps=FPS, transition=0.5, preset="ultrafast",
-                  fades=fades)
+    compose_story(film, fast, size=SMALL, fps=FPS, preset="ultrafast")
     compose_story(clips, full, size=SMALL, fps=FPS, transition=0.5, preset="ultrafast",
                   copy=False)
-    assert "do not fit" not in caplog.text and "stream-copy join failed" not in caplog.text
+    assert "encoding" not in caplog.text
+    assert {0, 10, 15, 20, 25} <= set(keyframe_indexes(fast))  # each piece's IDR: copied
     with av.open(str(fast)) as a, av.open(str(full)) as b:
         pairs = list(zip(a.decode(video=0), b.decode(video=0), strict=True))
     assert len(pairs) == 35
@@ -242,17 +262,16 @@ def test_crossfades_rendered_while_animating_are_joined_by_copy(
         assert diff < 4
 
 
-def test_crossfades_that_do_not_fit_are_encoded_again(
-        tmp_path: Path, clips: list[Path], scene_png: Path,
-        caplog: pytest.LogCaptureFixture) -> None:
-    wrong = tmp_path / "fades.mp4"  # 3-frame crossfades where composition needs 5
-    encode_crossfades([Shot(scene_png, 15, "zoom_in")] * 3, wrong, k=3, size=SMALL,
-                      fps=FPS, preset="ultrafast")
+def test_pieces_encoded_with_different_settings_are_encoded_again(
+        tmp_path: Path, scene_png: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """One stream's parameter sets must describe every copied frame: pieces from
+    encoders set up differently are not joined by copy."""
+    film = _film(tmp_path, scene_png, presets=("ultrafast", "medium", "ultrafast"))
     out = tmp_path / "story.mp4"
-    compose_story(clips, out, size=SMALL, fps=FPS, transition=0.5, preset="ultrafast",
-                  fades=wrong)
-    assert "do not fit" in caplog.text
+    compose_story(film, out, size=SMALL, fps=FPS, preset="ultrafast")
+    assert "encoded with different settings" in caplog.text
     assert probe(out, count_frames=True).frames == 35
+    assert set(keyframe_indexes(out)) == {0}  # one encode of the whole film
 
 
 def test_output_is_faststart(tmp_path: Path, clips: list[Path]) -> None:

@@ -133,9 +133,10 @@ def frame_count(duration: float, fps: float) -> int:
 
 
 def render_frames(image: Path, *, frames: int, camera_movement: str, size: Size,
-                  loop: int = 1, start: int = 0) -> Iterator[memoryview]:
-    """Yield each frame (from frame `start` on) as a yuv420p buffer; the same buffer is
-    reused (consume at once)."""
+                  loop: int = 1, start: int = 0, stop: int | None = None
+                  ) -> Iterator[memoryview]:
+    """Yield frames [start, stop) of the scene's `frames` as yuv420p buffers; the same
+    buffer is reused (consume at once)."""
     y, u, v = _load_yuv(image, size)
     dw, dh = size
     src = (y.shape[1], y.shape[0])
@@ -146,7 +147,7 @@ def render_frames(image: Path, *, frames: int, camera_movement: str, size: Size,
     view = memoryview(buf)
     flags = cv2.INTER_LINEAR
     still = _ends(camera_movement)[0] == _ends(camera_movement)[1]
-    for i in range(start, frames):
+    for i in range(start, frames if stop is None else min(stop, frames)):
         if i == start or not still:
             m = affine(view_at(camera_movement, progress(i, frames, loop)), src, size)
             mc = _chroma(m)
@@ -168,15 +169,15 @@ def cut_points(frames: int, fps: float, margin: float) -> list[int]:
 
 def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: str,
                   size: Size, fps: float = 30, loop: int = 1, preset: str = "veryfast",
-                  threads: int = 0, transition: float = 0.5,
-                  edges: dict[str, list[np.ndarray]] | None = None,
-                  check: Callable[[], None] | None = None) -> None:
-    """A silent H.264 yuv420p clip of exactly round(duration*fps) frames of `image`.
+                  threads: int = 0, transition: float = 0.5, first: int = 0,
+                  end: int | None = None, check: Callable[[], None] | None = None) -> None:
+    """A silent H.264 yuv420p clip of frames [first, end) of the round(duration*fps)
+    frames `image` shows for (the whole scene by default).
 
-    `transition`: the crossfade length compose will use; keyframes are put there so the
-    composition can copy this clip's middle rather than encode it again (0 = none).
-    `edges`: filled with copies of the first ("head") and last ("tail") frames that a
-    crossfade of that length blends, so the crossfades need not draw them again.
+    `first`/`end`: a cut of the scene, the part the film shows between its crossfades
+    (encode_crossfades makes those), so no frame of the film is encoded twice.
+    `transition`: for a whole clip, a crossfade length compose_story could use; keyframes
+    are put there so it can copy this clip's middle rather than encode it again.
     `check`: called every second of frames; what it raises (a cancelled job) ends the
     encode, which leaves no file.
     """
@@ -184,36 +185,31 @@ def animate_scene(image: Path, out: Path, *, duration: float, camera_movement: s
     if width % 2 or height % 2:
         raise MediaError(f"video size {width}x{height} must be even for yuv420p")
     frames = frame_count(duration, fps)
+    end = frames if end is None else end
+    if not 0 <= first < end <= frames:
+        raise MediaError(f"no frames {first}..{end} in a scene of {frames}")
+    whole = first == 0 and end == frames
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".part" + out.suffix)
     try:
-        with RawVideoEncoder(tmp, width=width, height=height, fps=fps, frames=frames,
+        with RawVideoEncoder(tmp, width=width, height=height, fps=fps, frames=end - first,
                              preset=preset, threads=threads,
-                             keyframes=cut_points(frames, fps, transition),
+                             keyframes=cut_points(frames, fps, transition) if whole else [],
                              # no B-frames: decode order = display order, so a copy can cut
                              # exactly at those keyframes (the concat demuxer cuts by DTS)
                              bframes=0,
                              what=f"animate {Path(image).name}") as encoder:
-            k = min(round(transition * fps), frames) if edges is not None else 0
-            head: list[np.ndarray] = []
-            tail: list[np.ndarray] = []
             for i, frame in enumerate(render_frames(Path(image), frames=frames,
                                                     camera_movement=camera_movement, size=size,
-                                                    loop=loop)):
+                                                    loop=loop, start=first, stop=end)):
                 encoder.write(frame)
                 if check is not None and i % max(1, round(fps)) == 0:
                     check()
-                if i < k:
-                    head.append(np.frombuffer(frame, np.uint8).copy())
-                if i >= frames - k:
-                    tail.append(np.frombuffer(frame, np.uint8).copy())
     except BaseException:  # a failed or cancelled encode leaves nothing behind
         tmp.unlink(missing_ok=True)
         raise
     tmp.replace(out)
-    if edges is not None and k:
-        edges.update(head=head, tail=tail)
 
 
 @dataclass(frozen=True)
@@ -226,20 +222,15 @@ class Shot:
     loop: int = 1
 
 
-Frames = Sequence[np.ndarray]
-
-
 def encode_crossfades(shots: Sequence[Shot], out: Path, *, k: int, size: Size,
-                      fps: float = 30, preset: str = "veryfast", threads: int = 0,
-                      drawn: Sequence[tuple[Frames | None, Frames | None]] = ()) -> None:
+                      fps: float = 30, preset: str = "veryfast", threads: int = 0) -> None:
     """Every crossfade between neighbouring shots, back to back in one file: shot i's last
     k frames fading into shot i+1's first k, each crossfade starting on a keyframe, with
-    animate_scene's encoder settings, so compose_story joins them to the clips by copy.
+    animate_scene's encoder settings, so compose_story joins them to the cuts by copy.
 
-    The frames are rendered again (cheap warps), not decoded from the clips, unless
-    `drawn` has them (per crossfade: the old shot's last k frames and the new one's first
-    k, as animate_scene's `edges` kept them, or None), and blended as FFmpeg's xfade=fade
-    blends: frame j is (1 - j/k) of the old shot and j/k of the new one."""
+    The frames are rendered again (a warp costs less than decoding them from a clip) and
+    blended as FFmpeg's xfade=fade blends: frame j is (1 - j/k) of the old shot and j/k of
+    the new one."""
     count = len(shots) - 1
     if count < 1 or k < 1 or any(s.frames < k for s in shots):
         raise MediaError(f"no crossfades of {k} frames between {len(shots)} shots")
@@ -252,15 +243,12 @@ def encode_crossfades(shots: Sequence[Shot], out: Path, *, k: int, size: Size,
                          preset=preset, threads=threads,
                          keyframes=[i * k for i in range(count)], bframes=0,
                          what="encode crossfades") as encoder:
-        for n, (a, b) in enumerate(itertools.pairwise(shots)):
-            old_drawn, new_drawn = drawn[n] if n < len(drawn) else (None, None)
-            tail: Iterator[memoryview | np.ndarray] | Frames = old_drawn or render_frames(
-                a.image, frames=a.frames, camera_movement=a.camera_movement, size=size,
-                loop=a.loop, start=a.frames - k)
-            head: Iterator[memoryview | np.ndarray] | Frames = new_drawn or render_frames(
-                b.image, frames=b.frames, camera_movement=b.camera_movement, size=size,
-                loop=b.loop)
-            for j, (old, new) in enumerate(zip(tail, head, strict=False)):
+        for a, b in itertools.pairwise(shots):
+            tail = render_frames(a.image, frames=a.frames, camera_movement=a.camera_movement,
+                                 size=size, loop=a.loop, start=a.frames - k)
+            head = render_frames(b.image, frames=b.frames, camera_movement=b.camera_movement,
+                                 size=size, loop=b.loop, stop=k)
+            for j, (old, new) in enumerate(zip(tail, head, strict=True)):
                 w = j / k
                 cv2.addWeighted(np.frombuffer(old, np.uint8), 1 - w,
                                 np.frombuffer(new, np.uint8), w, 0, dst=mixed)

@@ -34,8 +34,6 @@ from vidflow.errors import MediaError
 log = logging.getLogger(__name__)
 
 Size = tuple[int, int]
-# premade crossfades: one file per neighbouring pair, or one file of them back to back
-Fades = Path | Sequence[Path] | None
 AUDIO_FMT = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo"
 LOUDNESS_TARGET = -16.0  # LUFS, integrated (EBU R128)
 PEAK_LIMIT = 10 ** (-1.5 / 20)  # -1.5 dBFS: what the limiter lets through
@@ -229,23 +227,19 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
                   narrations: Sequence[tuple[Path, float]] = (),
                   music: Path | None = None, ambient: Path | None = None,
                   preset: str = "veryfast", threads: int = 0, copy: bool = True,
-                  fades: Fades = None, soundtrack: Path | None = None) -> float:
+                  soundtrack: Path | None = None) -> float:
     """The final story MP4; returns its duration in seconds (probed).
 
     `soundtrack`: mix_audio's output for these narrations, music and ambience, already
     made (the engine mixes it while the scenes are animated); else it is mixed here.
 
-    `fades`: the crossfades already encoded (animate.encode_crossfades, the clips'
-    settings, each crossfade_frames long starting on a keyframe): one file per pair of
-    neighbours (what the engine makes, so a changed scene re-makes only its two), or one
-    file of them all back to back; used instead of decoding the clips' ends to encode
-    them here; checked first.
-
     The soundtrack is mixed by its own FFmpeg while the video is made, then both are
     muxed without re-encoding. The video copies the clips wherever it can: back to back
-    when there is no transition; between crossfades when the clips have keyframes where
-    the crossfades start and end (animate_scene puts them there). Only the crossfades
-    are encoded. Anything else, or `copy=False`, encodes the whole video once.
+    when there is no transition and they share one encoder setup (the engine's film: the
+    scenes' cuts and the crossfades between them, all encoded alike); between crossfades
+    when the clips have keyframes where the crossfades start and end (animate_scene puts
+    them there), only the crossfades being encoded. Anything else, or `copy=False`,
+    encodes the whole video once.
     """
     scene_clips = _clips(clips)
     durations = [c.duration for c in scene_clips]
@@ -265,7 +259,7 @@ def compose_story(clips: Sequence[Path], out: Path, *, size: Size, fps: float = 
             joined = tmp if soundtrack is not None else video
             copied = copy and _copyable(scene_clips, size, fps) and _video_by_copy(
                 scene_clips, joined, work, fps=fps, transition=transition, preset=preset,
-                threads=threads, fades=fades, audio=soundtrack, total=total)
+                threads=threads, audio=soundtrack, total=total)
             if copy and not copied:
                 log.debug("compose %s: encoding the whole video", out.name)
             if not copied:
@@ -299,16 +293,19 @@ def _video_by_encoding(clips: Sequence[Clip], out: Path, *, size: Size, fps: flo
 
 def _video_by_copy(clips: Sequence[Clip], out: Path, work: Path, *, fps: float,
                    transition: float, preset: str, threads: int,
-                   fades: Fades = None, audio: Path | None = None,
-                   total: float = 0.0) -> bool:
+                   audio: Path | None = None, total: float = 0.0) -> bool:
     """Join the clips by stream copy (plus encoded crossfades), with `audio` muxed in
     (`total` seconds) when given; False if it cannot be done frame-exactly, so the caller
     encodes instead."""
     if transition > 0:
         lines = _crossfade_listing(clips, work, fps=fps, transition=transition,
-                                   preset=preset, threads=threads, premade=fades)
+                                   preset=preset, threads=threads)
         if lines is None:
             return False
+    elif len({video_layout(c.path).setup for c in clips}) > 1:
+        # one stream's parameter sets describe every frame the copy joins
+        log.warning("compose: the clips were encoded with different settings; encoding")
+        return False
     else:
         lines = [f"file '{_quote(c.path)}'\n" for c in clips]
     listing = work / "segments.txt"
@@ -336,8 +333,7 @@ def _complete(path: Path, durations: Sequence[float], transition: float, fps: fl
 
 
 def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transition: float,
-                       preset: str, threads: int,
-                       premade: Fades = None) -> list[str] | None:
+                       preset: str, threads: int) -> list[str] | None:
     """Concat-listing lines joining copied clip middles and freshly encoded crossfades.
 
     Only when every clip has keyframes exactly where the crossfades start and end and all
@@ -353,22 +349,11 @@ def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transit
         if not needed <= layout.keyframes or layout.setup != setup:
             return None
     count = len(clips) - 1
-    # (file, first frame) of each crossfade
-    pieces: list[tuple[Path, int]] | None = None
-    if isinstance(premade, (str, Path)):
-        if _fits(Path(premade), count=count, k=k, setup=setup):
-            pieces = [(Path(premade), i * k) for i in range(count)]
-    elif premade and len(premade) == count and all(
-            _fits(Path(f), count=1, k=k, setup=setup) for f in premade):
-        pieces = [(Path(f), 0) for f in premade]
-    if pieces is None:
-        if premade:
-            log.warning("compose: the crossfades made while animating do not fit; encoding")
-        fades = work / "fades.mp4"
-        _encode_fades(clips, fades, k=k, fps=fps, preset=preset, threads=threads)
-        if video_layout(fades).setup != setup:
-            return None
-        pieces = [(fades, i * k) for i in range(count)]
+    fades = work / "fades.mp4"
+    _encode_fades(clips, fades, k=k, fps=fps, preset=preset, threads=threads)
+    if video_layout(fades).setup != setup:
+        return None
+    pieces = [(fades, i * k) for i in range(count)]
     lines = []
     for i, c in enumerate(clips):
         start = k if i > 0 else 0
@@ -378,17 +363,6 @@ def _crossfade_listing(clips: Sequence[Clip], work: Path, *, fps: float, transit
             path, first = pieces[i]
             lines.append(_listing_entry(path, first, first + k, fps))
     return lines
-
-
-def _fits(fades: Path, *, count: int, k: int, setup: bytes) -> bool:
-    """Whether a premade crossfades file has `count` crossfades of k frames, each
-    starting on a keyframe, in the clips' codec setup (so it joins them by copy)."""
-    try:
-        layout = video_layout(fades)
-    except MediaError:
-        return False
-    return (layout.frames == count * k and {i * k for i in range(count)} <= layout.keyframes
-            and layout.setup == setup)
 
 
 def _listing_entry(path: Path, first: int, end: int, fps: float) -> str:
