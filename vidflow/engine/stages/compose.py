@@ -302,7 +302,7 @@ def _video_by_copy(clips: Sequence[Clip], out: Path, work: Path, *, fps: float,
                                    preset=preset, threads=threads)
         if lines is None:
             return False
-    elif len({video_layout(c.path).setup for c in clips}) > 1:
+    elif len({c.info.video.setup for c in clips if c.info.video}) > 1:
         # one stream's parameter sets describe every frame the copy joins
         log.warning("compose: the clips were encoded with different settings; encoding")
         return False

@@ -256,6 +256,7 @@ class StreamInfo:
     sample_rate: int = 0
     channels: int = 0
     duration: float = 0.0
+    setup: bytes = b""  # a video's codec setup (H.264 SPS/PPS), as VideoLayout.setup
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,8 @@ def _stream_info(stream: object, container: object, count_frames: bool) -> Strea
                           height=s.codec_context.height,  # type: ignore[attr-defined]
                           fps=float(rate) if rate else 0.0,
                           pix_fmt=fmt.name if fmt else None, frames=frames,
-                          duration=duration)
+                          duration=duration,
+                          setup=bytes(s.codec_context.extradata or b""))  # type: ignore[attr-defined]
     if s.type == "audio":  # type: ignore[attr-defined]
         ctx = s.codec_context  # type: ignore[attr-defined]
         channels = getattr(ctx, "channels", 0) or (ctx.layout.nb_channels if ctx.layout else 0)
