@@ -94,3 +94,31 @@ def test_a_restarted_story_resumes_after_its_last_finished_step(
     # the scene images the first process made are the ones the film was made of
     made = [second.media_path(s["image_url"]) for s in done["scenes"]]
     assert [p.name for p in made] == [Path(r).name for r in images]
+
+
+@pytest.mark.slow
+def test_a_state_saved_when_the_film_was_whole_clips_is_cut_before_composing(
+        make_engine: Callable[..., StoryEngine], tmp_path: Path) -> None:
+    """An older engine saved the animation step's whole clips ("clips", the crossfades
+    as one file); composing from such a state animates the scenes' cuts first."""
+    from vidflow.engine.stages.ffmpeg import probe
+
+    engine = make_engine(tmp_path / "data")
+    story = engine.wait(engine.idea_to_video(
+        idea="A fox explores a snowy forest. It finds a lantern.", scene_count=2,
+        is_transition=True, audio_option=NO_AUDIO)["id"], timeout=120)
+    assert story["status"] == "success", story["message"]
+    row = engine.store.get(story["id"])
+    run = Run(story_dir=tmp_path / "old", size=(64, 36), fps=10, preset="ultrafast",
+              url_for=str, resolve=lambda url: None)
+    ctx = Context(run, row.mode, row.params, row.title, {"kind": "auto"})
+    table = steps.table({"kind": "auto"}, row.mode)
+    state = steps.execute(table[:-1], ctx, {"board": None})
+    assert "pieces" in state
+    old = {k: v for k, v in state.items() if k != "pieces"}
+    old.update(clips=["assets/clip-gone.mp4"] * 2, fades="assets/fades-gone.mp4")
+    out = steps.execute(table[-1:], ctx, old)
+    assert out["pieces"] == state["pieces"] and out["fades"] == state["fades"]
+    durations = out["timing"]["durations"]
+    frames = probe(ctx.path(out["final"]), count_frames=True).frames
+    assert frames == sum(round(d * 10) for d in durations) - 5  # one 0.5 s crossfade
