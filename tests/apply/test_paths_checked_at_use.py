@@ -84,6 +84,26 @@ def test_damaged_outputs_never_reads_outside(project: Path) -> None:
         damaged_outputs(project, Lockfile(entries={"a": entry}))
 
 
+def test_a_caption_sidecar_planted_as_a_symlink_out_of_the_project_is_never_read(
+        project: Path) -> None:
+    """A sidecar path is held to the posters' rule: a symlink at out/a.srt that leads
+    outside is refused by name, not hashed (nor moved or removed) through."""
+    victim, sha, _ = _victim(project.parent)
+    (project / "out").mkdir()
+    video = project / "out/a.mp4"
+    video.write_bytes(b"video")
+    (project / "out/a.srt").symlink_to(victim)
+    entry = LockEntry(story_id="s1", provider="local", mode="idea", fingerprint="f",
+                      storyboard_fingerprint=None, title="a", description="",
+                      visibility_status="0", status="success", output="out/a.mp4",
+                      output_sha256=hashlib.sha256(b"video").hexdigest(),
+                      files={".srt": sha})
+    with pytest.raises(UnsafePath, match=r"leads outside the project folder through the "
+                                         r"symlink out/a\.srt"):
+        damaged_outputs(project, Lockfile(entries={"a": entry}))
+    assert victim.read_bytes() == VICTIM
+
+
 @pytest.mark.parametrize("path", ["../victim.txt", "/etc/passwd", "~/.ssh/id_rsa",
                                   "leak/victim.txt"])
 def test_an_upload_from_outside_is_refused(project: Path, path: str) -> None:

@@ -26,6 +26,7 @@ from vidflow.paths import (
     UnsafePath,
     checked_input,
     checked_output,
+    checked_side_file,
 )
 from vidflow.plan.model import Plan
 from vidflow.state.lockfile import LOCKFILE_NAME, Lockfile
@@ -74,12 +75,13 @@ _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 def file_beside(root: Path, output: str, suffix: str, *, address: str) -> Path:
     """Where a file recorded beside the video (a caption sidecar) is: the output's path
-    with `suffix` instead of .mp4, under the same rule as the video."""
+    with `suffix` instead of .mp4, under the rule of the posters beside it (a symlink
+    planted there cannot lead a read, move or removal outside the project)."""
     if not _SUFFIX.match(suffix):
         raise UnsafePath(f"{LOCKFILE_NAME}: entries.{address}.files: {suffix!r} is not a "
                          "file suffix such as .srt")
-    video = checked_output(root, output, source=f"{LOCKFILE_NAME}: entries.{address}.output")
-    return video.with_suffix(suffix)
+    return checked_side_file(root, output, suffix,
+                             source=f"{LOCKFILE_NAME}: entries.{address}.output")
 
 
 def video_target(root: Path, output: str, *, address: str,
