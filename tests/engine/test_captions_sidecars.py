@@ -119,3 +119,25 @@ def test_a_wrong_caption_option_is_refused_naming_the_field(engine: StoryEngine)
         engine.idea_to_video(idea=IDEA, scene_count=2, captions='{"style": "karaoke"}')
     assert "captions.style" in str(refused.value) or "captions" in str(refused.value)
     assert "karaoke" in str(refused.value)
+
+
+def test_a_captioned_story_speaks_each_line_once(
+        make_engine: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The narration WAV and the words the captions are timed by come from one synthesis."""
+    from vidflow.engine.stages import narration
+
+    spoken: list[tuple[str, bool]] = []
+    synthesize = narration.synthesize
+
+    def counted(text: str, **kwargs: Any) -> float:
+        spoken.append((text, kwargs.get("words_out") is not None))
+        return synthesize(text, **kwargs)
+
+    monkeypatch.setattr(narration, "synthesize", counted)
+    engine = make_engine()
+    story = _story(engine, is_transition=True, captions=True)
+    lines = [s["narration"] for s in story["scenes"]]
+    assert sorted(text for text, _ in spoken) == sorted(lines)
+    assert all(timed for _, timed in spoken)
+    cues = parse_cues(_files(engine, story)[".srt"])
+    assert [w for _, _, text in cues for w in words_of(text)] == words_of(" ".join(lines))

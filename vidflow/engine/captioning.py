@@ -4,8 +4,8 @@ final film's timeline → `captions.srt` / `captions.vtt` beside `final.mp4`, bu
 Runs after composition (steps._composition), from the numbers the composition used: each
 scene's narration starts at `Timing.starts[i]` (the soundtrack's adelay), and no cue
 passes the film's probed end. Word timings are an asset of their own, keyed like the
-narration WAV (the same text, voice and language speak the same samples), so captions
-add one more synthesis per scene, not a different narration.
+narration WAV (the same text, voice and language speak the same samples) and written by
+the same synthesis when the story is captioned from the start.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def remove_sidecars(story_dir: Path) -> None:
 
 
 def words_asset(run: Run, text: str, *, voice: str, language: str) -> Path:
-    """One scene's spoken words with their times (JSON), as eSpeak NG reported them."""
+    """One scene's spoken words with their times (JSON), as eSpeak NG reported them:
+    made with the narration when the run times words (`Run.words`), else spoken again."""
     from vidflow.engine.stages import narration as stage
 
     def speak(tmp: Path) -> None:
@@ -52,7 +53,7 @@ def words_asset(run: Run, text: str, *, voice: str, language: str) -> Path:
         finally:
             wav.unlink(missing_ok=True)
 
-    inputs = {"text": text, "narrator": voice, "language": language}
+    inputs = pipeline.speech_inputs(text, voice=voice, language=language)
     return run.assets.get("words", inputs, "json", speak)
 
 

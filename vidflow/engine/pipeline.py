@@ -101,6 +101,9 @@ class Run:
     # Measured while animating; predicts how long composition takes, for progress.
     seconds_per_frame: float = 0.003
     step: str = ""  # the step running now (steps.execute sets it); progress is its share
+    # Time the narration's words as it is spoken (a captioned story): one synthesis
+    # gives both the WAV and the words, which the captions then read.
+    words: bool = False
     # Renders clips and compositions elsewhere (cluster.ClusterStages); None: in process.
     cluster: Any = None
     assets: AssetStore = field(init=False)
@@ -432,13 +435,33 @@ def prefetch_narrations(run: Run, board: dict[str, Any], audio: dict[str, Any],
                                        for t in texts])
 
 
+def speech_inputs(text: str, *, voice: str, language: str) -> dict[str, Any]:
+    """What a narration WAV and its words' timings are named by: the same text, voice and
+    language speak the same samples."""
+    return {"text": text, "narrator": voice, "language": language}
+
+
 def narration_asset(run: Run, text: str, *, voice: str, language: str) -> Path:
-    """One scene's narration WAV (content-addressed: a cache hit once it was spoken)."""
+    """One scene's narration WAV (content-addressed: a cache hit once it was spoken);
+    with `run.words`, its words' timings too (the "words" asset), from the same synthesis."""
     from vidflow.engine.stages import narration as stage
 
-    inputs = {"text": text, "narrator": voice, "language": language}
-    return run.assets.get("narration", inputs, "wav", lambda tmp: stage.synthesize(
-        text, narrator=voice, language=language, out=tmp))
+    inputs = speech_inputs(text, voice=voice, language=language)
+
+    def speak(tmp: Path) -> None:
+        if not run.words:
+            stage.synthesize(text, narrator=voice, language=language, out=tmp)
+            return
+        timed = tmp.with_name(tmp.name + ".words")
+        try:
+            stage.synthesize(text, narrator=voice, language=language, out=tmp,
+                             words_out=timed)
+            run.assets.make_at(run.assets.path_for("words", inputs, "json"),
+                               lambda dest: os.replace(timed, dest))
+        finally:
+            timed.unlink(missing_ok=True)
+
+    return run.assets.get("narration", inputs, "wav", speak)
 
 
 # --- 5. music and native sound -------------------------------------------------------------

@@ -295,7 +295,8 @@ class StoryEngine:
             if audio is not None:
                 params["audio"] = audio
             price = prices.scenes_price(scenes=len(board["scenes"]), audio=params["audio"])
-            run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"])
+            run = self._make_run(row.id, aspect_ratio=params["aspect_ratio"],
+                                 captions=bool(params.get("captions")))
             with self._paid(account, price, row.id):
                 work.scene_inputs(run, board, params)
             params["scenes_ready"] = True
@@ -726,7 +727,8 @@ class StoryEngine:
             yield
 
     def _make_run(self, story_id: str, *, aspect_ratio: str | None,
-                  control: JobControl | None = None) -> pipeline.Run:
+                  control: JobControl | None = None, captions: bool = False
+                  ) -> pipeline.Run:
         cfg = self.config
         return pipeline.Run(
             story_dir=self.store.story_dir(story_id),
@@ -738,12 +740,13 @@ class StoryEngine:
             storyboard_endpoint=cfg.storyboard_endpoint, storyboard_model=cfg.storyboard_model,
             storyboard_api_key_env=cfg.storyboard_api_key_env,
             cluster=self.cluster.bind(control.check if control else lambda: None)
-            if self.cluster else None)
+            if self.cluster else None, words=captions)
 
     def _job_run(self, story_id: str, control: JobControl | None) -> pipeline.Run:
         row = self.store.get(story_id)
         aspect = row.params.get("aspect_ratio") if row else None
-        return self._make_run(story_id, aspect_ratio=aspect, control=control)
+        return self._make_run(story_id, aspect_ratio=aspect, control=control,
+                              captions=bool(row and row.params.get("captions")))
 
     def _resume(self) -> None:
         """Re-queue stories a previous process left unfinished; fail those that cannot run."""
