@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from vidflow.engine.cluster import CLIP_KEY, FINAL_KEY
+from vidflow.engine.cluster import CLIP_KEY, FADE_KEY, FINAL_KEY
 from vidflow.engine.service import EngineConfig, StoryEngine
 from vidflow.engine.settings import DASK_SCHEDULER_ENV, dask_scheduler, engine_overrides
 from vidflow.errors import VidflowError
@@ -120,16 +120,17 @@ def finished(engine: StoryEngine, story_id: str, timeout: float = 60) -> dict[st
 
 
 def rendered(engine: StoryEngine, story_id: str) -> dict[str, bytes]:
-    """The story's scene pieces and final video: name -> bytes (names are content hashes)."""
+    """The story's scene pieces, crossfades and final video: name -> bytes (names are
+    content hashes)."""
     folder = engine.store.story_dir(story_id)
     files = {p.name: p.read_bytes() for p in (folder / "assets").glob("*.mp4")
-             if p.name.startswith(SCENE_PIECES)}
+             if p.name.startswith((*SCENE_PIECES, "fade-"))}
     return {**files, "final.mp4": (folder / "final.mp4").read_bytes()}
 
 
 def task_stream(client: Any) -> list[dict[str, Any]]:
     return [t for t in client.get_task_stream(start=0)
-            if str(t.get("key", "")).startswith((CLIP_KEY, FINAL_KEY))]
+            if str(t.get("key", "")).startswith((CLIP_KEY, FADE_KEY, FINAL_KEY))]
 
 
 def test_stories_render_on_the_cluster_survive_a_lost_worker_and_match_a_local_render(
@@ -165,7 +166,7 @@ def test_stories_render_on_the_cluster_survive_a_lost_worker_and_match_a_local_r
     finally:
         engine.close()
 
-    # every clip and both compositions ran on the cluster's workers
+    # every piece, the crossfade and both compositions ran on the cluster's workers
     stream = task_stream(dask_cluster.client)
     assert stream and {t["worker"] for t in stream} <= set(dask_cluster.workers)
     redone = {t["worker"] for t in stream if t["key"] == victim_key[0]}
@@ -174,6 +175,10 @@ def test_stories_render_on_the_cluster_survive_a_lost_worker_and_match_a_local_r
     assert clips == 4
     assert len({t["key"] for t in stream if str(t["key"]).startswith(CLIP_KEY)}) == clips
     assert len({t["key"] for t in stream if str(t["key"]).startswith(FINAL_KEY)}) == 2
+    # the crossfaded story's one crossfade too, the same file in the story's assets
+    fades = sum(len([n for n in f if n.startswith("fade-")]) for f in cluster_files)
+    assert fades == 1
+    assert len({t["key"] for t in stream if str(t["key"]).startswith(FADE_KEY)}) == fades
 
     # the same stories rendered in process: the very same bytes, clip by clip
     local = StoryEngine(EngineConfig(data_dir=tmp_path / "local", **RENDER))

@@ -1,12 +1,12 @@
 """Scene animations and compositions rendered on a Dask distributed cluster (optional).
 
 With `VIDFLOW_DASK_SCHEDULER=tcp://host:port` the engine submits each scene's
-animation and each story's composition to that scheduler instead of encoding them in
-process. Media travel as bytes, so workers need no shared folder, only vidflow (with
-FFmpeg) installed: the task gets the scene image's PNG bytes (or the clips', narration
-and music WAVs' bytes) and the encoder parameters, renders in a temporary folder and
-returns the MP4's bytes, which the engine writes into the story's content-addressed
-assets as if it had rendered them itself.
+animation, each crossfade and each story's composition to that scheduler instead of
+encoding them in process. Media travel as bytes, so workers need no shared folder, only
+vidflow (with FFmpeg) installed: the task gets the scene images' PNG bytes (or the
+pieces', narration and music WAVs' bytes) and the encoder parameters, renders in a
+temporary folder and returns the MP4's bytes, which the engine writes into the story's
+content-addressed assets as if it had rendered them itself.
 
 The tasks are pure functions of their arguments, so a worker lost mid-render costs only
 the render: the scheduler gives the task to another worker (and `retries` re-runs one
@@ -36,7 +36,8 @@ CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler before the render fails
 RETRIES = 2  # re-runs of a task that raised on a worker (a lost worker is rescheduled anyway)
 WAIT_SLICE = 0.5  # seconds between checks for a closing engine while a task runs
 JOB_THREADS = 16  # stories an engine renders at once on a cluster (vs EngineConfig.workers)
-CLIP_KEY, FINAL_KEY = "vidflow-clip", "vidflow-final"  # task name prefixes (dashboards)
+# task name prefixes (dashboards)
+CLIP_KEY, FADE_KEY, FINAL_KEY = "vidflow-clip", "vidflow-fade", "vidflow-final"
 
 
 def x264_threads(threads: int) -> int:
@@ -61,6 +62,23 @@ def render_clip(image: bytes, suffix: str, params: dict[str, Any]) -> bytes:
         source, out = Path(folder) / f"scene{suffix}", Path(folder) / "clip.mp4"
         source.write_bytes(image)
         animate.animate_scene(source, out, **params)
+        return out.read_bytes()
+
+
+def render_crossfades(images: Sequence[tuple[bytes, str]], shots: Sequence[dict[str, Any]],
+                      params: dict[str, Any]) -> bytes:
+    """Crossfades between shots (stages.animate.encode_crossfades) from the images' bytes
+    (and file suffixes); `shots`: each Shot's fields but the image."""
+    from vidflow.engine.stages import animate
+
+    with tempfile.TemporaryDirectory(prefix="vidflow-dask-") as folder:
+        paths = []
+        for i, (data, suffix) in enumerate(images):
+            paths.append(Path(folder) / f"scene-{i}{suffix}")
+            paths[-1].write_bytes(data)
+        out = Path(folder) / "fades.mp4"
+        animate.encode_crossfades([animate.Shot(p, **shot) for p, shot in
+                                   zip(paths, shots, strict=True)], out, **params)
         return out.read_bytes()
 
 
@@ -178,7 +196,8 @@ def _fingerprint(value: Any) -> Any:
 
 
 class ClusterStages:
-    """`animate_scene` and `compose_story` with the stages' signatures, rendered remotely:
+    """`animate_scene`, `encode_crossfades` and `compose_story` with the stages'
+    signatures, rendered remotely:
     pipeline.py calls whichever it was given (the stage modules, or this)."""
 
     def __init__(self, cluster: Cluster, check: Callable[[], None]) -> None:
@@ -189,6 +208,15 @@ class ClusterStages:
         params["threads"] = x264_threads(int(params.get("threads", 0)))
         data = self.cluster.run(CLIP_KEY, render_clip, Path(image).read_bytes(),
                                 Path(image).suffix, params, check=self.check)
+        Path(out).write_bytes(data)
+
+    def encode_crossfades(self, shots: Sequence[Any], out: Path, **params: Any) -> None:
+        params["threads"] = x264_threads(int(params.get("threads", 0)))
+        images = [(Path(s.image).read_bytes(), Path(s.image).suffix) for s in shots]
+        fields = [{"frames": s.frames, "camera_movement": s.camera_movement, "loop": s.loop}
+                  for s in shots]
+        data = self.cluster.run(FADE_KEY, render_crossfades, images, fields, params,
+                                check=self.check)
         Path(out).write_bytes(data)
 
     def compose_story(self, clips: Sequence[Path], out: Path, *,

@@ -632,9 +632,11 @@ class Animation:
         shots = [stage.Shot(self.images[j], self.frames(j), self.cameras[j], self.loop)
                  for j in (i, i + 1)]
 
+        render = run.cluster or stage
+
         def fade(tmp: Path) -> None:
-            stage.encode_crossfades(shots, tmp, k=self.k, size=run.size, fps=run.fps,
-                                    preset=run.preset, threads=self.threads)
+            render.encode_crossfades(shots, tmp, k=self.k, size=run.size, fps=run.fps,
+                                     preset=run.preset, threads=self.threads)
 
         def make() -> Path:
             run.check()
