@@ -100,3 +100,10 @@ def test_no_changes_says_so():
     proj = project(story("a"))
     text = render_markdown(make_plan(proj, applied(proj)))
     assert "No changes" in text and "<table" not in html_of(text)
+
+
+def test_a_comment_on_a_plan_that_pays_for_nothing_says_so():
+    lock = applied(project(story("gone"), story("kept")))
+    page = html_of(render_markdown(make_plan(project(story("kept")), lock)))
+    assert "<strong>Cost: nothing to pay (no change here is charged)</strong>" in page
+    assert "exact" not in page and "Estimated cost" not in page

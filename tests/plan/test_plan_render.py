@@ -29,6 +29,14 @@ def test_each_change_has_its_symbol_address_and_reason():
     assert cost.startswith("Estimated cost: ") and "exact" in cost
 
 
+def test_a_plan_that_pays_for_nothing_says_so_without_a_price_basis():
+    lock = applied(project(story("gone"), story("edit")))
+    text = plain(render_plan(make_plan(project(story("edit", title="T2")), lock)))
+    summary, cost = text.rstrip().splitlines()[-2:]
+    assert summary == "Plan: 0 to create, 1 to update, 0 to replace, 1 to delete."
+    assert cost == "Cost: nothing to pay (no change here is charged)"
+
+
 def test_replace_marks_the_field_that_forces_it():
     lock = applied(project(story("a", idea="snow")))
     text = plain(render_plan(make_plan(project(story("a", idea="rain")), lock)))

@@ -67,9 +67,16 @@ class Cost:
         ranked = sorted(self.credits.items(), key=lambda item: (-item[1], item[0]))
         return [(a, c) for a, c in ranked if c > 0][:count]
 
+    def head(self) -> str:
+        """"Estimated cost: 126 credits", or that nothing is paid for (a destroy, metadata
+        updates: then there is no price basis to name either)."""
+        if not self.credits:
+            return "Cost: nothing to pay (no change here is charged)"
+        return f"Estimated cost: {self.total} {_credits(self.total)}"
+
     def line(self) -> str:
         """"Estimated cost: 126 credits (exact: the local engine's prices)"."""
-        return f"Estimated cost: {self.total} {_credits(self.total)} ({BASIS_TEXT[self.basis]})"
+        return f"{self.head()} ({BASIS_TEXT[self.basis]})" if self.credits else self.head()
 
     def to_json(self) -> dict[str, Any]:
         return {"total": self.total, "exact": self.exact, "basis": self.basis,

@@ -51,7 +51,8 @@ def render_markdown(plan: Plan, *, gallery_url: str | None = None) -> str:
     pending = plan.pending
     lines = [f"### vidflow plan: {text(plan.summary())}", ""]
     if plan.cost is not None and pending:
-        lines += [f"**{text(_cost_head(plan))}** ({text(_cost_basis(plan))})", ""]
+        basis = f" ({text(_cost_basis(plan))})" if plan.cost.credits else ""
+        lines += [f"**{text(plan.cost.head())}**{basis}", ""]
     if not pending and not plan.errors:
         lines += ["No changes. Your videos match the specs.", ""]
     if pending:
@@ -70,12 +71,6 @@ def render_markdown(plan: Plan, *, gallery_url: str | None = None) -> str:
         lines.append("")
     lines.append("Merging applies these changes." if pending else "")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _cost_head(plan: Plan) -> str:
-    cost = plan.cost
-    assert cost is not None
-    return f"Estimated cost: {cost.total} {'credit' if cost.total == 1 else 'credits'}"
 
 
 def _cost_basis(plan: Plan) -> str:
