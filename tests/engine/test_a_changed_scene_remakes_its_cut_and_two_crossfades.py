@@ -108,3 +108,14 @@ def test_a_scenes_whole_clip_is_made_only_when_asked_for_and_once(tmp_path: Path
     made = clips[1].stat().st_mtime_ns
     assert make_deferred_clip(clips[1]) and clips[1].stat().st_mtime_ns == made
     assert not make_deferred_clip(story / "assets" / "clip-unknown.mp4")  # no recipe
+
+
+def test_a_scene_drawn_outside_the_assets_gets_its_whole_clip_at_once(tmp_path: Path) -> None:
+    """A recipe names an image of its own folder; a scene image elsewhere cannot be named,
+    so its whole clip is made with the film instead of deferred."""
+    images = [_image(tmp_path / "elsewhere" / f"scene{i}.png", i) for i in range(4)]
+    run, _, _, board = _animate(tmp_path / "story", images)
+    clips = [Path(s["video_url"]) for s in board["scenes"]]
+    assert all(c.is_file() for c in clips)
+    assert [probe(c, count_frames=True).frames for c in clips] == [10] * 4
+    assert sorted(n.split("-")[0] for n in run.assets.produced).count("clip") == 4
