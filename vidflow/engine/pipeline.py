@@ -149,10 +149,6 @@ class Run:
                 self._encoding[key] = future
             return future
 
-    def encoding(self, key: str) -> Future[Path] | None:
-        with self._encoders_lock:
-            return self._encoding.get(key)
-
     def close_encoders(self) -> None:
         """Let the encoder pool's threads go (what was submitted still finishes)."""
         with self._encoders_lock:
@@ -576,7 +572,7 @@ class Animation:
         """animate_scene's parameters for scene i's whole clip (all but the image)."""
         run = self.run
         return {"duration": self.durations[i], "camera_movement": self.cameras[i],
-                "size": list(run.size), "fps": run.fps, "loop": self.loop,
+                "size": run.size, "fps": run.fps, "loop": self.loop,
                 "preset": run.preset, "threads": self.threads, "transition": 0.0}
 
     def piece(self, i: int, image: Path | None = None) -> tuple[str, Callable[[], Path]]:
@@ -589,7 +585,7 @@ class Animation:
         first, end = self.span(i)
         stage_name = "clip" if self.whole else "cut"
         inputs = self.clip_inputs(i, image) | ({} if self.whole else {"span": [first, end]})
-        params = {**self.clip_params(i), "size": run.size}
+        params = self.clip_params(i)
 
         def draw(tmp: Path) -> None:
             render.animate_scene(image, tmp, **params,
@@ -618,7 +614,7 @@ class Animation:
     def whole_clip_now(self, i: int) -> Path:
         from vidflow.engine.stages import animate as stage
 
-        params = {**self.clip_params(i), "size": self.run.size}
+        params = self.clip_params(i)
         return self.run.assets.get("clip", self.clip_inputs(i), "mp4", lambda tmp:
                                    stage.animate_scene(self.images[i], tmp, **params))
 
@@ -665,7 +661,7 @@ def make_deferred_clip(path: Path) -> bool:
     if (image.parent != path.parent or not image.is_file()
             or not set(params) <= _CLIP_PARAMS):
         return False
-    params = {**params, "size": tuple(params.get("size") or ())}
+    params = {**params, "size": tuple(params.get("size") or ())}  # JSON made it a list
     with _deferred_lock:  # two requests for one clip make it once
         AssetStore(path.parent).make_at(path, lambda tmp: stage.animate_scene(
             image, tmp, **params))
