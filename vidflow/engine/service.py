@@ -499,9 +499,9 @@ class StoryEngine:
         """The file behind a "/media/..." URL path; NotFound for anything outside. A
         scene's whole clip, deferred by the animation step, is made at its first request."""
         place = self.store.media_place(url_path)
-        if not place.is_file() and pipeline.make_deferred_clip(place):
+        if place.is_file() or pipeline.make_deferred_clip(place):
             return place
-        return self.store.media_path(url_path)
+        return self.store.media_path(url_path)  # NotFound, in the store's words
 
     # --- account ----------------------------------------------------------------------
     def balance(self, account: str = "local") -> int:
