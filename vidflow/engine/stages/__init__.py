@@ -42,9 +42,12 @@ music.py
 
 animate.py
     animate_scene(image, out, *, duration, camera_movement, size, fps=30, loop=1,
-                  preset="veryfast", threads=0, transition=0.5) -> None
-        a silent H.264 yuv420p clip of exactly round(duration*fps) frames; keyframes
-        `transition` s from each end let compose copy the clip instead of re-encoding it
+                  preset="veryfast", threads=0, transition=0.5, first=0, end=None) -> None
+        a silent H.264 yuv420p clip of frames [first, end) of the round(duration*fps) the
+        scene lasts (the engine's cut between crossfades, or the whole scene); a whole
+        clip's keyframes `transition` s from each end let compose copy its middle
+    encode_crossfades([Shot], out, *, k, size, fps=30, preset="veryfast", threads=0)
+        each neighbouring pair's k-frame crossfade, drawn again, in the cuts' settings
     animate_scenes([SceneJob], *, size, fps=30, workers=2, ...)   several in parallel
 
 compose.py
