@@ -42,7 +42,7 @@ from vidflow.hashing import sha256_file
 from vidflow.providers.base import Interrupted, Provider
 from vidflow.spec.model import ResolvedStory
 from vidflow.spec.overrides import apply_overrides, override_problems, reference_shape
-from vidflow.state.intents import Intent, new_intent, undecided_message
+from vidflow.state.intents import Intent, as_sent, new_intent, undecided_message
 from vidflow.state.lockfile import LockEntry, scrub_provider
 from vidflow.state.transitions import output_path
 
@@ -218,7 +218,10 @@ class Executor:
         """Send a paid call under an intent written before it (or replay the step's
         unanswered intent with its key). The caller records the answer, which ends the
         intent in the same write; a call provably refused before any work ends it here."""
-        intent = step.replay
+        # the step's unanswered intent is for its first call: a create's overrides then
+        # go out as a regenerate of their own, under an intent of their own
+        replay = step.replay
+        intent = replay if replay is not None and replay.operation == operation else None
         if intent is None:
             intent = new_intent(operation, story, provider=scrub_provider(
                 self.provider.identity), replayable=self.provider.honours_idempotency_keys,
@@ -239,7 +242,7 @@ class Executor:
         story = _need_story(step)
         # Overrides change the storyboard the engine generates, so they follow the create
         # as a regenerate; the entry says "not overridden" until that one is recorded.
-        plain = without_overrides(story)
+        plain = as_sent("create", story)
         record = self._paid(step, plain, "create", lambda key: self.provider.create(
             plain, idempotency_key=key))
         self.state.started(plain, record)
@@ -296,7 +299,7 @@ class Executor:
         story = _need_story(step)
         old_id = step.story_id
         assert old_id is not None
-        plain = without_overrides(story)
+        plain = as_sent("replace", story)
         record = self._paid(step, plain, "replace", lambda key: self.provider.create(
             plain, idempotency_key=key), story_id=old_id)
         self.state.started(plain, record, replacing=old_id)
@@ -477,15 +480,6 @@ def not_processed(exc: StoryApiError) -> bool:
     if isinstance(exc, ApiConnectionError):
         return not exc.sent
     return 400 <= exc.status < 500
-
-
-def without_overrides(story: ResolvedStory) -> ResolvedStory:
-    """The story as the engine generates it, before its overrides (a create sends no
-    storyboard; a planned one for a regenerate is dropped too)."""
-    if not story.overrides:
-        return story
-    return replace(story, overrides=None, overrides_fingerprint=None,
-                   storyboard=None if story.mode != "storyboard" else story.storyboard)
 
 
 def _need_story(step: Step) -> ResolvedStory:

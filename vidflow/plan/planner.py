@@ -44,7 +44,7 @@ from vidflow.spec.overrides import (
     scenes_touched,
 )
 from vidflow.spec.variants import normalize_address
-from vidflow.state.intents import Intent, request_digest
+from vidflow.state.intents import Intent, as_sent, request_digest
 from vidflow.state.lockfile import (
     LockEntry,
     Lockfile,
@@ -195,7 +195,7 @@ def _intent_change(address: str, intent: Intent, story: ResolvedStory | None,
     """A paid call cut off before its answer: sent again with its key when the provider
     honours keys and the spec still asks the same; otherwise a person decides."""
     if (intent.replayable and intent.provider == identity and story is not None
-            and request_digest(story) == intent.digest):
+            and request_digest(as_sent(intent.operation, story)) == intent.digest):
         return Change(address, Action.RESUME, (Reason.INTENT_REPLAYED,), entry, story,
                       replay=intent)
     return Change(address, Action.UNKNOWN, (Reason.INTENT_UNKNOWN,), entry, story)

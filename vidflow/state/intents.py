@@ -12,7 +12,7 @@ the plan asks a person (`vidflow import`, or `vidflow state forget-intent`).
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +46,22 @@ def request_digest(story: ResolvedStory) -> str:
                                        "storyboard": story.storyboard_fingerprint,
                                        "overrides": story.overrides_fingerprint,
                                        "mode": story.mode, "title": story.title}))
+
+
+def without_overrides(story: ResolvedStory) -> ResolvedStory:
+    """The story as the engine generates it, before its overrides (a create sends no
+    storyboard; a planned one for a regenerate is dropped too)."""
+    if not story.overrides:
+        return story
+    return replace(story, overrides=None, overrides_fingerprint=None,
+                   storyboard=None if story.mode != "storyboard" else story.storyboard)
+
+
+def as_sent(operation: str, story: ResolvedStory) -> ResolvedStory:
+    """What a paid call of `operation` asks for `story`: a create (a replace's too) makes
+    the story as the engine generates it, its overrides following as a regenerate of
+    their own; a regenerate sends them. An intent's digest is of this."""
+    return without_overrides(story) if operation in ("create", "replace") else story
 
 
 def new_intent(operation: str, story: ResolvedStory, *, provider: str, replayable: bool,
