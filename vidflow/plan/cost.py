@@ -10,8 +10,11 @@ provider the estimate is exact: it equals what the engine then takes from the ba
                        with overrides   + a regenerate of the generated storyboard
     regenerate         scenes + videos of every scene of the storyboard sent (the engine
                        charges the whole storyboard, even when only some scenes change)
-    everything else    0 (metadata PUTs, polls, downloads, deletes, moves, forgets, and
-                       a replayed call, which the provider answers without a second charge)
+    a replayed call    up to its price: the provider answers a key it has seen without a
+                       second charge, but a first attempt cut off before it arrived was
+                       never charged (`possible`); a create's overrides follow as a
+                       regenerate of their own, paid whatever happened
+    everything else    0 (metadata PUTs, polls, downloads, deletes, moves, forgets)
 
 An http provider charges what it charges, so there the total is labelled an estimate and
 priced with, in order: the provider block's `prices:` table; else the average credits per
@@ -56,7 +59,10 @@ class Cost:
     total: int
     exact: bool
     basis: str
-    credits: Mapping[str, int] = field(default_factory=dict)
+    credits: Mapping[str, int] = field(default_factory=dict)  # at most, per address
+    # of those, the credits of a replayed call: charged only if its first attempt never
+    # reached the provider (which the plan cannot know), so `total` is an upper bound
+    possible: Mapping[str, int] = field(default_factory=dict)
 
     def of(self, change: Change) -> int:
         """The credits of one change (a deposed story's delete is free)."""
@@ -72,7 +78,21 @@ class Cost:
         updates: then there is no price basis to name either)."""
         if not self.credits:
             return "Cost: nothing to pay (no change here is charged)"
+        if self.uncertain:
+            return (f"Estimated cost: up to {self.total} {_credits(self.total)} "
+                    f"({self.uncertain} only if an interrupted call never reached the "
+                    "provider)")
         return f"Estimated cost: {self.total} {_credits(self.total)}"
+
+    @property
+    def uncertain(self) -> int:
+        """Credits of the total charged only if interrupted calls never arrived."""
+        return sum(self.possible.values())
+
+    def unsure(self, change: Change) -> int:
+        """The part of a change's credits charged only if its interrupted call never
+        reached the provider (0 for every change but a replay)."""
+        return 0 if change.deposed else self.possible.get(change.address, 0)
 
     def line(self) -> str:
         """"Estimated cost: 126 credits (exact: the local engine's prices)"."""
@@ -80,13 +100,16 @@ class Cost:
 
     def to_json(self) -> dict[str, Any]:
         return {"total": self.total, "exact": self.exact, "basis": self.basis,
-                "credits": dict(sorted(self.credits.items()))}
+                "credits": dict(sorted(self.credits.items())),
+                "possible": dict(sorted(self.possible.items()))}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Cost:
         return cls(total=int(data["total"]), exact=bool(data["exact"]),
                    basis=str(data["basis"]),
-                   credits={str(k): int(v) for k, v in dict(data["credits"]).items()})
+                   credits={str(k): int(v) for k, v in dict(data["credits"]).items()},
+                   possible={str(k): int(v)
+                             for k, v in dict(data.get("possible") or {}).items()})
 
 
 def _credits(n: int) -> str:
@@ -108,33 +131,51 @@ def estimate(changes: Iterable[Change], provider: ProviderConfig,
         else:
             basis, price = LOCKFILE_AVERAGE, _average_pricer(per_scene)
     credits: dict[str, int] = {}
+    possible: dict[str, int] = {}
     for change in changes:
-        if change.action in _PAID and not change.deposed and change.replay is None:
-            credits[change.address] = price(change)
+        if change.deposed or (change.action not in _PAID and change.replay is None):
+            continue
+        sends = _sends(change)
+        credits[change.address] = price(change, sends)
+        if change.replay is not None:
+            after = change.after
+            sure = price(change, REGENERATE) if (
+                sends == CREATE and after is not None and after.overrides) else 0
+            possible[change.address] = credits[change.address] - sure
     return Cost(total=sum(credits.values()), exact=basis == ENGINE, basis=basis,
-                credits=credits)
+                credits=credits, possible=possible)
 
 
-Pricer = Callable[[Change], int]
+CREATE, REGENERATE = "create", "regenerate"  # what a paid change sends, for its price
+Pricer = Callable[[Change, str], int]
+
+
+def _sends(change: Change) -> str:
+    """A regenerate (scenes and videos on the same story), or a create (a replace's and
+    a replayed one's too), with a create's overrides following as a regenerate."""
+    if change.replay is not None:
+        return REGENERATE if change.replay.operation == REGENERATE else CREATE
+    return REGENERATE if change.action is Action.REGENERATE else CREATE
 
 
 def _table_pricer(table: prices.PriceTable) -> Pricer:
-    def price(change: Change) -> int:
+    def price(change: Change, sends: str) -> int:
         story = change.after
         assert story is not None  # a paid change always has the story to make
-        if change.action is Action.REGENERATE:
+        if sends == REGENERATE:
             return regenerate_price(story, regenerated_scenes(change), table)
         return create_price(story, table)
     return price
 
 
 def _average_pricer(per_scene: float) -> Pricer:
-    def price(change: Change) -> int:
+    def price(change: Change, sends: str) -> int:
         story = change.after
         assert story is not None
-        scenes = (regenerated_scenes(change) if change.action is Action.REGENERATE
-                  else story_scenes(story))
-        return math.ceil(per_scene * scenes)
+        if sends == REGENERATE:
+            return math.ceil(per_scene * regenerated_scenes(change))
+        # a create's overrides are a regenerate of the same scenes after it
+        return math.ceil(per_scene * story_scenes(story)) * (2 if story.overrides else 1)
     return price
 
 
@@ -260,7 +301,8 @@ def check_budget(cost: Cost | None, limit: int | None, *, source: str = "--max-c
     more = len([c for c in cost.credits.values() if c > 0]) - len(cost.biggest(3))
     if more > 0:
         biggest += f" and {more} more"
-    kind = "costs" if cost.exact else "is estimated at"
+    kind = ("may cost up to" if cost.uncertain else "costs" if cost.exact
+            else "is estimated at")
     raise PlanError(f"the plan {kind} {cost.total} {_credits(cost.total)}, more than the "
                     f"limit of {limit} ({source}); the biggest changes: {biggest}. Nothing "
                     "was sent",

@@ -81,7 +81,9 @@ def _cost_basis(plan: Plan) -> str:
 
 
 def _row(plan: Plan, change: Change) -> str:
-    credits = plan.cost.of(change) if plan.cost is not None else 0
+    credits: int | str = plan.cost.of(change) if plan.cost is not None else 0
+    if plan.cost is not None and plan.cost.unsure(change):
+        credits = f"up to {credits}"
     where = text(change.address)
     if change.moved_from:
         where += f" (from {text(change.moved_from)})"

@@ -42,7 +42,8 @@ def render_plan(plan: Plan) -> str:
     if pending:
         lines += ["vidflow will perform the following actions:", ""]
         for change in pending:
-            lines += render_change(change, plan.cost.of(change) if plan.cost else 0)
+            lines += render_change(change, plan.cost.of(change) if plan.cost else 0,
+                                   plan.cost.unsure(change) if plan.cost else 0)
         lines.append(f"[bold]{escape(plan.summary())}[/bold]")
         if plan.cost is not None:
             lines.append(escape(plan.cost.line()))
@@ -56,9 +57,10 @@ def render_plan(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def render_change(change: Change, credits: int = 0) -> list[str]:
+def render_change(change: Change, credits: int = 0, unsure: int = 0) -> list[str]:
     """One change: "  -/+ address (story id)" then reasons, changed fields and its credits
-    (when it costs any), indented."""
+    (when it costs any; `unsure` of them only if its interrupted call never arrived),
+    indented."""
     style = _STYLE[change.action]
     symbol = escape(change.action.symbol)
     head = f"  [{style}]{symbol:>3}[/{style}] [bold]{escape(change.address)}[/bold]"
@@ -90,9 +92,18 @@ def render_change(change: Change, credits: int = 0) -> list[str]:
                      + (f" ({', '.join(str(n) for n in rerendered)})" if rerendered else "")
                      + "[/dim]")
     if credits:
-        lines.append(f"        [dim]# {credits} {'credit' if credits == 1 else 'credits'}[/dim]")
+        lines.append(f"        [dim]# {credits_text(credits, unsure)}[/dim]")
     lines.append("")
     return lines
+
+
+def credits_text(credits: int, unsure: int = 0) -> str:
+    """"20 credits", or for a replayed call "up to 20 credits (16 only if ...)"."""
+    amount = f"{credits} {'credit' if credits == 1 else 'credits'}"
+    if not unsure:
+        return amount
+    return (f"up to {amount} ({unsure} only if the interrupted call never reached the "
+            "provider)")
 
 
 def render_field(field: FieldChange) -> str:
