@@ -4,6 +4,7 @@ scene, on the local provider and over HTTP (`vidflow serve` on loopback)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,8 @@ def _fix_one_scene(root: Path, provider: str) -> None:
     assert "url" not in shown.out.lower() and "/media/" not in shown.out
     listed = vidflow("storyboard", "morning", str(root), "--scenes")
     assert "2. " in listed.out and board["scenes"][1]["narrator"] in listed.out
+    lengths = re.findall(r"^\d+\. .* \(([^()]*)s\)$", listed.out, re.MULTILINE)
+    assert len(lengths) == 3 and all(re.fullmatch(r"\d+(\.\d{1,2})?", n) for n in lengths)
     old_line = board["scenes"][1]["narrator"]
 
     write(root, f'scenes:\n  2: {{narrator: "{NEW_LINE}"}}', provider=provider)

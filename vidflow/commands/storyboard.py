@@ -57,10 +57,18 @@ def _print_scenes(board: dict[str, Any], durations: list[Any], as_json: bool) ->
         output.raw(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        seconds = f"{row['duration']}s" if row["duration"] is not None else "-"
+        seconds = _seconds(row["duration"])
         output.echo(f"{row['scene']}. {row['name']} ({seconds})")
         output.echo(f"   narrator: {row['narrator']}")
         output.echo(f"   image: {row['image_description']}")
+
+
+def _seconds(duration: Any) -> str:
+    """"2.23s" for a scene of 67 frames at 30 fps: people read hundredths, not a float's
+    seventeen digits (--json keeps the number as the provider gave it)."""
+    if isinstance(duration, bool) or not isinstance(duration, int | float):
+        return "-" if duration is None else f"{duration}s"
+    return f"{duration:.2f}".rstrip("0").rstrip(".") + "s"
 
 
 @click.command("storyboard")
