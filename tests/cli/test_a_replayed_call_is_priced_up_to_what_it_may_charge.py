@@ -85,6 +85,11 @@ def test_a_replayed_create_is_priced_up_to_its_price_and_never_charged_more(
     assert cost["credits"] == {"promo": price} and cost["possible"] == {"promo": price}
     shown = _vidflow(root, "plan").stdout
     assert f"up to {price} credits" in shown and "never reached the provider" in shown
+    events = [json.loads(line) for line in _vidflow(root, "plan", "--json").stdout.splitlines()]
+    (change,) = [e["change"] for e in events if e["type"] == "planned_change"]
+    (summary,) = [e["changes"] for e in events if e["type"] == "change_summary"]
+    assert change["credits"] == change["possible_credits"] == price
+    assert summary["credits"] == summary["possible_credits"] == price
 
     refused = _vidflow(root, "apply", "--auto-approve", "--max-credits", str(price - 1))
     assert refused.returncode == 1 and "may cost up to" in refused.stderr

@@ -77,6 +77,8 @@ class EventStream:
                 body["previous_resource"] = resource(change.moved_from)
             if plan.cost is not None:
                 body["credits"] = plan.cost.of(change)
+                if plan.cost.unsure(change):  # a replayed call: charged only if unsent
+                    body["possible_credits"] = plan.cost.unsure(change)
             self.emit("planned_change", f"{change.address}: Plan to {action}", change=body)
         counts = {a.value[0]: n for a, n in plan.counts().items()}
         summary = {"add": counts.get("create", 0) + counts.get("replace", 0),
@@ -86,6 +88,8 @@ class EventStream:
         message = plan.summary()
         if plan.cost is not None:
             summary.update(credits=plan.cost.total, cost_basis=plan.cost.basis)
+            if plan.cost.uncertain:
+                summary["possible_credits"] = plan.cost.uncertain
             message += " " + plan.cost.line() + "."
         self.emit("change_summary", message, changes=summary)
         for problem in plan.errors:
