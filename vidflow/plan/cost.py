@@ -35,6 +35,7 @@ from vidflow.contract.storyboard import effective_audio
 from vidflow.errors import PlanError
 from vidflow.plan.model import Action, Change
 from vidflow.spec.model import ProviderConfig, ResolvedStory
+from vidflow.state.intents import CREATE, REGENERATE
 from vidflow.state.lockfile import LockEntry, scrub_provider
 
 # How the credits were worked out (the `basis` of a Cost), for people and for --json.
@@ -146,13 +147,13 @@ def estimate(changes: Iterable[Change], provider: ProviderConfig,
                 credits=credits, possible=possible)
 
 
-CREATE, REGENERATE = "create", "regenerate"  # what a paid change sends, for its price
 Pricer = Callable[[Change, str], int]
 
 
 def _sends(change: Change) -> str:
-    """A regenerate (scenes and videos on the same story), or a create (a replace's and
-    a replayed one's too), with a create's overrides following as a regenerate."""
+    """What a paid change sends, for its price: a regenerate (scenes and videos on the
+    same story), or a create (a replace's and a replayed one's too), with a create's
+    overrides following as a regenerate."""
     if change.replay is not None:
         return REGENERATE if change.replay.operation == REGENERATE else CREATE
     return REGENERATE if change.action is Action.REGENERATE else CREATE

@@ -20,6 +20,7 @@ from vidflow.spec.canonical import canonical_json, sha256_text
 from vidflow.spec.model import ResolvedStory
 
 OPERATIONS = ("create", "replace", "regenerate")
+CREATE, REPLACE, REGENERATE = OPERATIONS
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def as_sent(operation: str, story: ResolvedStory) -> ResolvedStory:
     """What a paid call of `operation` asks for `story`: a create (a replace's too) makes
     the story as the engine generates it, its overrides following as a regenerate of
     their own; a regenerate sends them. An intent's digest is of this."""
-    return without_overrides(story) if operation in ("create", "replace") else story
+    return without_overrides(story) if operation in (CREATE, REPLACE) else story
 
 
 def new_intent(operation: str, story: ResolvedStory, *, provider: str, replayable: bool,
