@@ -234,21 +234,29 @@ def test_a_second_signal_stops_at_once_with_a_whole_lockfile(tmp_path: Path) -> 
         db.close()
 
 
+OVERRIDE = "    overrides:\n      scenes:\n        1: {image_description: a fox at night}\n"
+
+
+@pytest.mark.parametrize("kind", ["create", "replace"])
 def test_an_override_after_a_replayed_create_is_written_down_and_paid_once(
-        tmp_path: Path, target: Target) -> None:
-    """The create is cut off with its answer in hand; the next apply replays it, then
-    sends the overrides' regenerate, and is cut off again with that answer in hand. The
-    regenerate is a paid call of its own: its own intent goes in the lockfile first, so
-    the apply after replays it rather than paying for it again."""
-    body = STORY.format(idea="A fox in the snow.") + (
-        "    overrides:\n      scenes:\n        1: {image_description: a fox at night}\n")
-    clean_spent = _clean_spent(tmp_path, target, [body])
+        tmp_path: Path, target: Target, kind: str) -> None:
+    """The create (a replace's too) is cut off with its answer in hand; the next apply
+    replays it, then sends the overrides' regenerate, and is cut off again with that
+    answer in hand. The regenerate is a paid call of its own: its own intent goes in the
+    lockfile first, so the apply after replays it rather than paying for it again."""
+    bodies = [STORY.format(idea="A fox in the snow.") + OVERRIDE]
+    if kind == "replace":  # a new idea on a story made already: a replace
+        bodies.append(STORY.format(idea="A hare in the snow.") + OVERRIDE)
+    clean_spent = _clean_spent(tmp_path, target, bodies)
     spent_before = target.count()[1]
     root = tmp_path / "videos"
-    _write(root, target, body)
+    if kind == "replace":
+        _write(root, target, bodies[0])
+        assert _vidflow(root, target, "apply", "--auto-approve").returncode == 0
+    _write(root, target, bodies[-1])
     first = _vidflow(root, target, "apply", "--auto-approve", fault="answer-received:1:KILL")
     assert first.returncode == -signal.SIGKILL
-    assert "promo" in read_lockfile(lockfile_path(root)).intents
+    assert read_lockfile(lockfile_path(root)).intents["promo"].operation == kind
     # the create's replay is the first answer of this run, the regenerate's the second
     second = _vidflow(root, target, "apply", "--auto-approve", fault="answer-received:2:KILL")
     assert second.returncode == -signal.SIGKILL, second.stdout + second.stderr
