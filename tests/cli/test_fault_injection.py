@@ -263,3 +263,20 @@ def test_an_override_after_a_replayed_create_is_written_down_and_paid_once(
     intent = read_lockfile(lockfile_path(root)).intents.get("promo")
     assert intent is not None and intent.operation == "regenerate"
     _recover_and_check(root, target, second, clean_spent, spent_before)
+
+
+@pytest.mark.parametrize("fault", ["request-sending:2:KILL", "request-sending:3:KILL",
+                                   "answer-received:1:KILL"])
+def test_a_pinned_storyboard_create_killed_between_its_steps_is_paid_once(
+        tmp_path: Path, target: Target, fault: str) -> None:
+    """A pinned storyboard is made by three paid POSTs (the story, its scenes, its
+    videos) under one intent, each with its own sub-key: cut off between any two, the
+    replay is answered step by step and nothing is charged twice."""
+    body = BOARD.format(scene="A fox")
+    clean_spent = _clean_spent(tmp_path, target, [body])
+    spent_before = target.count()[1]
+    root = tmp_path / "videos"
+    _write(root, target, body)
+    faulted = _vidflow(root, target, "apply", "--auto-approve", fault=fault)
+    assert faulted.returncode == -signal.SIGKILL, faulted.stdout + faulted.stderr
+    _recover_and_check(root, target, faulted, clean_spent, spent_before)
