@@ -73,6 +73,18 @@ def test_overrides_naming_nothing_are_plan_errors():
     assert any("overrides.objects.Jar: no object named 'Jar'" in e for e in plan.errors)
 
 
+def test_an_override_naming_an_element_the_storyboard_lacks_is_a_plan_error():
+    """The engine draws only elements it has: a mistyped name would be paid for and left
+    out. Only what the overrides set is checked (scene 4's recorded 'x' is not theirs)."""
+    plan = make_plan(project(overridden("a", {"scenes": {
+        2: {"elements": ["Fox", "Foxx"]}, 3: {"environment": "Medow"},
+        4: {"narrator": "y"}, 5: {"elements": ["Meadow"]}}})), locked())
+    assert len(plan.errors) == 2, plan.errors
+    assert "overrides.scenes.2.elements.1: no element named 'Foxx' in the storyboard (it " \
+           "has 'Fox', 'Meadow'); did you mean 'Fox'?" in plan.errors[0]
+    assert "overrides.scenes.3.environment: no element named 'Medow'" in plan.errors[1]
+
+
 def test_the_same_overrides_again_are_no_change_and_none_recorded_none_wanted_too():
     same = {"scenes": {1: {"narrator": "x"}}}
     assert not make_plan(project(overridden("a", same)), locked(overrides=same)).has_changes

@@ -12,6 +12,7 @@ from typing import Any
 from vidflow.contract.params import DEFAULTS, SPEC_MODES, mode_params
 from vidflow.contract.storyboard import ELEMENT_KINDS, effective_audio, narration_on
 from vidflow.paths import output_problem
+from vidflow.spec.overrides import unknown_names
 
 # The Story API's parameters per mode (POST /story/idea-2-video, url-2-video,
 # images-2-video; storyboard = POST /story then /elements, /scenes, /videos).
@@ -81,6 +82,8 @@ def check_story(story: dict[str, Any], *, rendered: bool = True) -> list[Problem
     if mode != "storyboard" and "storyboard" in story:
         problems.append((("storyboard",), "a pinned storyboard needs `mode: storyboard`", True))
     problems.extend(_element_problems(story, rendered))
+    if mode == "storyboard" and rendered:
+        problems.extend(_pinned_name_problems(story.get("storyboard")))
     problems.extend(_caption_problems(story, rendered))
     problems.extend(_override_problems(story, mode))
     if rendered:
@@ -157,6 +160,15 @@ def _element_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:
                 elif _plain(item.get("image"), rendered) and not _is_image_name(item["image"]):
                     problems.append(((top, kind, i, "image"), _FORMATS_MESSAGE, False))
     return problems
+
+
+def _pinned_name_problems(board: Any) -> list[Problem]:
+    """A pinned scene's elements and environment must name the storyboard's elements."""
+    if not isinstance(board, dict) or not isinstance(board.get("scenes"), list):
+        return []
+    return [(("storyboard", *path), message, False)
+            for i, scene in enumerate(board["scenes"]) if isinstance(scene, dict)
+            for path, message in unknown_names(board, i)]
 
 
 def _override_problems(story: dict[str, Any], mode: str) -> list[Problem]:
