@@ -30,6 +30,7 @@ IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 HTTP_URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 TEMPLATE_PATTERN = r"\{\{|\{%"
 MOVED_ADDRESS_PATTERN = r"^[a-z0-9][a-z0-9_-]*(\[[^\[\]]+\])?$"
+SCENE_NUMBER_PATTERN = r"^[1-9][0-9]*$"  # overrides number scenes from 1
 
 # Human wording for the patterns above, used by the error mapper.
 PATTERN_MESSAGES = {
@@ -40,6 +41,8 @@ PATTERN_MESSAGES = {
     HTTP_URL_PATTERN: "must be an http:// or https:// URL",
     MOVED_ADDRESS_PATTERN: "must be a story address such as promo or promo[tone=fun]",
     DURATION_PATTERN: "must be a duration such as 90s, 30m or 2h",
+    SCENE_NUMBER_PATTERN: "is not a scene number: scenes are numbered from 1, as `vidflow "
+                          "storyboard ADDR --scenes` lists them",
 }
 
 
@@ -160,7 +163,7 @@ def _overrides() -> dict[str, Any]:
                        "`vidflow storyboard ADDR` prints what there is to override.",
         "additionalProperties": False,
         "properties": {
-            "scenes": {"type": "object", "propertyNames": {"pattern": "^[1-9][0-9]*$"},
+            "scenes": {"type": "object", "propertyNames": {"pattern": SCENE_NUMBER_PATTERN},
                        "additionalProperties": scene_fields},
             **{kind: {"type": "object", "propertyNames": {"minLength": 1},
                       "additionalProperties": element_fields} for kind in ELEMENT_KINDS},
