@@ -74,15 +74,17 @@ def test_overrides_naming_nothing_are_plan_errors():
 
 
 def test_an_override_naming_an_element_the_storyboard_lacks_is_a_plan_error():
-    """The engine draws only elements it has: a mistyped name would be paid for and left
-    out. Only what the overrides set is checked (scene 4's recorded 'x' is not theirs)."""
+    """The engine draws only the characters and objects a storyboard has: a mistyped name
+    would be paid for and left out. Only the elements the overrides set are checked, and
+    an environment is free text (it picks the backdrop by its words)."""
     plan = make_plan(project(overridden("a", {"scenes": {
-        2: {"elements": ["Fox", "Foxx"]}, 3: {"environment": "Medow"},
+        2: {"elements": ["Fox", "Foxx"]}, 3: {"environment": "Snowy Pass"},
         4: {"narrator": "y"}, 5: {"elements": ["Meadow"]}}})), locked())
     assert len(plan.errors) == 2, plan.errors
-    assert "overrides.scenes.2.elements.1: no element named 'Foxx' in the storyboard (it " \
-           "has 'Fox', 'Meadow'); did you mean 'Fox'?" in plan.errors[0]
-    assert "overrides.scenes.3.environment: no element named 'Medow'" in plan.errors[1]
+    assert "overrides.scenes.2.elements.1: no character or object named 'Foxx' in the " \
+           "storyboard (it has 'Fox'); did you mean 'Fox'?" in plan.errors[0]
+    assert "overrides.scenes.5.elements.0: no character or object named 'Meadow'" \
+           in plan.errors[1]
 
 
 def test_the_same_overrides_again_are_no_change_and_none_recorded_none_wanted_too():

@@ -15,7 +15,7 @@ plan shows `board_changes(before, after)` scene by scene. Pure functions, no I/O
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from vidflow.contract.storyboard import (
@@ -31,8 +31,6 @@ OVERRIDE_KINDS = ("scenes", *ELEMENT_KINDS)
 # an element is named by its key, so `name` is not overridden (it would rename it)
 ELEMENT_OVERRIDE_FIELDS = tuple(f for f in ELEMENT_FIELDS if f != "name")
 SCENE_OVERRIDE_FIELDS = SCENE_FIELDS
-# the scene fields that name the storyboard's elements
-SCENE_NAME_FIELDS = ("elements", "environment")
 # what `vidflow storyboard` leaves out of elements: the engine's generated image URLs
 _SHOWN_ELEMENT_FIELDS = tuple(f for f in ELEMENT_FIELDS if f not in ELEMENT_IMAGE_FIELDS)
 
@@ -98,35 +96,33 @@ def override_problems(board: Mapping[str, Any], overrides: Mapping[str, Any] | N
     board = apply_overrides(board, overrides)  # the names a changed scene now shows
     for key, fields in (overrides.get("scenes") or {}).items():
         index = int(key) - 1 if str(key).isdigit() else -1
-        if 0 <= index < count and isinstance(fields, Mapping):
-            problems += [(f"overrides.scenes.{key}." + ".".join(map(str, path[2:])), text)
-                         for path, text in unknown_names(board, index, set(fields))]
+        if 0 <= index < count and isinstance(fields, Mapping) and "elements" in fields:
+            problems += [(f"overrides.scenes.{key}.elements.{path[-1]}", text)
+                         for path, text in unknown_names(board, index)]
     return problems
 
 
-def element_names(board: Mapping[str, Any]) -> list[str]:
-    """Every element's name (characters, environments, objects), as a scene names it."""
-    return [str(item["name"]) for kind in ELEMENT_KINDS for item in board.get(kind) or []
+def shown_names(board: Mapping[str, Any]) -> list[str]:
+    """The names a scene's `elements` can show: its characters' and objects' (an
+    environment is the scene's `environment`, free text the backdrop is chosen by)."""
+    return [str(item["name"]) for kind in ("characters", "objects")
+            for item in board.get(kind) or []
             if isinstance(item, Mapping) and isinstance(item.get("name"), str)]
 
 
-def unknown_names(board: Mapping[str, Any], index: int,
-                  fields: Iterable[str] = SCENE_NAME_FIELDS
+def unknown_names(board: Mapping[str, Any], index: int
                   ) -> list[tuple[tuple[str | int, ...], str]]:
-    """(path from the board, message) for each name scene `index` shows (in `fields`)
-    that the storyboard has no element of: the engine draws only elements it has, so a
+    """(path from the board, message) for each name in scene `index`'s `elements` that
+    is none of the storyboard's characters or objects: the engine draws only those, so a
     mistyped name would be paid for and silently left out of the picture."""
     scene = (board.get("scenes") or [])[index]
-    names = element_names(board)
-    shown: list[tuple[tuple[str | int, ...], Any]] = []
-    if "elements" in fields and isinstance(scene.get("elements"), list):
-        shown += [(("scenes", index, "elements", j), n) for j, n in enumerate(scene["elements"])]
-    if "environment" in fields and scene.get("environment"):
-        shown.append((("scenes", index, "environment"), scene["environment"]))
+    names = shown_names(board)
+    listed = scene.get("elements") if isinstance(scene, Mapping) else None
     known = ", ".join(repr(n) for n in names) or "none"
-    return [(path, f"no element named {name!r} in the storyboard (it has {known})"
-             + did_you_mean(name, names))
-            for path, name in shown if isinstance(name, str) and name not in names]
+    return [(("scenes", index, "elements", j), f"no character or object named {name!r} in "
+             f"the storyboard (it has {known})" + did_you_mean(name, names))
+            for j, name in enumerate(listed if isinstance(listed, list) else [])
+            if isinstance(name, str) and name not in names]
 
 
 def apply_overrides(base: Mapping[str, Any], overrides: Mapping[str, Any] | None

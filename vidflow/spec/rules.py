@@ -163,7 +163,7 @@ def _element_problems(story: dict[str, Any], rendered: bool) -> list[Problem]:
 
 
 def _pinned_name_problems(board: Any) -> list[Problem]:
-    """A pinned scene's elements and environment must name the storyboard's elements."""
+    """A pinned scene's `elements` must name the storyboard's characters or objects."""
     if not isinstance(board, dict) or not isinstance(board.get("scenes"), list):
         return []
     return [(("storyboard", *path), message, False)
