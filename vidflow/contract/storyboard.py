@@ -13,6 +13,8 @@ ELEMENT_FIELDS = ("name", "description", *ELEMENT_IMAGE_FIELDS)
 # a scene of a storyboard: `narrator` holds the narration text (the reference's name)
 SCENE_FIELDS = ("name", "image_description", "narrator", "camera_movement", "elements",
                 "environment")
+# what a scene's `elements` name (its place is its `environment`)
+SHOWN_KINDS = ("characters", "objects")
 
 # audio_option's fields and defaults; native_audio turns narration off
 AUDIO_DEFAULTS: dict[str, Any] = {

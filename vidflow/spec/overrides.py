@@ -23,6 +23,7 @@ from vidflow.contract.storyboard import (
     ELEMENT_IMAGE_FIELDS,
     ELEMENT_KINDS,
     SCENE_FIELDS,
+    SHOWN_KINDS,
 )
 from vidflow.spec.canonical import canonical_json, sha256_text
 from vidflow.suggest import did_you_mean
@@ -105,7 +106,7 @@ def override_problems(board: Mapping[str, Any], overrides: Mapping[str, Any] | N
 def shown_names(board: Mapping[str, Any]) -> list[str]:
     """The names a scene's `elements` can show: its characters' and objects' (an
     environment is the scene's `environment`, free text the backdrop is chosen by)."""
-    return [str(item["name"]) for kind in ("characters", "objects")
+    return [str(item["name"]) for kind in SHOWN_KINDS
             for item in board.get(kind) or []
             if isinstance(item, Mapping) and isinstance(item.get("name"), str)]
 

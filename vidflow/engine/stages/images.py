@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
-from vidflow.contract.storyboard import ELEMENT_KINDS
+from vidflow.contract.storyboard import ELEMENT_KINDS, SHOWN_KINDS
 from vidflow.engine.stages.backdrops import render_backdrop
 from vidflow.engine.stages.canvas import Size, font
 from vidflow.engine.stages.figures import draw_character, draw_object
@@ -122,7 +122,7 @@ def render_scene(scene: Mapping[str, Any], storyboard: Mapping[str, Any], size: 
     env = _scene_env(scene, storyboard)
     frame = _scene_backdrop(scene, env, size, element_images)
     shown = [by_name[n] for n in scene.get("elements") or [] if n in by_name
-             and by_name[n][0] in ("characters", "objects")]
+             and by_name[n][0] in SHOWN_KINDS]
     names = _place_elements(frame, shown, element_images, seed_of("layout", scene))
     # the tone's light falls on the whole shot; the labels stay readable on top of it
     image = grade(frame.convert("RGB"), look_of_description(
@@ -269,7 +269,7 @@ def label_boxes(scene: Mapping[str, Any], storyboard: Mapping[str, Any], size: S
     out for want of room): public so tests can check the layout."""
     by_name = _elements_by_name(storyboard)
     names = [str(by_name[n][1].get("name", "")) for n in scene.get("elements") or []
-             if n in by_name and by_name[n][0] in ("characters", "objects")]
+             if n in by_name and by_name[n][0] in SHOWN_KINDS]
     return [item[4] for item in _layout([lb for lb in _label_wishes(names, size) if lb[0]],
                                         size)]
 
