@@ -109,10 +109,15 @@ def test_overrides_on_a_new_story_apply_in_the_same_run(root: Path):
 def test_overrides_naming_nothing_are_plan_errors(root: Path):
     write(root)
     assert vidflow("apply", "--auto-approve", str(root)).code == 0
-    write(root, 'scenes:\n  3: {narrator: "ok"}\ncharacters:\n  Wolf: {description: "grey"}')
+    write(root, 'scenes:\n  3: {narrator: "ok", elements: [Rabit]}\n'
+                'characters:\n  Wolf: {description: "grey"}')
     planned = vidflow("plan", str(root))
     assert planned.code == 1
-    assert "overrides.characters.Wolf: no character named 'Wolf'" in planned.out
+    # each at its own key: scene 3 on line 10, Wolf on line 12
+    assert ":12:9: morning: overrides.characters.Wolf: no character named 'Wolf'" \
+        in planned.out
+    assert ":10:9: morning: overrides.scenes.3.elements.0: no character or object named " \
+           "'Rabit'" in planned.out and "did you mean 'Rabbit'?" in planned.out
     assert "vidflow storyboard ADDR" in planned.out
 
 

@@ -58,7 +58,8 @@ if TYPE_CHECKING:
     from vidflow.plan.cost import Cost
 
 PLAN_FORMAT_VERSION = 1
-_STORY_FIELDS = fields(ResolvedStory)
+# what a saved plan keeps of a story: not where its overrides are written (compare=False)
+_STORY_FIELDS = tuple(f for f in fields(ResolvedStory) if f.compare)
 # Fields holding a Location (where a story is declared): text in JSON.
 _LOCATION_FIELDS = frozenset(f.name for f in _STORY_FIELDS if "Location" in str(f.type))
 # A webhook URL often embeds a token: plan documents only say whether one is set. It is not

@@ -401,7 +401,7 @@ def _overridden(story: ResolvedStory, entry: LockEntry, errors: list[str],
                               _short(story.overrides_fingerprint))]
         return change(Action.REGENERATE, reasons, [*fields, *soft])
     for path, message in override_problems(base, story.overrides):
-        errors.append(f"{_at(story)}{path}: {message}")
+        errors.append(f"{_at_override(story, path)}{path}: {message}")
     after = apply_overrides(base, story.overrides)
     fields, scenes = _scene_fields(apply_overrides(base, entry.overrides), after)
     return change(Action.REGENERATE, reasons, [*fields, *soft], scenes=scenes)
@@ -429,6 +429,13 @@ def _scene_fields(before: dict[str, Any], after: dict[str, Any]
 
 def _at(story: ResolvedStory) -> str:
     return f"{story.location}: {story.address}: " if story.location else f"{story.address}: "
+
+
+def _at_override(story: ResolvedStory, path: str) -> str:
+    """At the override's own key ("overrides.scenes.3.elements.0" → scene 3's), else at
+    the story (an override from `defaults:`)."""
+    where = story.override_locations.get(".".join(path.split(".")[:3]))
+    return f"{where}: {story.address}: " if where else _at(story)
 
 
 def _protected_replace(address: str, entry: LockEntry, forcing: Sequence[FieldChange]) -> str:

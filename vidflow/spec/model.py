@@ -18,6 +18,7 @@ What a change costs decides the plan action (see ../shared/design.md):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +110,10 @@ class ResolvedStory:
     root_location: Location | None = None
     # How long apply waits for the render before it stops polling (seconds): `deadline:`
     deadline: float = DEFAULT_DEADLINE_SECONDS
+    # Where each override is written ("overrides.scenes.3" → its key), for the errors only
+    # a plan can find (a scene or name the storyboard lacks); not saved with a plan.
+    override_locations: Mapping[str, Location] = field(default_factory=dict, compare=False,
+                                                       repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A stable, JSON-ready form (what `vidflow render --json` prints per story)."""

@@ -438,6 +438,7 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
     _reusable(leaves, variants)
     location = doc.key_where(story_path)
     root_location = _from_root(location)  # frozen: one value for every variant
+    override_locations = _override_keys(raw, doc, story_path)
     # rendered text (or the problem) by template and the values it reads
     results: dict[Any, str | templating.TemplateProblem] = {}
     dropped: dict[str, frozenset[str]] = {}  # by mode: the defaults it does not take
@@ -459,10 +460,22 @@ def _resolve_story(name: str, raw: dict[str, Any], doc: Document, defaults: dict
                 found.append((("output",), problem, False))
         resolved = build_story(address, story, output=story["output"], files=hasher,
                                location=location, variant=variant.values, problems=found,
-                               root_location=root_location)
+                               root_location=root_location,
+                               override_locations=override_locations)
         _place(found, origin, story_path, doc, problems, suffix)
         out.append(resolved)
     return out
+
+
+def _override_keys(raw: dict[str, Any], doc: Document, story_path: PathKey
+                   ) -> dict[str, Location]:
+    """Where the story's own overrides are written, by "overrides.<kind>.<key>" (the plan
+    names a scene or element the storyboard lacks at its key)."""
+    groups = raw.get("overrides")
+    if not isinstance(groups, dict):
+        return {}
+    return {f"overrides.{kind}.{key}": doc.key_where((*story_path, "overrides", kind, key))
+            for kind, items in groups.items() if isinstance(items, dict) for key in items}
 
 
 def _reusable(leaves: list[_Leaf], variants: list[Variant]) -> None:

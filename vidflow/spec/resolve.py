@@ -7,6 +7,7 @@ fingerprint changes exactly when a file's bytes change.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,7 @@ def _file(relative: str, path: tuple[str | int, ...], files: FileHasher,
 def build_story(address: str, story: dict[str, Any], *, output: str, files: FileHasher,
                 location: Location | None, variant: dict[str, Any],
                 problems: list[Problem], root_location: Location | None = None,
+                override_locations: Mapping[str, Location] | None = None,
                 ) -> ResolvedStory:
     mode = story.get("mode", "idea")
     params = build_params(mode, story, files, problems)
@@ -161,6 +163,7 @@ def build_story(address: str, story: dict[str, Any], *, output: str, files: File
         "variant": variant,
         "root_location": root_location,
         "deadline": duration_seconds(story.get("deadline") or DEFAULT_DEADLINE),
+        "override_locations": override_locations or {},
     })
 
 
