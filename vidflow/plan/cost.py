@@ -79,11 +79,8 @@ class Cost:
         updates: then there is no price basis to name either)."""
         if not self.credits:
             return "Cost: nothing to pay (no change here is charged)"
-        if self.uncertain:
-            return (f"Estimated cost: up to {self.total} {_credits(self.total)} "
-                    f"({self.uncertain} only if an interrupted call never reached the "
-                    "provider)")
-        return f"Estimated cost: {self.total} {_credits(self.total)}"
+        return "Estimated cost: " + credits_text(self.total, self.uncertain,
+                                                 call="an interrupted call")
 
     @property
     def uncertain(self) -> int:
@@ -115,6 +112,16 @@ class Cost:
 
 def _credits(n: int) -> str:
     return "credit" if n == 1 else "credits"
+
+
+def credits_text(credits: int, unsure: int = 0, *, call: str = "the interrupted call"
+                 ) -> str:
+    """"20 credits", or with a replayed call's share "up to 20 credits (12 only if the
+    interrupted call never reached the provider)"."""
+    amount = f"{credits} {_credits(credits)}"
+    if not unsure:
+        return amount
+    return f"up to {amount} ({unsure} only if {call} never reached the provider)"
 
 
 def estimate(changes: Iterable[Change], provider: ProviderConfig,

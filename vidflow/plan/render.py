@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from vidflow import output
+from vidflow.plan.cost import credits_text
 from vidflow.plan.model import Action, Change, FieldChange, Plan
 
 escape = output.escape  # rich's escape, without importing rich
@@ -95,15 +96,6 @@ def render_change(change: Change, credits: int = 0, unsure: int = 0) -> list[str
         lines.append(f"        [dim]# {credits_text(credits, unsure)}[/dim]")
     lines.append("")
     return lines
-
-
-def credits_text(credits: int, unsure: int = 0) -> str:
-    """"20 credits", or for a replayed call "up to 20 credits (16 only if ...)"."""
-    amount = f"{credits} {'credit' if credits == 1 else 'credits'}"
-    if not unsure:
-        return amount
-    return (f"up to {amount} ({unsure} only if the interrupted call never reached the "
-            "provider)")
 
 
 def render_field(field: FieldChange) -> str:
